@@ -1,0 +1,63 @@
+"""A plain-Python AEP client (no Airflow import): the hook, the trigger and the tests share it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import requests
+
+from airflow_provider_stripe_aep.client.catalog import CatalogAPI
+from airflow_provider_stripe_aep.client.config import AEPClientConfig, RetryPolicy
+from airflow_provider_stripe_aep.client.data_prep import DataPrepAPI
+from airflow_provider_stripe_aep.client.errors import (
+    AEPAmbiguousError,
+    AEPAuthError,
+    AEPConflictError,
+    AEPError,
+    AEPNotFoundError,
+    AEPResourceConflictError,
+    AEPServerError,
+    AEPThrottledError,
+    AEPValidationError,
+)
+from airflow_provider_stripe_aep.client.flow_service import FlowServiceAPI
+from airflow_provider_stripe_aep.client.http import AEPHttpClient
+from airflow_provider_stripe_aep.client.schema_registry import SchemaRegistryAPI
+
+
+class AEPClient:
+    """One authenticated session and the four services the onboarding uses."""
+
+    def __init__(
+        self,
+        config: AEPClientConfig,
+        *,
+        session: requests.Session | None = None,
+        on_secret: Callable[[str], None] | None = None,
+        sleep: Callable[[float], None] | None = None,
+    ) -> None:
+        kwargs = {"sleep": sleep} if sleep else {}
+        self.http = AEPHttpClient(config, session=session, on_secret=on_secret, **kwargs)
+        self.flows = FlowServiceAPI(self.http)
+        self.schemas = SchemaRegistryAPI(self.http)
+        self.catalog = CatalogAPI(self.http)
+        self.data_prep = DataPrepAPI(self.http)
+
+    def __repr__(self) -> str:
+        return f"AEPClient({self.http!r})"
+
+
+__all__ = [
+    "AEPAmbiguousError",
+    "AEPAuthError",
+    "AEPClient",
+    "AEPClientConfig",
+    "AEPConflictError",
+    "AEPError",
+    "AEPNotFoundError",
+    "AEPResourceConflictError",
+    "AEPServerError",
+    "AEPThrottledError",
+    "AEPValidationError",
+    "RetryPolicy",
+]

@@ -1,0 +1,252 @@
+"""The one place that sends requests to AEP: base URL + service prefix, headers, timeouts,
+retries, token refresh and error parsing."""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import urlparse
+
+import requests
+import tenacity
+from urllib3.exceptions import NewConnectionError
+
+from airflow_provider_stripe_aep.client.auth import TokenProvider
+from airflow_provider_stripe_aep.client.config import AEPClientConfig
+from airflow_provider_stripe_aep.client.errors import (
+    AEPAmbiguousError,
+    AEPAuthError,
+    AEPError,
+    AEPServerError,
+    AEPThrottledError,
+    error_from_response,
+)
+
+log = logging.getLogger(__name__)
+
+SERVICE_PREFIXES = {
+    "flowservice": "/data/foundation/flowservice",
+    "schemaregistry": "/data/foundation/schemaregistry",
+    "catalog": "/data/foundation/catalog",
+    "conversion": "/data/foundation/conversion",
+}
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+"""Methods that may be repeated: reads, and the idempotent PUT and DELETE."""
+
+
+class _Retry(Exception):
+    """Internal: this attempt failed in a way worth another try."""
+
+    def __init__(self, error: AEPError, retry_after: float | None = None) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.retry_after = retry_after
+
+
+def _retry_after_seconds(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value)
+        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+
+
+def _nothing_was_sent(exc: requests.RequestException) -> bool:
+    """True when the connection was never made (refused, DNS, connect timeout): safe to resend."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, NewConnectionError)
+
+
+def _said_nothing_was_done(response: requests.Response) -> bool:
+    """A 5xx on a POST is retried only when the service says it did not act: 503 Service
+    Unavailable (`FLOW-1103-503`) is refused before any work; 500/502/504 may have acted."""
+    return response.status_code == 503
+
+
+class AEPHttpClient:
+    """Sends authenticated requests to the platform with bounded retries."""
+
+    def __init__(
+        self,
+        config: AEPClientConfig,
+        *,
+        session: requests.Session | None = None,
+        on_secret: Callable[[str], None] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.config = config
+        self.session = session or requests.Session()
+        self.tokens = TokenProvider(config, self.session, on_secret=on_secret)
+        self._sleep = sleep
+        self.request_count = 0
+
+    def __repr__(self) -> str:
+        return f"AEPHttpClient(base_url={self.config.base_url!r}, sandbox={self.config.sandbox!r})"
+
+    def url(self, service: str, path: str) -> str:
+        return self.config.base_url.rstrip("/") + SERVICE_PREFIXES[service] + path
+
+    def request(
+        self,
+        method: str,
+        service: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | list[tuple[str, Any]] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        retry_post: bool = False,
+    ) -> requests.Response:
+        """Send one logical request and return its 2xx response, or raise an AEPError.
+
+        POSTs are resent automatically only when AEP cannot have acted on them; pass
+        `retry_post=True` for POSTs that change nothing (validate, search).
+        """
+        method = method.upper()
+        url = self.url(service, path)
+        policy = self.config.retry
+        repeatable = method in SAFE_METHODS or retry_post
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(policy.max_attempts)
+            | tenacity.stop_after_delay(policy.total_timeout),
+            wait=self._wait,
+            retry=tenacity.retry_if_exception_type(_Retry),
+            sleep=self._sleep,
+            reraise=True,
+            before_sleep=self._log_retry,
+        )
+        attempts = 0
+        try:
+            for attempt in retrying:
+                with attempt:
+                    attempts = attempt.retry_state.attempt_number
+                    return self._send_once(method, url, params, json, headers, repeatable)
+        except _Retry as exc:
+            raise exc.error.with_attempts(attempts) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _wait(self, state: tenacity.RetryCallState) -> float:
+        policy = self.config.retry
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, _Retry) and exc.retry_after is not None:
+            return min(exc.retry_after, policy.max_retry_after)
+        exponential = policy.backoff_base * (2 ** (state.attempt_number - 1))
+        return random.uniform(0, min(exponential, policy.backoff_max))  # noqa: S311 - jitter, not crypto
+
+    @staticmethod
+    def _log_retry(state: tenacity.RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        wait = state.next_action.sleep if state.next_action else 0
+        log.warning("AEP call failed (attempt %d): %s; retrying in %.1f s", state.attempt_number, exc, wait)
+
+    def _headers(self, extra: Mapping[str, str] | None, has_body: bool) -> dict[str, str]:
+        cfg = self.config
+        headers = {
+            "Authorization": f"Bearer {self.tokens.token()}",
+            "x-api-key": cfg.client_id,
+            "x-gw-ims-org-id": cfg.org_id,
+            "x-sandbox-name": cfg.sandbox,
+            "x-request-id": str(uuid.uuid4()),
+            "Accept": "application/json",
+        }
+        if has_body:
+            headers["Content-Type"] = "application/json"
+        headers.update(extra or {})
+        return headers
+
+    def _send_once(
+        self,
+        method: str,
+        url: str,
+        params: Any,
+        body: Any,
+        extra_headers: Mapping[str, str] | None,
+        repeatable: bool,
+    ) -> requests.Response:
+        response = self._send_authenticated(method, url, params, body, extra_headers, repeatable)
+        if response.ok:
+            return response
+        error = error_from_response(response)
+        if response.status_code not in RETRY_STATUSES:
+            raise error
+        if response.status_code == 429 or repeatable or _said_nothing_was_done(response):
+            raise _Retry(error, _retry_after_seconds(response))
+        raise AEPAmbiguousError(
+            f"{error} - the {method} may have been carried out; look the resource up before sending it again",
+            status=error.status,
+            code=error.code,
+            title=error.title,
+            detail=error.detail,
+            request_id=error.request_id,
+            method=method,
+            path=error.path,
+        )
+
+    def _send_authenticated(
+        self,
+        method: str,
+        url: str,
+        params: Any,
+        body: Any,
+        extra_headers: Mapping[str, str] | None,
+        repeatable: bool,
+    ) -> requests.Response:
+        """Send; on a 401 with a token we minted, mint a new one once and send again."""
+        for refreshed in (False, True):
+            headers = self._headers(extra_headers, body is not None)
+            response = self._transmit(method, url, params, body, headers, repeatable)
+            if response.status_code != 401 or refreshed or not self.tokens.can_refresh:
+                return response
+            log.info("AEP answered 401 for %s %s; getting a new IMS token and trying once more", method, url)
+            self.tokens.invalidate()
+        raise AEPAuthError("unreachable")  # pragma: no cover
+
+    def _transmit(
+        self, method: str, url: str, params: Any, body: Any, headers: dict[str, str], repeatable: bool
+    ) -> requests.Response:
+        cfg = self.config
+        started = time.monotonic()
+        self.request_count += 1
+        try:
+            response = self.session.request(
+                method,
+                url,
+                params=params,
+                json=body,
+                headers=headers,
+                timeout=(cfg.connect_timeout, cfg.timeout),
+                verify=cfg.verify,
+            )
+        except requests.RequestException as exc:
+            path = urlparse(url).path
+            description = f"{method} {path} failed: {type(exc).__name__}"
+            if repeatable or _nothing_was_sent(exc):
+                raise _Retry(AEPServerError(description, method=method, path=path)) from None
+            raise AEPAmbiguousError(
+                f"{description} after the request was sent; it may have been carried out - "
+                "look the resource up before sending it again",
+                method=method,
+                path=path,
+            ) from None
+        log.debug(
+            "%s %s -> %s in %.0f ms",
+            method,
+            urlparse(url).path,
+            response.status_code,
+            (time.monotonic() - started) * 1000,
+        )
+        return response
+
+
+__all__ = ["SERVICE_PREFIXES", "AEPHttpClient", "AEPThrottledError"]

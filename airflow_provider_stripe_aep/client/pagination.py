@@ -1,0 +1,114 @@
+"""Generators over AEP's three list styles; callers may stop early."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+from airflow_provider_stripe_aep.client.http import AEPHttpClient
+
+MAX_PAGES = 10_000
+"""A hard stop against a service that keeps returning the same next link."""
+
+
+def _params_list(params: dict[str, Any] | list[tuple[str, Any]] | None) -> list[tuple[str, Any]]:
+    if params is None:
+        return []
+    return list(params.items()) if isinstance(params, dict) else list(params)
+
+
+def _continuation_token(next_link: Any) -> str | None:
+    if not isinstance(next_link, dict):
+        return None
+    href = next_link.get("href")
+    if not href:
+        return None
+    token = parse_qs(urlparse(href).query).get("continuationToken")
+    return token[0] if token else None
+
+
+def iter_flow_service(
+    http: AEPHttpClient, path: str, params: dict[str, Any] | list[tuple[str, Any]] | None = None
+) -> Iterator[dict[str, Any]]:
+    """Flow Service lists: `{"items": [...], "_links": {"next": {"href": "...continuationToken=..."}}}`."""
+    base = [(k, v) for k, v in _params_list(params) if k != "continuationToken"]
+    query = base
+    seen: set[str] = set()
+    for _ in range(MAX_PAGES):
+        body = http.request("GET", "flowservice", path, params=query).json()
+        yield from body.get("items", [])
+        token = _continuation_token((body.get("_links") or {}).get("next"))
+        if not token or token in seen:
+            return
+        seen.add(token)
+        query = [*base, ("continuationToken", token)]
+
+
+SCHEMA_LIST_ACCEPT = "application/vnd.adobe.xed-id+json"
+
+
+def iter_schema_registry(
+    http: AEPHttpClient,
+    path: str,
+    params: dict[str, Any] | list[tuple[str, Any]] | None = None,
+    *,
+    accept: str = SCHEMA_LIST_ACCEPT,
+    page_size: int = 300,
+) -> Iterator[dict[str, Any]]:
+    """Schema Registry lists: `{"results": [...], "_page": {"next": <start> | null}}`; paging needs
+    `orderby`, so one is added when the caller gave none."""
+    base = _params_list(params)
+    if not any(k == "orderby" for k, _ in base):
+        base.append(("orderby", "title"))
+    if not any(k == "limit" for k, _ in base):
+        base.append(("limit", page_size))
+    query = base
+    seen: set[str] = set()
+    for _ in range(MAX_PAGES):
+        body = http.request("GET", "schemaregistry", path, params=query, headers={"Accept": accept}).json()
+        yield from body.get("results", [])
+        nxt = (body.get("_page") or {}).get("next")
+        if nxt in (None, "") or str(nxt) in seen:
+            return
+        seen.add(str(nxt))
+        query = [*base, ("start", nxt)]
+
+
+def iter_catalog(
+    http: AEPHttpClient,
+    path: str,
+    params: dict[str, Any] | list[tuple[str, Any]] | None = None,
+    *,
+    page_size: int = 100,
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Catalog lists: objects keyed by ID, paged by `start` offset and `limit` (1-100)."""
+    base = [(k, v) for k, v in _params_list(params) if k not in ("start", "limit")]
+    start = 0
+    for _ in range(MAX_PAGES):
+        query = [*base, ("start", start), ("limit", page_size)]
+        body = http.request("GET", "catalog", path, params=query).json() or {}
+        yield from body.items()
+        if len(body) < page_size:
+            return
+        start += len(body)
+
+
+def iter_data_prep(
+    http: AEPHttpClient,
+    path: str,
+    params: dict[str, Any] | list[tuple[str, Any]] | None = None,
+    *,
+    page_size: int = 100,
+) -> Iterator[dict[str, Any]]:
+    """Data Prep lists: `{"data": [...], "_page": {...}}`; `limit` and `start` are both required."""
+    base = [(k, v) for k, v in _params_list(params) if k not in ("start", "limit")]
+    start = 0
+    for _ in range(MAX_PAGES):
+        query = [*base, ("limit", page_size), ("start", start)]
+        body = http.request("GET", "conversion", path, params=query).json() or {}
+        items = body.get("data", [])
+        yield from items
+        if len(items) < page_size:
+            return
+        start += len(items)

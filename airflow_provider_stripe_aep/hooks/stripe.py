@@ -1,0 +1,41 @@
+"""Hook for the `stripe` connection: hands the Stripe secret key to the base-connection step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow.providers.common.compat.sdk import AirflowException, BaseHook, mask_secret
+
+
+class StripeHook(BaseHook):
+    """Reads the Stripe secret API key from the connection's password and masks it in logs.
+
+    :param stripe_conn_id: the `stripe` connection to read.
+    """
+
+    conn_name_attr = "stripe_conn_id"
+    default_conn_name = "stripe_default"
+    conn_type = "stripe"
+    hook_name = "Stripe"
+
+    def __init__(self, stripe_conn_id: str = default_conn_name) -> None:
+        super().__init__()
+        self.stripe_conn_id = stripe_conn_id
+
+    def get_api_key(self) -> str:
+        key = self.get_connection(self.stripe_conn_id).password
+        if not key:
+            raise AirflowException(
+                f"Connection {self.stripe_conn_id!r}: the password (Stripe secret API key, "
+                "Dashboard > Developers > API keys) is empty."
+            )
+        mask_secret(key)
+        return key
+
+    @classmethod
+    def get_ui_field_behaviour(cls) -> dict[str, Any]:
+        return {
+            "hidden_fields": ["host", "schema", "port", "login", "extra"],
+            "relabeling": {"password": "Stripe secret API key"},
+            "placeholders": {"password": "sk_test_... (Dashboard > Developers > API keys)"},
+        }

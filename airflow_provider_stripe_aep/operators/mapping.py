@@ -1,0 +1,92 @@
+"""Data Prep mapping set, inferred from the explore response or given by the user."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from airflow_provider_stripe_aep import xdm
+from airflow_provider_stripe_aep.operators.base import AEPBaseOperator
+from airflow_provider_stripe_aep.stripe import PROFILE_CLASS_ID
+from airflow_provider_stripe_aep.validation import (
+    InvalidInputError,
+    validate_class_id,
+    validate_id,
+    validate_name,
+    validate_resource_path,
+)
+
+EXPLORE_SCHEMA_ALLOWED = (
+    "must be the explore response (a dict from the explore task's XCom) unless mappings are given"
+)
+
+
+class AEPCreateMappingSetOperator(AEPBaseOperator):
+    """Validate with Data Prep, then create (or reuse) the mapping set; returns its ID and pushes
+    XCom `mapping_version`.
+
+    With no `mappings`, every leaf of the explore schema is mapped from `data.<field>` to
+    `_<tenant>.<resource>_data.<field>`, as in Adobe's Stripe tutorial.
+
+    :param name: mapping set name (used to find it again).
+    :param schema_id: target schema `$id`.
+    :param explore_schema: the explore response (needed unless `mappings` is given).
+    :param mappings: your own mappings (current `source`/`destination` or legacy
+        `sourceAttribute`/`destinationXdmPath` style) instead of the inferred ones.
+    """
+
+    template_fields: Sequence[str] = (
+        "aep_conn_id",
+        "name",
+        "schema_id",
+        "explore_schema",
+        "resource_path",
+        "class_id",
+        "mappings",
+    )
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        schema_id: str,
+        explore_schema: dict[str, Any] | str | None = None,
+        resource_path: str = "",
+        class_id: str = PROFILE_CLASS_ID,
+        mappings: list[dict[str, Any]] | None = None,
+        empty_objects: xdm.EmptyObjects = "omit",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.name = name
+        self.schema_id = schema_id
+        self.explore_schema = explore_schema
+        self.resource_path = resource_path
+        self.class_id = class_id
+        self.mappings = mappings
+        self.empty_objects = empty_objects
+
+    def execute(self, context: Any) -> str:
+        name = validate_name(self.name, "name")
+        schema_id = validate_id(self.schema_id, "schema_id", allow_slash=True)
+        if self.mappings:
+            mappings = [xdm.normalize_mapping(m) for m in self.mappings]
+        else:
+            if not isinstance(self.explore_schema, dict):
+                raise InvalidInputError(
+                    "explore_schema", type(self.explore_schema).__name__, EXPLORE_SCHEMA_ALLOWED
+                )
+            resource_path = validate_resource_path(self.resource_path)
+            class_id = validate_class_id(self.class_id)
+            mappings = xdm.infer_mappings(
+                self.explore_schema,
+                tenant_id=self.hook.tenant_id(),
+                resource_path=resource_path,
+                class_id=class_id,
+                empty_objects=self.empty_objects,
+            )
+        self.log.info("Mapping set %r: %d mappings", name, len(mappings))
+        body = xdm.build_mapping_set(schema_id, mappings)
+        mapping_id, version = self.hook.ensure_mapping_set(name, body=body, on_conflict=self.on_conflict)
+        context["ti"].xcom_push(key="mapping_version", value=version)
+        return mapping_id

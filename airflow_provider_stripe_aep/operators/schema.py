@@ -1,0 +1,128 @@
+"""Target XDM schema (field group + schema), inferred from the explore response, and its dataset."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from airflow_provider_stripe_aep import xdm
+from airflow_provider_stripe_aep.operators.base import AEPBaseOperator
+from airflow_provider_stripe_aep.stripe import PROFILE_CLASS_ID
+from airflow_provider_stripe_aep.validation import (
+    InvalidInputError,
+    validate_class_id,
+    validate_id,
+    validate_name,
+    validate_resource_path,
+)
+
+
+class AEPCreateTargetSchemaOperator(AEPBaseOperator):
+    """Create (or reuse) the target XDM schema for one Stripe resource path; returns the schema `$id`.
+
+    By default the explore response becomes a custom field group under `_<tenant>.<resource>_data`,
+    and the schema joins it to `class_id`. Also pushes XCom `field_group_id` and `tenant_id`.
+
+    :param title: schema title (unique in the sandbox); the field group is titled `<title> fields`.
+    :param explore_schema: the explore response (XCom of the explore task).
+    :param resource_path: the Stripe resource path.
+    :param class_id: `profile` (default), `experienceevent`, or a class `$id`.
+    :param field_group: a ready field group body to use instead of the inferred one.
+    :param field_group_ids: extra field groups (`$id`s) to add to the schema.
+    :param schema_id: an existing schema to use: nothing is created and it is returned.
+    :param empty_objects: `omit` (default) or `map` - what Stripe's empty objects such as `metadata` become.
+    """
+
+    template_fields: Sequence[str] = (
+        "aep_conn_id",
+        "title",
+        "description",
+        "explore_schema",
+        "resource_path",
+        "class_id",
+        "schema_id",
+    )
+
+    def __init__(
+        self,
+        *,
+        title: str,
+        explore_schema: dict[str, Any] | str | None = None,
+        resource_path: str = "",
+        class_id: str = PROFILE_CLASS_ID,
+        field_group: dict[str, Any] | None = None,
+        field_group_ids: Sequence[str] = (),
+        schema_id: str | None = None,
+        empty_objects: xdm.EmptyObjects = "omit",
+        description: str = "",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.title = title
+        self.explore_schema = explore_schema
+        self.resource_path = resource_path
+        self.class_id = class_id
+        self.field_group = field_group
+        self.field_group_ids = list(field_group_ids)
+        self.schema_id = schema_id
+        self.empty_objects = empty_objects
+        self.description = description
+
+    def execute(self, context: Any) -> str:
+        if self.schema_id:
+            schema_id = validate_id(self.schema_id, "schema_id", allow_slash=True)
+            self.log.info("Using the given schema %s; nothing to create", schema_id)
+            return schema_id
+        title = validate_name(self.title, "title")
+        class_id = validate_class_id(self.class_id)
+        extra_groups = [validate_id(g, "field_group_ids", allow_slash=True) for g in self.field_group_ids]
+        body = self.field_group
+        if body is None:
+            if not isinstance(self.explore_schema, dict):
+                raise InvalidInputError(
+                    "explore_schema",
+                    type(self.explore_schema).__name__,
+                    "must be the explore response (a dict from the explore task's XCom) "
+                    "unless field_group or schema_id is given",
+                )
+            resource_path = validate_resource_path(self.resource_path)
+            tenant_id = self.hook.tenant_id()
+            body = xdm.build_field_group(
+                self.explore_schema,
+                tenant_id=tenant_id,
+                resource_path=resource_path,
+                title=f"{title} fields",
+                class_id=class_id,
+                empty_objects=self.empty_objects,
+            )
+        field_group_id = self.hook.ensure_field_group(body, on_conflict=self.on_conflict)
+        schema_body = xdm.build_schema(
+            title,
+            class_id=class_id,
+            field_group_ids=[field_group_id, *extra_groups],
+            description=self.description or None,
+        )
+        schema_id = self.hook.ensure_schema(schema_body, on_conflict=self.on_conflict)
+        context["ti"].xcom_push(key="field_group_id", value=field_group_id)
+        context["ti"].xcom_push(key="tenant_id", value=self.hook.tenant_id())
+        return schema_id
+
+
+class AEPCreateDatasetOperator(AEPBaseOperator):
+    """Create (or reuse) the Catalog dataset for the schema (`requestDataSource=true`); returns its ID."""
+
+    template_fields: Sequence[str] = ("aep_conn_id", "name", "description", "schema_id")
+
+    def __init__(self, *, name: str, schema_id: str, description: str = "", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.name = name
+        self.schema_id = schema_id
+        self.description = description
+
+    def execute(self, context: Any) -> str:
+        return self.hook.ensure_dataset(
+            validate_name(self.name, "name"),
+            schema_id=validate_id(self.schema_id, "schema_id", allow_slash=True),
+            description=self.description,
+            on_conflict=self.on_conflict,
+        )

@@ -1,0 +1,377 @@
+"""Input validation that runs before any HTTP call.
+
+Every check raises :class:`InvalidInputError`, whose one-line message names the field (as the user knows
+it), the rejected value and what is allowed, e.g.::
+
+    Invalid resource_path 'chargez': must be one of charges, subscriptions, refunds, ...
+
+The module is pure: no Airflow import, no HTTP, no I/O. Values of secret fields are never echoed: pass
+``secret=True`` and the value is shown (and stored on the exception) as ``'***'``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import re
+import time
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+import pendulum
+
+from airflow_provider_stripe_aep.stripe import (
+    EXPERIENCE_EVENT_CLASS_ID,
+    FREQUENCIES,
+    MIN_MINUTE_INTERVAL,
+    PROFILE_CLASS_ID,
+    RESOURCE_PATHS,
+)
+
+__all__ = [
+    "CLASS_SHORTHANDS",
+    "MAX_EPOCH_SECONDS",
+    "InvalidInputError",
+    "to_epoch_seconds",
+    "validate_choice",
+    "validate_class_id",
+    "validate_data_format",
+    "validate_id",
+    "validate_name",
+    "validate_org_id",
+    "validate_resource_path",
+    "validate_sandbox",
+    "validate_schedule",
+    "validate_scopes",
+    "validate_url",
+]
+
+MASK = "***"
+_MAX_REPR = 120
+
+#: Epoch values above this are read as milliseconds (10**11 s is the year 5138; 10**11 ms is 1973).
+MAX_EPOCH_SECONDS = 10**11
+
+#: Shorthands accepted by :func:`validate_class_id`.
+CLASS_SHORTHANDS: dict[str, str] = {
+    "profile": PROFILE_CLASS_ID,
+    "experienceevent": EXPERIENCE_EVENT_CLASS_ID,
+}
+_ADOBE_NS = "https://ns.adobe.com/"
+
+_XCOM_HINT = "an upstream task may not have pushed an ID to XCom"
+_NULLISH = frozenset({"none", "null"})
+_INT_RE = re.compile(r"[+-]?\d+")
+_SANDBOX_RE = re.compile(r"[a-z0-9-]+")
+_TRUE = frozenset({"true", "1", "yes"})
+_FALSE = frozenset({"false", "0", "no"})
+
+
+class InvalidInputError(ValueError):
+    """A user-supplied value was rejected before any request was sent.
+
+    :param field: the parameter name as the user knows it (``resource_path``, ``interval``...).
+    :param value: the rejected value; replaced by ``'***'`` when ``secret`` is true.
+    :param allowed: a human description of what is allowed (``must be one of a, b``).
+    :param hint: an optional extra explanation (``it looks like epoch milliseconds``).
+    """
+
+    def __init__(
+        self, field: str, value: Any, allowed: str, *, secret: bool = False, hint: str | None = None
+    ) -> None:
+        self.field = field
+        self.value = MASK if secret else value
+        self.allowed = allowed
+        self.hint = hint
+        self.secret = secret
+        shown = MASK if secret else _short_repr(value)
+        message = f"Invalid {field} {shown}: {allowed}"
+        if hint:
+            message += f" ({hint})"
+        super().__init__(_one_line(message) + ".")
+
+
+def _short_repr(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= _MAX_REPR else text[: _MAX_REPR - 3] + "..."
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _is_int(value: Any) -> bool:
+    """True for real integers; ``bool`` is an ``int`` subclass but never a valid number here."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _has_control_chars(text: str) -> bool:
+    return any(unicodedata.category(ch) == "Cc" for ch in text)
+
+
+# --------------------------------------------------------------------------------------------------
+# Generic helpers
+# --------------------------------------------------------------------------------------------------
+
+
+def validate_choice(value: Any, allowed: Sequence[str], field: str, *, secret: bool = False) -> str:
+    """Return ``value`` if it is exactly one of ``allowed`` (case-sensitive, no trimming)."""
+    if isinstance(value, str) and value in allowed:
+        return value
+    raise InvalidInputError(field, value, f"must be one of {', '.join(allowed)}", secret=secret)
+
+
+def validate_name(value: Any, field: str, max_length: int = 256, *, secret: bool = False) -> str:
+    """Return the stripped name: a non-empty string without control characters, at most ``max_length``."""
+    allowed = f"must be a non-empty string of at most {max_length} characters without control characters"
+    if not isinstance(value, str):
+        raise InvalidInputError(field, value, allowed, secret=secret, hint=f"got {type(value).__name__}")
+    name = value.strip()
+    if not name:
+        raise InvalidInputError(field, value, allowed, secret=secret, hint="it is empty")
+    if _has_control_chars(name):
+        raise InvalidInputError(field, value, allowed, secret=secret, hint="it contains control characters")
+    if len(name) > max_length:
+        raise InvalidInputError(field, value, allowed, secret=secret, hint=f"it has {len(name)} characters")
+    return name
+
+
+def validate_id(value: Any, field: str, *, allow_slash: bool = False, secret: bool = False) -> str:
+    """Return an ID pulled from XCom or typed by the user.
+
+    Catches the usual XCom accidents: ``None``, the rendered string ``'None'``, an empty string, or a
+    list (pulling from several task IDs). ``allow_slash`` admits URI IDs such as schema ``$id`` values.
+    """
+    shape = "a non-empty string without whitespace" + ("" if allow_slash else " or '/'")
+    allowed = f"must be {shape}"
+    if value is None or isinstance(value, list | tuple | set | dict):
+        raise InvalidInputError(field, value, allowed, secret=secret, hint=_XCOM_HINT)
+    if not isinstance(value, str):
+        raise InvalidInputError(field, value, allowed, secret=secret, hint=f"got {type(value).__name__}")
+    if not value.strip() or value.strip().lower() in _NULLISH:
+        raise InvalidInputError(field, value, allowed, secret=secret, hint=_XCOM_HINT)
+    if any(ch.isspace() for ch in value) or (not allow_slash and "/" in value):
+        raise InvalidInputError(field, value, allowed, secret=secret)
+    return value
+
+
+def validate_url(value: Any, field: str, *, secret: bool = False) -> str:
+    """Return ``value`` if it is an ``http``/``https`` URL with a host."""
+    allowed = "must be an http:// or https:// URL with a host"
+    if not isinstance(value, str) or any(ch.isspace() for ch in value):
+        raise InvalidInputError(field, value, allowed, secret=secret)
+    try:
+        parts = urlsplit(value)
+        hostname = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        raise InvalidInputError(field, value, allowed, secret=secret) from None
+    if parts.scheme not in ("http", "https") or not hostname:
+        raise InvalidInputError(field, value, allowed, secret=secret)
+    return value
+
+
+# --------------------------------------------------------------------------------------------------
+# Project-specific fields
+# --------------------------------------------------------------------------------------------------
+
+
+def validate_resource_path(value: Any, field: str = "resource_path") -> str:
+    """Return one of the six Stripe resource paths (exact, lowercase)."""
+    return validate_choice(value, RESOURCE_PATHS, field)
+
+
+def validate_data_format(value: Any, allowed: Sequence[str] = ("json",), field: str = "data_format") -> str:
+    """Return the source data format; the Stripe source documents ``json`` only."""
+    return validate_choice(value, allowed, field)
+
+
+def validate_org_id(value: Any, field: str = "org_id") -> str:
+    """Return an IMS organization ID such as ``ABC123@AdobeOrg``."""
+    allowed = "must be an IMS organization ID ending with '@AdobeOrg' (e.g. 'ABC123@AdobeOrg')"
+    if not isinstance(value, str) or any(ch.isspace() for ch in value):
+        raise InvalidInputError(field, value, allowed)
+    prefix, sep, suffix = value.rpartition("@")
+    if not sep or suffix != "AdobeOrg" or not prefix or "@" in prefix:
+        raise InvalidInputError(field, value, allowed)
+    return value
+
+
+def validate_sandbox(value: Any, field: str = "sandbox") -> str:
+    """Return a sandbox name: lowercase letters, digits and hyphens (AEP sandbox names are lowercase)."""
+    allowed = "must contain only lowercase letters, digits and hyphens (e.g. 'prod')"
+    if not isinstance(value, str) or not value:
+        raise InvalidInputError(field, value, allowed)
+    if _SANDBOX_RE.fullmatch(value):
+        return value
+    hint = "sandbox names are all lowercase" if _SANDBOX_RE.fullmatch(value.lower()) else None
+    raise InvalidInputError(field, value, allowed, hint=hint)
+
+
+def validate_scopes(value: Any, field: str = "scopes") -> str:
+    """Return comma-separated OAuth scopes (``openid,AdobeID,read_organizations``).
+
+    A list or tuple of scope strings is joined with commas.
+    """
+    allowed = "must be comma-separated scopes without spaces or empty items (e.g. 'openid,AdobeID')"
+    text = value
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        text = ",".join(value)
+    if not isinstance(text, str) or not text:
+        raise InvalidInputError(field, value, allowed)
+    items = text.split(",")
+    if any(not item or any(ch.isspace() for ch in item) for item in items):
+        raise InvalidInputError(field, value, allowed)
+    return text
+
+
+def validate_class_id(value: Any, field: str = "class_id") -> str:
+    """Return an XDM class ``$id``.
+
+    ``profile`` and ``experienceevent`` (any case) map to the standard classes; any other
+    ``https://ns.adobe.com/...`` URI is accepted as a user-supplied (e.g. ad-hoc) class.
+    """
+    allowed = (
+        "must be 'profile', 'experienceevent' or a class URI starting with https://ns.adobe.com/ "
+        f"(e.g. {PROFILE_CLASS_ID})"
+    )
+    if not isinstance(value, str):
+        raise InvalidInputError(field, value, allowed)
+    shorthand = CLASS_SHORTHANDS.get(value.lower())
+    if shorthand:
+        return shorthand
+    rest = value[len(_ADOBE_NS) :] if value.startswith(_ADOBE_NS) else ""
+    if rest.strip("/") and not any(ch.isspace() for ch in value):
+        return value
+    raise InvalidInputError(field, value, allowed)
+
+
+# --------------------------------------------------------------------------------------------------
+# Time and schedule
+# --------------------------------------------------------------------------------------------------
+
+_EPOCH_ALLOWED = "must be epoch seconds (a non-negative integer), an ISO-8601 date-time string or a datetime"
+
+
+def _check_epoch(seconds: int, value: Any, field: str) -> int:
+    if seconds < 0:
+        raise InvalidInputError(field, value, _EPOCH_ALLOWED, hint="it is before 1970")
+    if seconds > MAX_EPOCH_SECONDS:
+        raise InvalidInputError(
+            field, value, _EPOCH_ALLOWED, hint="it looks like epoch milliseconds; divide by 1000"
+        )
+    return seconds
+
+
+def _datetime_to_epoch(value: datetime.datetime) -> int:
+    if value.tzinfo is None or value.utcoffset() is None:
+        value = value.replace(tzinfo=datetime.timezone.utc)
+    return math.floor(value.timestamp())
+
+
+def _parse_iso(value: str, field: str) -> int:
+    try:
+        parsed = pendulum.parse(value, exact=True)
+    except (ValueError, TypeError):  # pendulum's ParserError is a ValueError
+        raise InvalidInputError(field, value, _EPOCH_ALLOWED) from None
+    if isinstance(parsed, datetime.datetime):
+        return _datetime_to_epoch(parsed)
+    if isinstance(parsed, datetime.date):  # a bare date means midnight UTC
+        return _datetime_to_epoch(datetime.datetime.combine(parsed, datetime.time()))
+    # a Time or a Duration is not an instant
+    raise InvalidInputError(field, value, _EPOCH_ALLOWED, hint="it is not a date-time")
+
+
+def to_epoch_seconds(value: Any, field: str = "start_time") -> int:
+    """Convert a start time to epoch seconds.
+
+    Accepts an ``int`` (epoch seconds), a numeric string (a rendered template), a whole-number
+    ``float``, a ``datetime.datetime`` or ``pendulum.DateTime`` and an ISO-8601 string (parsed by
+    pendulum; a bare date means midnight UTC). **Naive datetimes and ISO strings without an offset are
+    read as UTC**, the time zone AEP schedules use. Values above ``10**11`` are rejected as probable
+    epoch milliseconds; ``bool``, negative values and other types are rejected.
+    """
+    if isinstance(value, bool):
+        raise InvalidInputError(field, value, _EPOCH_ALLOWED, hint="got bool")
+    if _is_int(value):
+        return _check_epoch(value, value, field)
+    if isinstance(value, float):
+        if not math.isfinite(value) or not value.is_integer():
+            raise InvalidInputError(field, value, _EPOCH_ALLOWED, hint="it is not a whole number of seconds")
+        return _check_epoch(int(value), value, field)
+    if isinstance(value, datetime.datetime):  # includes pendulum.DateTime
+        return _check_epoch(_datetime_to_epoch(value), value, field)
+    if isinstance(value, str):
+        text = value.strip()
+        if _INT_RE.fullmatch(text):
+            return _check_epoch(int(text), value, field)
+        if not text:
+            raise InvalidInputError(field, value, _EPOCH_ALLOWED, hint="it is empty")
+        return _check_epoch(_parse_iso(text, field), value, field)
+    raise InvalidInputError(field, value, _EPOCH_ALLOWED, hint=f"got {type(value).__name__}")
+
+
+def _to_interval(value: Any, frequency: str) -> int:
+    minimum = MIN_MINUTE_INTERVAL if frequency == "minute" else 1
+    allowed = f"must be a whole number >= {minimum} when frequency is '{frequency}'"
+    number: int | None = None
+    if _is_int(value):
+        number = value
+    elif isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, str) and _INT_RE.fullmatch(value.strip()):  # a rendered template, e.g. "15"
+        number = int(value.strip())
+    if number is None:
+        hint = "it is required" if value is None else None
+        raise InvalidInputError("interval", value, allowed, hint=hint)
+    if number < minimum:
+        raise InvalidInputError("interval", value, allowed)
+    return number
+
+
+def _to_backfill(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:  # a rendered template
+        return value.strip().lower() in _TRUE
+    raise InvalidInputError("backfill", value, "must be a boolean (true or false)")
+
+
+def validate_schedule(
+    frequency: Any,
+    interval: Any = None,
+    start_time: Any = None,
+    backfill: Any = None,
+    *,
+    now: int | None = None,
+) -> dict[str, Any]:
+    """Return the Flow Service ``scheduleParams`` for a dataflow.
+
+    Rules (flow spec ``scheduleSpec``): ``frequency`` is one of once, minute, hour, day, week;
+    ``startTime`` is epoch seconds, sent as a string like the Stripe tutorial (``"1710267858"``) and
+    defaulting to ``now``; with ``once`` there is no ``interval`` and no ``backfill``; otherwise
+    ``interval`` is required, at least 15 for ``minute`` and at least 1 otherwise. ``backfill`` is sent
+    only when given (the API defaults it to true).
+    """
+    freq = validate_choice(frequency, FREQUENCIES, "frequency")
+    start = to_epoch_seconds(start_time) if start_time is not None else _now(now)
+    params: dict[str, Any] = {"startTime": str(start), "frequency": freq}
+    if freq == "once":
+        not_allowed = "is not allowed with frequency 'once'; leave it unset"
+        if interval is not None:
+            raise InvalidInputError("interval", interval, not_allowed)
+        if backfill is not None:
+            raise InvalidInputError("backfill", backfill, not_allowed)
+        return params
+    params["interval"] = _to_interval(interval, freq)
+    if backfill is not None:
+        params["backfill"] = _to_backfill(backfill)
+    return params
+
+
+def _now(now: int | None) -> int:
+    if now is None:
+        return int(time.time())
+    return to_epoch_seconds(now, "now")
