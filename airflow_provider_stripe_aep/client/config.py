@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 DEFAULT_BASE_URL = "https://platform.adobe.io"
 DEFAULT_IMS_TOKEN_URL = "https://ims-na1.adobelogin.com/ims/token/v3"  # noqa: S105 - a URL
 DEFAULT_SANDBOX = "prod"
+DEFAULT_SCOPES = "openid,session,AdobeID,read_organizations,additional_info.projectedProductContext"
+"""The scope list commonly seen on AEP OAuth Server-to-Server credentials; the Developer Console shows
+the exact list of each credential, which belongs in the connection's `scopes` extra."""
 
 
 @dataclass(frozen=True)
@@ -36,7 +39,7 @@ class AEPClientConfig:
     client_secret: str | None = field(default=None, repr=False)
     base_url: str = DEFAULT_BASE_URL
     sandbox: str = DEFAULT_SANDBOX
-    scopes: str = ""
+    scopes: str = DEFAULT_SCOPES
     ims_token_url: str = DEFAULT_IMS_TOKEN_URL
     access_token: str | None = field(default=None, repr=False)
     timeout: float = 60.0

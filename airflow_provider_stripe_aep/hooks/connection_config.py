@@ -9,6 +9,7 @@ from airflow_provider_stripe_aep.client.config import (
     DEFAULT_BASE_URL,
     DEFAULT_IMS_TOKEN_URL,
     DEFAULT_SANDBOX,
+    DEFAULT_SCOPES,
     AEPClientConfig,
     RetryPolicy,
 )
@@ -107,7 +108,7 @@ def build_client_config(
             org_id=validate_org_id(org_id),
             base_url=validate_url(base_url.rstrip("/"), field="host"),
             sandbox=validate_sandbox(_get(extras, "sandbox") or DEFAULT_SANDBOX),
-            scopes=validate_scopes(_get(extras, "scopes")) if _get(extras, "scopes") else "",
+            scopes=validate_scopes(_get(extras, "scopes") or DEFAULT_SCOPES),
             ims_token_url=validate_url(
                 _get(extras, "ims_token_url") or DEFAULT_IMS_TOKEN_URL, field="ims_token_url"
             ),

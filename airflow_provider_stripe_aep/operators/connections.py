@@ -130,11 +130,11 @@ class AEPCreateSourceConnectionOperator(AEPBaseOperator):
     (`data.format` `tabular`, `params.path`), as in Adobe's payments tutorial; returns its ID.
 
     :param connection_spec_id: the source's connection spec ID.
-    :param params: the source connection `params` (e.g. `{"path": "PayPal.Catalog_Products"}`).
+    :param source_params: the source connection `params` (e.g. `{"path": "PayPal.Catalog_Products"}`).
     :param data_format: `tabular` for table-based sources; `json`, `delimited`, `parquet` for files.
     """
 
-    template_fields: Sequence[str] = ("aep_conn_id", "name", "description", "base_connection_id", "params")
+    template_fields: Sequence[str] = ("aep_conn_id", "name", "description", "base_connection_id", "source_params")
 
     def __init__(
         self,
@@ -142,7 +142,7 @@ class AEPCreateSourceConnectionOperator(AEPBaseOperator):
         name: str,
         base_connection_id: str,
         connection_spec_id: str,
-        params: dict[str, Any],
+        source_params: dict[str, Any],
         data_format: str = "tabular",
         description: str = "",
         **kwargs: Any,
@@ -151,7 +151,7 @@ class AEPCreateSourceConnectionOperator(AEPBaseOperator):
         self.name = name
         self.base_connection_id = base_connection_id
         self.connection_spec_id = connection_spec_id
-        self.params = params
+        self.source_params = source_params
         self.data_format = data_format
         self.description = description
 
@@ -160,7 +160,7 @@ class AEPCreateSourceConnectionOperator(AEPBaseOperator):
             validate_name(self.name, "name"),
             base_connection_id=validate_id(self.base_connection_id, "base_connection_id"),
             connection_spec_id=validate_id(self.connection_spec_id, "connection_spec_id"),
-            params=dict(self.params),
+            params=dict(self.source_params),
             data_format=validate_data_format(self.data_format, ("tabular", "json", "delimited", "parquet")),
             description=self.description,
             on_conflict=self.on_conflict,

@@ -1,0 +1,35 @@
+"""Airflow discovers the provider and its connection types, and the example DAGs import cleanly."""
+
+from __future__ import annotations
+
+from conftest import EXAMPLE_DAGS
+
+
+def test_provider_is_discovered_with_both_connection_types():
+    from airflow.providers_manager import ProvidersManager
+
+    manager = ProvidersManager()
+    assert "airflow-provider-stripe-aep" in manager.providers
+    hooks = manager.hooks
+    assert hooks["adobe_experience_platform"].hook_class_name.endswith("AdobeExperiencePlatformHook")
+    assert hooks["stripe"].hook_class_name.endswith("StripeHook")
+    assert hooks["adobe_experience_platform"].connection_id_attribute_name == "aep_conn_id"
+
+
+def test_example_dags_import_without_errors():
+    try:
+        from airflow.dag_processing.dagbag import DagBag
+    except ImportError:  # Airflow 2
+        from airflow.models.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(EXAMPLE_DAGS))
+    assert bag.import_errors == {}
+    dag = bag.dags.get("stripe_to_aep_onboarding")
+    assert dag is not None
+    assert set(dag.params.keys()) >= {"resource_path", "frequency", "interval", "name_prefix", "poll_interval", "deferrable"}
+    upstream = {t.task_id: {u.task_id for u in t.upstream_list} for t in dag.tasks}
+    # Independent steps run in parallel: the source connection does not wait for the schema.
+    assert upstream["create_source_connection"] == {"create_base_connection"}
+    assert upstream["create_target_schema"] == {"explore_resource"}
+    assert upstream["create_dataflow"] == {"create_source_connection", "create_target_connection", "create_mapping_set"}
+    assert upstream["wait_for_run"] == {"create_dataflow"}
