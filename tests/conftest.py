@@ -9,9 +9,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from aep_testing import EXAMPLE_DAGS
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE_DAGS = ROOT / "airflow_provider_stripe_aep" / "example_dags"
 _HOME = Path(tempfile.mkdtemp(prefix="stripe-aep-tests-"))
 
 # Set before anything imports Airflow, so its configuration is read from here.
@@ -30,5 +29,5 @@ os.environ.update(
 def airflow_db() -> Path:
     """A migrated Airflow metadata database (needed by dag.test())."""
     airflow = str(Path(sys.executable).with_name("airflow"))
-    subprocess.run([airflow, "db", "migrate"], check=True, capture_output=True, env=os.environ.copy())  # noqa: S603
+    subprocess.run([airflow, "db", "migrate"], check=True, capture_output=True, env=os.environ.copy())
     return _HOME

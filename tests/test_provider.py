@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import EXAMPLE_DAGS
+from aep_testing import EXAMPLE_DAGS
 
 
 def test_provider_is_discovered_with_both_connection_types():
@@ -26,10 +26,21 @@ def test_example_dags_import_without_errors():
     assert bag.import_errors == {}
     dag = bag.dags.get("stripe_to_aep_onboarding")
     assert dag is not None
-    assert set(dag.params.keys()) >= {"resource_path", "frequency", "interval", "name_prefix", "poll_interval", "deferrable"}
+    assert set(dag.params.keys()) >= {
+        "resource_path",
+        "frequency",
+        "interval",
+        "name_prefix",
+        "poll_interval",
+        "deferrable",
+    }
     upstream = {t.task_id: {u.task_id for u in t.upstream_list} for t in dag.tasks}
     # Independent steps run in parallel: the source connection does not wait for the schema.
     assert upstream["create_source_connection"] == {"create_base_connection"}
     assert upstream["create_target_schema"] == {"explore_resource"}
-    assert upstream["create_dataflow"] == {"create_source_connection", "create_target_connection", "create_mapping_set"}
+    assert upstream["create_dataflow"] == {
+        "create_source_connection",
+        "create_target_connection",
+        "create_mapping_set",
+    }
     assert upstream["wait_for_run"] == {"create_dataflow"}

@@ -43,7 +43,9 @@ def make_client(sleeps: list[float] | None = None, **overrides) -> AEPClient:
 
 @pytest.fixture
 def ims(requests_mock):
-    return requests_mock.post(IMS, json={"access_token": "tok-1", "token_type": "bearer", "expires_in": 86399})
+    return requests_mock.post(
+        IMS, json={"access_token": "tok-1", "token_type": "bearer", "expires_in": 86399}
+    )
 
 
 def test_token_is_minted_once_and_sent_with_every_header(requests_mock, ims):
@@ -103,7 +105,11 @@ def test_ready_made_access_token_skips_ims(requests_mock):
 
 def test_401_mints_a_new_token_once_and_repeats_the_call(requests_mock):
     ims = requests_mock.post(
-        IMS, [{"json": {"access_token": "old", "expires_in": 86399}}, {"json": {"access_token": "new", "expires_in": 86399}}]
+        IMS,
+        [
+            {"json": {"access_token": "old", "expires_in": 86399}},
+            {"json": {"access_token": "new", "expires_in": 86399}},
+        ],
     )
     requests_mock.get(
         f"{FLOWS}/connections/abc",
@@ -119,7 +125,9 @@ def test_401_mints_a_new_token_once_and_repeats_the_call(requests_mock):
 
 def test_a_second_401_is_an_auth_error(requests_mock, ims):
     requests_mock.get(
-        f"{FLOWS}/connections/abc", status_code=401, json={"error_code": "401013", "message": "Oauth token is not valid"}
+        f"{FLOWS}/connections/abc",
+        status_code=401,
+        json={"error_code": "401013", "message": "Oauth token is not valid"},
     )
     with pytest.raises(AEPAuthError, match="401013") as info:
         make_client().flows.get("connections", "abc")
@@ -129,7 +137,9 @@ def test_a_second_401_is_an_auth_error(requests_mock, ims):
 
 def test_ims_rejection_names_the_connection_and_fields_not_the_secret(requests_mock):
     requests_mock.post(
-        IMS, status_code=400, json={"error": "invalid_client", "error_description": "invalid client_secret parameter"}
+        IMS,
+        status_code=400,
+        json={"error": "invalid_client", "error_description": "invalid client_secret parameter"},
     )
     requests_mock.get(f"{FLOWS}/connections/abc", json={})
     with pytest.raises(AEPAuthError) as info:
@@ -156,7 +166,11 @@ def test_ims_rejection_names_the_connection_and_fields_not_the_secret(requests_m
         ),
         (
             412,
-            {"type": "https://ns.adobe.com/aep/errors/FLOW-1404-412", "title": "Version not matching", "report": {}},
+            {
+                "type": "https://ns.adobe.com/aep/errors/FLOW-1404-412",
+                "title": "Version not matching",
+                "report": {},
+            },
             AEPConflictError,
             "FLOW-1404-412",
             None,
@@ -281,7 +295,12 @@ def test_flow_service_pages_are_followed_and_can_stop_early(requests_mock, ims):
     route = requests_mock.get(
         f"{FLOWS}/flows",
         [
-            {"json": {"items": [{"id": "1"}, {"id": "2"}], "_links": {"next": {"href": "/flows?continuationToken=p2"}}}},
+            {
+                "json": {
+                    "items": [{"id": "1"}, {"id": "2"}],
+                    "_links": {"next": {"href": "/flows?continuationToken=p2"}},
+                }
+            },
             {"json": {"items": [{"id": "3"}], "_links": {"next": {"href": "/flows?continuationToken=p3"}}}},
             {"json": {"items": [{"id": "4"}], "_links": {}}},
         ],
@@ -318,7 +337,9 @@ def test_catalog_pages_by_offset_and_keys_by_id(requests_mock, ims):
     from airflow_provider_stripe_aep.client.pagination import iter_catalog
 
     url = f"{BASE}/data/foundation/catalog/dataSets"
-    route = requests_mock.get(url, [{"json": {"a": {"name": "A"}, "b": {"name": "B"}}}, {"json": {"c": {"name": "C"}}}])
+    route = requests_mock.get(
+        url, [{"json": {"a": {"name": "A"}, "b": {"name": "B"}}}, {"json": {"c": {"name": "C"}}}]
+    )
     ids = [ds_id for ds_id, _ in iter_catalog(make_client().http, "/dataSets", page_size=2)]
     assert ids == ["a", "b", "c"]
     assert route.request_history[1].qs["start"] == ["2"] and route.request_history[1].qs["limit"] == ["2"]
@@ -334,7 +355,9 @@ def test_explore_sends_base64_source_params(requests_mock, ims):
 
 def test_catalog_create_returns_the_dataset_id(requests_mock, ims):
     route = requests_mock.post(
-        f"{BASE}/data/foundation/catalog/dataSets", status_code=201, json=["@/dataSets/5c8c3c555033b814b69f947f"]
+        f"{BASE}/data/foundation/catalog/dataSets",
+        status_code=201,
+        json=["@/dataSets/5c8c3c555033b814b69f947f"],
     )
     assert make_client().catalog.create_dataset({"name": "d"}) == "5c8c3c555033b814b69f947f"
     assert route.last_request.qs["requestdatasource"] == ["true"]

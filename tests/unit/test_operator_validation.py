@@ -16,7 +16,10 @@ from airflow_provider_stripe_aep.operators.connections import (
 )
 from airflow_provider_stripe_aep.operators.dataflow import AEPCreateDataflowOperator
 from airflow_provider_stripe_aep.operators.mapping import AEPCreateMappingSetOperator
-from airflow_provider_stripe_aep.operators.schema import AEPCreateDatasetOperator, AEPCreateTargetSchemaOperator
+from airflow_provider_stripe_aep.operators.schema import (
+    AEPCreateDatasetOperator,
+    AEPCreateTargetSchemaOperator,
+)
 from airflow_provider_stripe_aep.sensors.dataflow_run import AEPDataflowRunSensor
 from airflow_provider_stripe_aep.validation import InvalidInputError
 
@@ -28,10 +31,26 @@ FLOW_OK = dict(
 CASES = [
     (AEPCreateStripeBaseConnectionOperator, {"name": ""}, "name"),
     (AEPCreateStripeBaseConnectionOperator, {"name": "x" * 300}, "name"),
-    (AEPExploreStripeResourceOperator, {"base_connection_id": "b1", "resource_path": "chargez"}, "resource_path"),
-    (AEPExploreStripeResourceOperator, {"base_connection_id": "b1", "resource_path": "Charges"}, "resource_path"),
-    (AEPExploreStripeResourceOperator, {"base_connection_id": None, "resource_path": "charges"}, "base_connection_id"),
-    (AEPExploreStripeResourceOperator, {"base_connection_id": "None", "resource_path": "charges"}, "base_connection_id"),
+    (
+        AEPExploreStripeResourceOperator,
+        {"base_connection_id": "b1", "resource_path": "chargez"},
+        "resource_path",
+    ),
+    (
+        AEPExploreStripeResourceOperator,
+        {"base_connection_id": "b1", "resource_path": "Charges"},
+        "resource_path",
+    ),
+    (
+        AEPExploreStripeResourceOperator,
+        {"base_connection_id": None, "resource_path": "charges"},
+        "base_connection_id",
+    ),
+    (
+        AEPExploreStripeResourceOperator,
+        {"base_connection_id": "None", "resource_path": "charges"},
+        "base_connection_id",
+    ),
     (
         AEPCreateStripeSourceConnectionOperator,
         {"name": "s", "base_connection_id": "b1", "resource_path": "invoices"},
@@ -44,21 +63,43 @@ CASES = [
     ),
     (
         AEPCreateSourceConnectionOperator,
-        {"name": "s", "base_connection_id": "b", "connection_spec_id": "c", "source_params": {}, "data_format": "xml"},
+        {
+            "name": "s",
+            "base_connection_id": "b",
+            "connection_spec_id": "c",
+            "source_params": {},
+            "data_format": "xml",
+        },
         "data_format",
     ),
-    (AEPCreateTargetSchemaOperator, {"title": "t", "explore_schema": EXPLORE, "resource_path": "x"}, "resource_path"),
+    (
+        AEPCreateTargetSchemaOperator,
+        {"title": "t", "explore_schema": EXPLORE, "resource_path": "x"},
+        "resource_path",
+    ),
     (
         AEPCreateTargetSchemaOperator,
         {"title": "t", "explore_schema": EXPLORE, "resource_path": "charges", "class_id": "record"},
         "class_id",
     ),
-    (AEPCreateTargetSchemaOperator, {"title": "t", "explore_schema": None, "resource_path": "charges"}, "explore_schema"),
-    (AEPCreateTargetSchemaOperator, {"title": " ", "explore_schema": EXPLORE, "resource_path": "charges"}, "title"),
+    (
+        AEPCreateTargetSchemaOperator,
+        {"title": "t", "explore_schema": None, "resource_path": "charges"},
+        "explore_schema",
+    ),
+    (
+        AEPCreateTargetSchemaOperator,
+        {"title": " ", "explore_schema": EXPLORE, "resource_path": "charges"},
+        "title",
+    ),
     (AEPCreateDatasetOperator, {"name": "d", "schema_id": ""}, "schema_id"),
     (AEPCreateDatasetOperator, {"name": "", "schema_id": "https://ns.adobe.com/t/schemas/1"}, "name"),
     (AEPCreateTargetConnectionOperator, {"name": "t", "schema_id": "s", "dataset_id": ["d"]}, "dataset_id"),
-    (AEPCreateMappingSetOperator, {"name": "m", "schema_id": "s", "explore_schema": "{}", "resource_path": "charges"}, "explore_schema"),
+    (
+        AEPCreateMappingSetOperator,
+        {"name": "m", "schema_id": "s", "explore_schema": "{}", "resource_path": "charges"},
+        "explore_schema",
+    ),
     (AEPCreateMappingSetOperator, {"name": "m", "schema_id": None, "explore_schema": EXPLORE}, "schema_id"),
     (AEPCreateDataflowOperator, {**FLOW_OK, "frequency": "hourly"}, "frequency"),
     (AEPCreateDataflowOperator, {**FLOW_OK, "frequency": "minute", "interval": 14}, "interval"),
@@ -78,12 +119,19 @@ CASES = [
 
 @pytest.fixture(autouse=True)
 def connections(monkeypatch):
-    aep = {"conn_type": "adobe_experience_platform", "login": "cid", "password": "sec", "extra": {"org_id": "O@AdobeOrg"}}
+    aep = {
+        "conn_type": "adobe_experience_platform",
+        "login": "cid",
+        "password": "sec",
+        "extra": {"org_id": "O@AdobeOrg"},
+    }
     monkeypatch.setenv("AIRFLOW_CONN_AEP_DEFAULT", json.dumps(aep))
     monkeypatch.setenv("AIRFLOW_CONN_STRIPE_DEFAULT", json.dumps({"conn_type": "stripe", "password": "sk"}))
 
 
-@pytest.mark.parametrize(("operator", "kwargs", "field"), CASES, ids=[f"{c[0].__name__}-{c[2]}-{i}" for i, c in enumerate(CASES)])
+@pytest.mark.parametrize(
+    ("operator", "kwargs", "field"), CASES, ids=[f"{c[0].__name__}-{c[2]}-{i}" for i, c in enumerate(CASES)]
+)
 def test_bad_input_is_rejected_before_any_request(requests_mock, operator, kwargs, field):
     task = operator(task_id="t", **kwargs)
     with pytest.raises(InvalidInputError) as info:

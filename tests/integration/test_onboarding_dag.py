@@ -1,0 +1,113 @@
+"""The onboarding DAG, run with dag.test() against the emulator over real HTTP."""
+
+from __future__ import annotations
+
+import pytest
+from aep_testing import run_dag
+
+from airflow_provider_stripe_aep import stripe
+from airflow_provider_stripe_aep.sensors.dataflow_run import AEPDataflowRunSensor
+from airflow_provider_stripe_aep.triggers.dataflow_run import AEPDataflowRunTrigger
+
+DAG_ID = "stripe_to_aep_onboarding"
+
+
+def platform_posts(server) -> list[dict]:
+    return [r for r in server.state.request_log if r["method"] == "POST" and r["path"].startswith("/data/")]
+
+
+@pytest.mark.usefixtures("airflow_db")
+def test_onboarding_creates_every_resource_as_the_tutorial_does(connections):
+    aep = connections
+    dagrun, xcom = run_dag(DAG_ID, {"name_prefix": "IT", "poll_interval": 0.2})
+    assert str(dagrun.state).endswith("success")
+    store = aep.state.sandbox("prod")
+
+    base = store.connections[xcom[("create_base_connection", "return_value")]]
+    assert base["connectionSpec"] == {"id": stripe.STRIPE_CONNECTION_SPEC_ID, "version": "1.0"}
+    assert base["auth"]["specName"] == "OAuth2 Refresh Code"
+    assert base["name"] == "IT Stripe base connection"
+
+    source = store.source_connections[xcom[("create_source_connection", "return_value")]]
+    assert source["baseConnectionId"] == base["id"]
+    assert source["connectionSpec"]["id"] == stripe.STRIPE_CONNECTION_SPEC_ID
+    assert source["data"] == {"format": "json"}
+    assert source["params"] == {"resourcePath": "charges"}
+
+    explore = xcom[("explore_resource", "return_value")]
+    assert explore["schema"]["properties"]["data"]["properties"]["amount"]["type"] == "integer"
+
+    schema_id = xcom[("create_target_schema", "return_value")]
+    assert schema_id in store.schemas
+    field_group_id = xcom[("create_target_schema", "field_group_id")]
+    assert field_group_id in store.fieldgroups
+    assert xcom[("create_target_schema", "tenant_id")] == aep.config.tenant_id
+
+    dataset_id = xcom[("create_dataset", "return_value")]
+    assert store.datasets[dataset_id]["schemaRef"]["id"] == schema_id
+
+    target = store.target_connections[xcom[("create_target_connection", "return_value")]]
+    assert target["connectionSpec"]["id"] == stripe.DATA_LAKE_CONNECTION_SPEC_ID
+    assert target["data"]["format"] == "parquet_xdm"
+    assert target["data"]["schema"] == {"id": schema_id, "version": stripe.XED_FULL_CONTENT_TYPE}
+    assert target["params"] == {"dataSetId": dataset_id}
+
+    mapping_id = xcom[("create_mapping_set", "return_value")]
+    assert mapping_id in store.mapping_sets
+    assert xcom[("create_mapping_set", "mapping_version")] == 0
+
+    flow = store.flows[xcom[("create_dataflow", "return_value")]]
+    assert flow["flowSpec"] == {"id": stripe.REST_FLOW_SPEC_ID, "version": "1.0"}
+    assert flow["sourceConnectionIds"] == [source["id"]]
+    assert flow["targetConnectionIds"] == [target["id"]]
+    assert flow["transformations"] == [
+        {"name": "Mapping", "params": {"mappingId": mapping_id, "mappingVersion": 0}}
+    ]
+    assert flow["scheduleParams"]["frequency"] == "once"
+    assert str(flow["scheduleParams"]["startTime"]).isdigit()
+    assert "interval" not in flow["scheduleParams"]
+
+    run = xcom[("wait_for_run", "return_value")]
+    assert run["status"] == "success"
+    assert run["counts"]["inputRecordCount"] > 0
+    assert run["run_id"] in store.runs
+
+
+@pytest.mark.usefixtures("airflow_db")
+def test_a_second_run_reuses_everything_and_sends_no_post(connections):
+    aep = connections
+    conf = {"name_prefix": "Again", "poll_interval": 0.2, "resource_path": "customers"}
+    first, first_xcom = run_dag(DAG_ID, conf)
+    assert str(first.state).endswith("success")
+    assert platform_posts(aep)
+    aep.state.request_log.clear()
+    second, second_xcom = run_dag(DAG_ID, conf)
+    assert str(second.state).endswith("success")
+    assert platform_posts(aep) == []
+    created = [k for k in first_xcom if k[0].startswith("create_") and k[1] == "return_value"]
+    assert len(created) == 7
+    for key in created:
+        assert second_xcom[key] == first_xcom[key]
+
+
+@pytest.mark.usefixtures("airflow_db")
+def test_deferrable_sensor_waits_in_the_trigger(connections, mocker):
+    trigger_run = mocker.spy(AEPDataflowRunTrigger, "serialize")
+    resumed = mocker.spy(AEPDataflowRunSensor, "execute_complete")
+    dagrun, xcom = run_dag(DAG_ID, {"name_prefix": "Deferred", "poll_interval": 0.2, "deferrable": True})
+    assert str(dagrun.state).endswith("success")
+    assert trigger_run.call_count >= 1
+    assert resumed.call_count == 1
+    assert resumed.call_args.kwargs.get("event", resumed.call_args.args[-1])["status"] == "success"
+    assert xcom[("wait_for_run", "return_value")]["status"] == "success"
+
+
+@pytest.mark.usefixtures("airflow_db")
+def test_a_scheduled_flow_is_created_with_its_interval(connections):
+    aep = connections
+    conf = {"name_prefix": "Sched", "poll_interval": 0.2, "frequency": "minute", "interval": 15}
+    dagrun, xcom = run_dag(DAG_ID, conf)
+    assert str(dagrun.state).endswith("success")
+    flow = aep.state.sandbox("prod").flows[xcom[("create_dataflow", "return_value")]]
+    assert flow["scheduleParams"]["frequency"] == "minute"
+    assert flow["scheduleParams"]["interval"] == 15
