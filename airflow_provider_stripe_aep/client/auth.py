@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import requests
 
 from airflow_provider_stripe_aep.client.config import AEPClientConfig
-from airflow_provider_stripe_aep.client.errors import AEPAuthError, parse_error_body
+from airflow_provider_stripe_aep.client.errors import AEPAuthError, AEPError
 
 log = logging.getLogger(__name__)
 
@@ -27,13 +27,13 @@ class TokenProvider:
     def __init__(
         self,
         config: AEPClientConfig,
-        session: requests.Session,
+        post_form: Callable[[str, Mapping[str, str]], requests.Response],
         *,
         on_secret: Callable[[str], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._config = config
-        self._session = session
+        self._post_form = post_form
         self._on_secret = on_secret or (lambda _secret: None)
         self._clock = clock
         self._lock = threading.Lock()
@@ -74,19 +74,9 @@ class TokenProvider:
         }
         log.debug("Requesting an IMS access token from %s", cfg.ims_token_url)
         try:
-            response = self._session.post(
-                cfg.ims_token_url,
-                data=form,
-                timeout=(cfg.connect_timeout, cfg.timeout),
-                verify=cfg.verify,
-            )
-        except requests.RequestException as exc:
-            raise AEPAuthError(
-                f"Connection {cfg.name!r}: IMS token request to {cfg.ims_token_url} failed: "
-                f"{type(exc).__name__}"
-            ) from None
-        if response.status_code != 200:
-            raise self._ims_error(response)
+            response = self._post_form(cfg.ims_token_url, form)
+        except AEPError as exc:
+            raise self._ims_error(exc) from None
         body = response.json()
         token = body.get("access_token")
         if not isinstance(token, str) or not token:
@@ -100,24 +90,17 @@ class TokenProvider:
         self.mint_count += 1
         log.info("Got an IMS access token for connection %r, valid %.0f s", cfg.name, expires_in)
 
-    def _ims_error(self, response: requests.Response) -> AEPAuthError:
-        cfg = self._config
-        try:
-            parsed = parse_error_body(response.json())
-        except ValueError:
-            parsed = {"code": None, "detail": None}
-        code = parsed.get("code") or ""
-        hint = {
-            "invalid_client": "check the client ID (login) and client secret (password)",
-            "invalid_scope": "check the 'scopes' extra against the Developer Console credential",
-            "invalid_request": "check the client ID (login), client secret (password) and 'scopes' extra",
-        }.get(code, "check the connection's login, password and extras")
-        detail = parsed.get("detail") or ""
-        return AEPAuthError(
-            f"Connection {cfg.name!r}: IMS token request failed: HTTP {response.status_code} "
-            f"{code} {detail}".rstrip()
-            + f"; {hint}.",
-            status=response.status_code,
-            code=code or None,
-            detail=detail or None,
-        )
+    def _ims_error(self, exc: AEPError) -> AEPError:
+        """IMS's own words, which field to check, and the connection's name; never the secret."""
+        if exc.status is not None and exc.status < 500 and exc.status != 429:
+            hint = {
+                "invalid_client": "check the client ID (login) and client secret (password)",
+                "invalid_scope": "check the 'scopes' extra against the Developer Console credential",
+                "invalid_request": "check the client ID (login), client secret (password) and 'scopes' extra",
+            }.get(exc.code or "", "check the connection's login, password and extras")
+            exc = AEPAuthError(
+                str(exc), status=exc.status, code=exc.code, detail=exc.detail, attempts=exc.attempts
+            )
+            exc.args = (f"{exc.args[0]}; {hint}.",)
+        exc.args = (f"Connection {self._config.name!r}: IMS token request failed: {exc.args[0]}",)
+        return exc

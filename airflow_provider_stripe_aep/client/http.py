@@ -9,6 +9,7 @@ import random
 import time
 import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
@@ -20,10 +21,8 @@ from airflow_provider_stripe_aep.client.auth import TokenProvider
 from airflow_provider_stripe_aep.client.config import AEPClientConfig
 from airflow_provider_stripe_aep.client.errors import (
     AEPAmbiguousError,
-    AEPAuthError,
     AEPError,
     AEPServerError,
-    AEPThrottledError,
     error_from_response,
 )
 
@@ -74,8 +73,26 @@ def _said_nothing_was_done(response: requests.Response) -> bool:
     return response.status_code == 503
 
 
+@dataclass(frozen=True)
+class _Call:
+    """One logical request, as sent on every attempt."""
+
+    method: str
+    url: str
+    params: Any = None
+    json: Any = None
+    form: Mapping[str, str] | None = None
+    headers: Mapping[str, str] | None = None
+    repeatable: bool = False
+    authenticated: bool = True
+
+    @property
+    def path(self) -> str:
+        return urlparse(self.url).path
+
+
 class AEPHttpClient:
-    """Sends authenticated requests to the platform with bounded retries."""
+    """Sends authenticated requests to the platform (and token requests to IMS) with bounded retries."""
 
     def __init__(
         self,
@@ -87,7 +104,7 @@ class AEPHttpClient:
     ) -> None:
         self.config = config
         self.session = session or requests.Session()
-        self.tokens = TokenProvider(config, self.session, on_secret=on_secret)
+        self.tokens = TokenProvider(config, self.post_form, on_secret=on_secret)
         self._sleep = sleep
         self.request_count = 0
 
@@ -108,15 +125,28 @@ class AEPHttpClient:
         headers: Mapping[str, str] | None = None,
         retry_post: bool = False,
     ) -> requests.Response:
-        """Send one logical request and return its 2xx response, or raise an AEPError.
+        """Send one logical platform request and return its 2xx response, or raise an AEPError.
 
         POSTs are resent automatically only when AEP cannot have acted on them; pass
         `retry_post=True` for POSTs that change nothing (validate, search).
         """
         method = method.upper()
-        url = self.url(service, path)
+        call = _Call(
+            method,
+            self.url(service, path),
+            params=params,
+            json=json,
+            headers=headers,
+            repeatable=method in SAFE_METHODS or retry_post,
+        )
+        return self._with_retries(call)
+
+    def post_form(self, url: str, form: Mapping[str, str]) -> requests.Response:
+        """An unauthenticated form POST that creates nothing (the IMS token call): always repeatable."""
+        return self._with_retries(_Call("POST", url, form=form, repeatable=True, authenticated=False))
+
+    def _with_retries(self, call: _Call) -> requests.Response:
         policy = self.config.retry
-        repeatable = method in SAFE_METHODS or retry_post
         retrying = tenacity.Retrying(
             stop=tenacity.stop_after_attempt(policy.max_attempts)
             | tenacity.stop_after_delay(policy.total_timeout),
@@ -131,7 +161,7 @@ class AEPHttpClient:
             for attempt in retrying:
                 with attempt:
                     attempts = attempt.retry_state.attempt_number
-                    return self._send_once(method, url, params, json, headers, repeatable)
+                    return self._send_once(call)
         except _Retry as exc:
             raise exc.error.with_attempts(attempts) from None
         raise AssertionError("unreachable")  # pragma: no cover
@@ -150,103 +180,91 @@ class AEPHttpClient:
         wait = state.next_action.sleep if state.next_action else 0
         log.warning("AEP call failed (attempt %d): %s; retrying in %.1f s", state.attempt_number, exc, wait)
 
-    def _headers(self, extra: Mapping[str, str] | None, has_body: bool) -> dict[str, str]:
+    def _headers(self, call: _Call) -> dict[str, str]:
         cfg = self.config
-        headers = {
-            "Authorization": f"Bearer {self.tokens.token()}",
-            "x-api-key": cfg.client_id,
-            "x-gw-ims-org-id": cfg.org_id,
-            "x-sandbox-name": cfg.sandbox,
-            "x-request-id": str(uuid.uuid4()),
-            "Accept": "application/json",
-        }
-        if has_body:
+        headers = {"Accept": "application/json"}
+        if call.authenticated:
+            headers.update(
+                {
+                    "Authorization": f"Bearer {self.tokens.token()}",
+                    "x-api-key": cfg.client_id,
+                    "x-gw-ims-org-id": cfg.org_id,
+                    "x-sandbox-name": cfg.sandbox,
+                    "x-request-id": str(uuid.uuid4()),
+                }
+            )
+        if call.json is not None:
             headers["Content-Type"] = "application/json"
-        headers.update(extra or {})
+        headers.update(call.headers or {})
         return headers
 
-    def _send_once(
-        self,
-        method: str,
-        url: str,
-        params: Any,
-        body: Any,
-        extra_headers: Mapping[str, str] | None,
-        repeatable: bool,
-    ) -> requests.Response:
-        response = self._send_authenticated(method, url, params, body, extra_headers, repeatable)
+    def _send_once(self, call: _Call) -> requests.Response:
+        response = self._send_authenticated(call)
         if response.ok:
             return response
-        error = error_from_response(response)
+        error = error_from_response(response, service="IMS" if not call.authenticated else "AEP")
         if response.status_code not in RETRY_STATUSES:
             raise error
-        if response.status_code == 429 or repeatable or _said_nothing_was_done(response):
+        if response.status_code == 429 or call.repeatable or _said_nothing_was_done(response):
             raise _Retry(error, _retry_after_seconds(response))
         raise AEPAmbiguousError(
-            f"{error} - the {method} may have been carried out; look the resource up before sending it again",
+            f"{error} - the {call.method} may have been carried out; "
+            "look the resource up before sending it again",
             status=error.status,
             code=error.code,
             title=error.title,
             detail=error.detail,
             request_id=error.request_id,
-            method=method,
+            method=call.method,
             path=error.path,
         )
 
-    def _send_authenticated(
-        self,
-        method: str,
-        url: str,
-        params: Any,
-        body: Any,
-        extra_headers: Mapping[str, str] | None,
-        repeatable: bool,
-    ) -> requests.Response:
+    def _send_authenticated(self, call: _Call) -> requests.Response:
         """Send; on a 401 with a token we minted, mint a new one once and send again."""
-        for refreshed in (False, True):
-            headers = self._headers(extra_headers, body is not None)
-            response = self._transmit(method, url, params, body, headers, repeatable)
-            if response.status_code != 401 or refreshed or not self.tokens.can_refresh:
-                return response
-            log.info("AEP answered 401 for %s %s; getting a new IMS token and trying once more", method, url)
+        response = self._transmit(call)
+        if response.status_code == 401 and call.authenticated and self.tokens.can_refresh:
+            log.info(
+                "AEP answered 401 for %s %s; getting a new IMS token and trying once more",
+                call.method,
+                call.path,
+            )
             self.tokens.invalidate()
-        raise AEPAuthError("unreachable")  # pragma: no cover
+            response = self._transmit(call)
+        return response
 
-    def _transmit(
-        self, method: str, url: str, params: Any, body: Any, headers: dict[str, str], repeatable: bool
-    ) -> requests.Response:
+    def _transmit(self, call: _Call) -> requests.Response:
         cfg = self.config
         started = time.monotonic()
         self.request_count += 1
         try:
             response = self.session.request(
-                method,
-                url,
-                params=params,
-                json=body,
-                headers=headers,
+                call.method,
+                call.url,
+                params=call.params,
+                json=call.json,
+                data=call.form,
+                headers=self._headers(call),
                 timeout=(cfg.connect_timeout, cfg.timeout),
                 verify=cfg.verify,
             )
         except requests.RequestException as exc:
-            path = urlparse(url).path
-            description = f"{method} {path} failed: {type(exc).__name__}"
-            if repeatable or _nothing_was_sent(exc):
-                raise _Retry(AEPServerError(description, method=method, path=path)) from None
+            description = f"{call.method} {call.path} failed: {type(exc).__name__}"
+            if call.repeatable or _nothing_was_sent(exc):
+                raise _Retry(AEPServerError(description, method=call.method, path=call.path)) from None
             raise AEPAmbiguousError(
                 f"{description} after the request was sent; it may have been carried out - "
                 "look the resource up before sending it again",
-                method=method,
-                path=path,
+                method=call.method,
+                path=call.path,
             ) from None
         log.debug(
             "%s %s -> %s in %.0f ms",
-            method,
-            urlparse(url).path,
+            call.method,
+            call.path,
             response.status_code,
             (time.monotonic() - started) * 1000,
         )
         return response
 
 
-__all__ = ["SERVICE_PREFIXES", "AEPHttpClient", "AEPThrottledError"]
+__all__ = ["SERVICE_PREFIXES", "AEPHttpClient"]

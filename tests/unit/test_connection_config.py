@@ -7,7 +7,7 @@ import pytest
 from airflow_provider_stripe_aep.hooks.connection_config import build_client_config
 from airflow_provider_stripe_aep.validation import InvalidInputError
 
-SECRET = "super-secret-value"  # noqa: S105 - test value
+SECRET = "super-secret-value"
 
 
 def build(extra, login="cid", password=SECRET, host=None):
