@@ -11,6 +11,7 @@ and only waits for the dataflow's latest run. Trigger it by hand with params, or
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 
 import pendulum
 from airflow.providers.common.compat.sdk import DAG, Param
@@ -39,6 +40,8 @@ with DAG(
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
+    # Creates are idempotent, so a retried task reuses what its first try made.
+    default_args={"retries": 2, "retry_delay": timedelta(seconds=30)},
     render_template_as_native_obj=True,
     tags=["stripe", "adobe-experience-platform", "example"],
     params={

@@ -111,3 +111,31 @@ def test_a_scheduled_flow_is_created_with_its_interval(connections):
     flow = aep.state.sandbox("prod").flows[xcom[("create_dataflow", "return_value")]]
     assert flow["scheduleParams"]["frequency"] == "minute"
     assert flow["scheduleParams"]["interval"] == 15
+
+
+@pytest.mark.usefixtures("airflow_db")
+def test_a_task_killed_after_its_post_is_retried_by_airflow_and_creates_one_flow(connections):
+    """The dataflow POST is carried out but its answer is lost, and the look-up that follows fails
+    too, so the task fails; Airflow's retry then finds the flow by name instead of creating another."""
+    from datetime import timedelta
+
+    from aep_testing import load_dag, return_values
+
+    aep = connections
+    aep.add_fault(
+        {"kind": "commit_drop", "times": 1, "methods": ["POST"], "path_regex": "/flowservice/flows$"}
+    )
+    aep.add_fault({"kind": "503", "times": 5, "methods": ["GET"], "path_regex": "/flowservice/flows$"})
+    dag = load_dag(DAG_ID)
+    for task in dag.tasks:
+        task.retry_delay = timedelta(0)
+    dagrun = dag.test(run_conf={"name_prefix": "Dropped", "poll_interval": 0.2})
+    assert str(dagrun.state).endswith("success")
+    flows = list(aep.state.sandbox("prod").flows.values())
+    assert [f["name"] for f in flows] == ["Dropped Stripe charges dataflow"]
+    xcom = return_values(DAG_ID, dagrun.run_id)
+    assert xcom[("create_dataflow", "return_value")] == flows[0]["id"]
+    posts = [
+        r for r in aep.state.request_log if r["method"] == "POST" and r["path"].endswith("/flowservice/flows")
+    ]
+    assert len(posts) == 1

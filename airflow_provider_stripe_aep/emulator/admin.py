@@ -1,0 +1,135 @@
+"""Test/ops surface under ``/_emulator`` (no auth, never faulted)."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from airflow_provider_stripe_aep.emulator.config import FaultRule
+from airflow_provider_stripe_aep.emulator.connections import masked_connection
+from airflow_provider_stripe_aep.emulator.errors import ApiError
+from airflow_provider_stripe_aep.emulator.faults import FaultInjector
+from airflow_provider_stripe_aep.emulator.gateway import emulator_state, json_body
+from airflow_provider_stripe_aep.emulator.runs import materialize, render_run
+
+router = APIRouter(prefix="/_emulator")
+
+
+def _injector(request: Request) -> FaultInjector:
+    injector: FaultInjector = request.app.state.faults
+    return injector
+
+
+def _bad(detail: str) -> ApiError:
+    return ApiError(400, {"title": "Bad Request", "status": 400, "detail": detail})
+
+
+@router.get("/health")
+async def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/requests")
+async def get_requests(request: Request) -> list[dict[str, Any]]:
+    state = emulator_state(request)
+    with state.lock:
+        return copy.deepcopy(state.request_log)
+
+
+@router.delete("/requests", status_code=204)
+async def clear_requests(request: Request) -> Response:
+    state = emulator_state(request)
+    with state.lock:
+        state.request_log.clear()
+    return Response(status_code=204)
+
+
+@router.get("/state")
+async def dump_state(request: Request) -> dict[str, Any]:
+    state = emulator_state(request)
+    sandboxes: dict[str, Any] = {}
+    with state.lock:
+        for name, store in state.sandboxes.items():
+            materialize(store, state.config)
+            sandboxes[name] = {
+                "connections": [masked_connection(c) for c in store.connections.values()],
+                "sourceConnections": copy.deepcopy(list(store.source_connections.values())),
+                "targetConnections": copy.deepcopy(list(store.target_connections.values())),
+                "flows": copy.deepcopy(list(store.flows.values())),
+                "runs": [render_run(r, state.config) for r in store.runs.values()],
+                "fieldGroups": copy.deepcopy(list(store.fieldgroups.values())),
+                "schemas": copy.deepcopy(list(store.schemas.values())),
+                "dataSets": copy.deepcopy(store.datasets),
+                "mappingSets": [copy.deepcopy(m["_versions"][-1]) for m in store.mapping_sets.values()],
+            }
+        return {"tenantId": state.config.tenant_id, "tokens": len(state.tokens), "sandboxes": sandboxes}
+
+
+@router.post("/reset")
+async def reset(request: Request) -> dict[str, Any]:
+    """Forget every resource, the request log and the fault rules; ``?tokens=true`` also drops tokens."""
+    state = emulator_state(request)
+    state.reset_resources()
+    with state.lock:
+        state.request_log.clear()
+    _injector(request).clear()
+    if request.query_params.get("tokens", "").lower() == "true":
+        state.expire_tokens()
+    return {"reset": True}
+
+
+@router.get("/faults")
+async def get_faults(request: Request) -> list[dict[str, Any]]:
+    return [rule.to_dict() for rule in _injector(request).rules]
+
+
+@router.post("/faults")
+async def set_faults(request: Request) -> list[dict[str, Any]]:
+    """Body: a rule, a list of rules, or ``{"rules": [...], "append": false}``; replaces by default."""
+    body = await json_body(request)
+    append = False
+    if isinstance(body, dict) and "rules" in body:
+        append = bool(body.get("append", False))
+        body = body["rules"]
+    items = body if isinstance(body, list) else [body]
+    try:
+        rules = [FaultRule.from_dict(item) for item in items]
+    except (TypeError, ValueError) as exc:
+        raise _bad(str(exc)) from None
+    _injector(request).set_rules(rules, append=append)
+    return [rule.to_dict() for rule in _injector(request).rules]
+
+
+@router.delete("/faults", status_code=204)
+async def clear_faults(request: Request) -> Response:
+    _injector(request).clear()
+    return Response(status_code=204)
+
+
+@router.post("/expire-tokens")
+async def expire_tokens(request: Request) -> dict[str, int]:
+    return {"expired": emulator_state(request).expire_tokens()}
+
+
+@router.post("/flows/{flow_id}/fail-runs")
+async def fail_runs(flow_id: str, request: Request) -> dict[str, Any]:
+    """Make the flow's unfinished and future runs fail (body ``{"fail": false}`` undoes it)."""
+    state = emulator_state(request)
+    body = await json_body(request, required=False)
+    fail = bool(body.get("fail", True)) if isinstance(body, dict) else True
+    with state.lock:
+        for store in state.sandboxes.values():
+            meta = store.flow_meta.get(flow_id)
+            if meta is None:
+                continue
+            meta.fail_runs = fail
+            for run in store.runs.values():
+                if (
+                    run["flowId"] == flow_id
+                    and render_run(run, state.config)["metrics"]["statusSummary"]["status"] == "inProgress"
+                ):
+                    run["_fail"] = fail
+            return {"id": flow_id, "sandbox": store.name, "failRuns": fail}
+    raise ApiError(404, {"title": "Not Found", "status": 404, "detail": f"No flow with id {flow_id}"})

@@ -1,0 +1,107 @@
+"""Configuration of the emulator and of its fault-injection rules."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+FAULT_KINDS: tuple[str, ...] = ("429", "503", "500", "slow", "commit_drop")
+
+
+@dataclass
+class FaultRule:
+    """One fault-injection rule.
+
+    ``rate`` (0..1, drawn from the seeded RNG) or ``times`` (the next N matching requests) selects
+    the requests; ``methods`` and ``path_regex`` narrow them. ``service_effect`` (500/503 only) runs
+    the handler before answering with the error.
+    """
+
+    kind: str
+    rate: float | None = None
+    times: int | None = None
+    methods: list[str] | None = None
+    path_regex: str | None = None
+    retry_after: float | None = None
+    delay: float = 1.0
+    service_effect: bool = False
+
+    def __post_init__(self) -> None:
+        self.kind = str(self.kind)
+        if self.kind not in FAULT_KINDS:
+            raise ValueError(f"fault kind must be one of {', '.join(FAULT_KINDS)}, got {self.kind!r}")
+        if self.rate is None and self.times is None:
+            self.times = 1
+        if self.rate is not None and not 0.0 <= float(self.rate) <= 1.0:
+            raise ValueError("fault rate must be between 0 and 1")
+        if self.times is not None and int(self.times) < 0:
+            raise ValueError("fault times must be >= 0")
+        if self.methods is not None:
+            self.methods = [m.upper() for m in self.methods]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FaultRule:
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown fault rule keys: {', '.join(sorted(unknown))}")
+        return cls(**data)
+
+    @classmethod
+    def parse(cls, spec: str) -> FaultRule:
+        """Parse the CLI form ``KIND[:key=value]...``, e.g. ``429:rate=0.2:retry_after=1``."""
+        kind, *parts = spec.split(":")
+        data: dict[str, Any] = {"kind": kind}
+        for part in parts:
+            key, sep, value = part.partition("=")
+            if not sep:
+                raise ValueError(f"bad fault option {part!r}: expected key=value")
+            if key in ("rate", "retry_after", "delay"):
+                data[key] = float(value)
+            elif key == "times":
+                data[key] = int(value)
+            elif key == "methods":
+                data[key] = [m for m in value.split(",") if m]
+            elif key == "service_effect":
+                data[key] = value.lower() in ("1", "true", "yes")
+            else:
+                data[key] = value
+        return cls.from_dict(data)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def load_fault_file(path: str | Path) -> list[FaultRule]:
+    """Read a JSON list of rules (or ``{"rules": [...]}``)."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    if isinstance(data, dict):
+        data = data.get("rules", [])
+    return [FaultRule.from_dict(item) for item in data]
+
+
+@dataclass
+class EmulatorConfig:
+    """Everything the emulator can be told at start-up. All times are seconds."""
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    tenant_id: str = "emulatortenant"
+    sandboxes: tuple[str, ...] = ("prod",)
+    client_secret: str | None = None
+    static_tokens: tuple[str, ...] = ()
+    token_ttl: int = 86399
+    page_size: int = 20
+    run_seconds: float = 2.0
+    run_interval_seconds: float = 5.0
+    max_runs_per_flow: int = 50
+    seed: int = 0
+    faults: list[FaultRule] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        names = tuple(dict.fromkeys(("prod", *self.sandboxes)))
+        self.sandboxes = names
+        if self.page_size < 1:
+            raise ValueError("page_size must be >= 1")

@@ -1,0 +1,198 @@
+"""Dataflow runs: a lazy clock that creates runs when they are due, and the run shape of reference §2.8.
+
+Nothing runs in the background. Every Flow Service read calls :func:`materialize`, which creates the runs
+that became due since the last call; a run's status is computed from its timestamps when it is read.
+"""
+
+from __future__ import annotations
+
+import copy
+import secrets
+import time
+from typing import Any
+
+from airflow_provider_stripe_aep.emulator import fixtures
+from airflow_provider_stripe_aep.emulator.config import EmulatorConfig
+from airflow_provider_stripe_aep.emulator.state import FlowMeta, Resource, SandboxStore, new_etag, new_id
+
+FAILURE_ERROR = {
+    "code": "CONNECTOR-2001-500",
+    "message": "Something went wrong while reading from the source: "
+    "the emulator was told to fail this flow's runs.",
+}
+BYTES_PER_RECORD = 812
+
+
+def _record_count(store: SandboxStore, flow: Resource) -> int:
+    total = 0
+    for source_id in flow.get("sourceConnectionIds", []):
+        source = store.source_connections.get(source_id)
+        if source is None:
+            continue
+        params = source.get("params", {})
+        if "resourcePath" in params:
+            total += len(fixtures.sample_records(params["resourcePath"]))
+        elif "path" in params:
+            total += len(fixtures.paypal_tables().get(params["path"], {}).get("rows", []))
+    return total
+
+
+def create_run(store: SandboxStore, flow: Resource, meta: FlowMeta, at: float, extension: str) -> Resource:
+    run: Resource = {
+        "id": new_id(),
+        "flowId": flow["id"],
+        "etag": new_etag(),
+        "createdAt": int(at * 1000),
+        "sandboxId": store.name,
+        "sandboxName": store.name,
+        "imsOrgId": meta.org,
+        "_fail": meta.fail_runs,
+        "_records": _record_count(store, flow),
+        "_type": extension,
+        "_sources": list(flow.get("sourceConnectionIds", [])),
+        "_targets": list(flow.get("targetConnectionIds", [])),
+        "_batch": secrets.token_hex(13).upper()[:26],
+        "_adf": new_id(),
+    }
+    store.runs[run["id"]] = run
+    meta.run_count += 1
+    return run
+
+
+def materialize(store: SandboxStore, config: EmulatorConfig, now: float | None = None) -> None:
+    """Create the runs that are due. Bounded: a long idle gap yields one catch-up run, not a pile."""
+    now = time.time() if now is None else now
+    for flow_id, flow in store.flows.items():
+        meta = store.flow_meta.get(flow_id)
+        if meta is None or flow.get("state") != "enabled" or meta.next_run_at is None:
+            continue
+        if meta.next_run_at > now or meta.run_count >= config.max_runs_per_flow:
+            continue
+        once = flow.get("scheduleParams", {}).get("frequency") == "once"
+        interval = max(config.run_interval_seconds, 0.05)
+        due = meta.next_run_at
+        if not once and now - due > interval:
+            due = now - (now - due) % interval
+        create_run(store, flow, meta, due, "one-time" if once else "scheduled")
+        meta.next_run_at = None if once else due + interval
+
+
+def _status(run: Resource, config: EmulatorConfig, now_ms: int) -> tuple[str, int | None]:
+    completed = run["createdAt"] + int(config.run_seconds * 1000)
+    if now_ms < completed:
+        return "inProgress", None
+    return ("failed" if run["_fail"] else "success"), completed
+
+
+def render_run(run: Resource, config: EmulatorConfig, now_ms: int | None = None) -> Resource:
+    """The public shape of a run, status computed from the clock."""
+    now_ms = int(time.time() * 1000) if now_ms is None else now_ms
+    status, completed = _status(run, config, now_ms)
+    started = run["createdAt"]
+    done = completed is not None
+    records = run["_records"] if done else 0
+    failed = run["_fail"] and done
+    record_summary = {
+        "inputRecordCount": records,
+        "outputRecordCount": 0 if failed else records,
+        "failedRecordCount": records if failed else 0,
+        "createdRecordCount": 0 if failed else records,
+        "updatedRecordCount": 0,
+        "skippedRecordCount": 0,
+        "deletedRecordCount": 0,
+        "warningRecordCount": 0,
+    }
+    duration: dict[str, Any] = {"startedAtUTC": started}
+    if completed is not None:
+        duration["completedAtUTC"] = completed
+    status_summary: dict[str, Any] = {"status": status, "activityRefs": ["promotionActivity"]}
+    if failed:
+        status_summary["errors"] = [copy.deepcopy(FAILURE_ERROR)]
+    in_bytes = records * BYTES_PER_RECORD
+    export = "https://platform.adobe.io/data/foundation/export/batches"
+    promotion_status: dict[str, Any] = {"status": status}
+    if done and not failed:
+        promotion_status["extensions"] = {
+            "manifest": {
+                "failedRecords": f"{export}/{run['_batch']}/meta?path=row_errors",
+                "sampleErrors": f"{export}/{run['_batch']}/meta?path=row_error_samples.json",
+            }
+        }
+    if failed:
+        promotion_status["errors"] = [copy.deepcopy(FAILURE_ERROR)]
+    copy_status: dict[str, Any] = {"status": status, "extensions": {"type": run["_type"]}}
+    if failed:
+        copy_status["errors"] = [copy.deepcopy(FAILURE_ERROR)]
+    return {
+        "id": run["id"],
+        "flowId": run["flowId"],
+        "etag": run["etag"],
+        "createdAt": started,
+        "updatedAt": completed or started,
+        "createdBy": "flow-service",
+        "updatedBy": "flow-service",
+        "sandboxId": run["sandboxId"],
+        "sandboxName": run["sandboxName"],
+        "imsOrgId": run["imsOrgId"],
+        "metrics": {
+            "durationSummary": duration,
+            "sizeSummary": {"inputBytes": in_bytes, "outputBytes": 0 if failed else int(in_bytes * 0.7)},
+            "recordSummary": record_summary,
+            "fileSummary": {
+                "inputFileCount": 1 if done else 0,
+                "outputFileCount": 1 if done and not failed else 0,
+                "activityRefs": ["promotionActivity"],
+            },
+            "statusSummary": status_summary,
+        },
+        "activities": [
+            {
+                "id": "copyActivity",
+                "updatedAtUTC": completed or started,
+                "durationSummary": dict(duration),
+                "sizeSummary": {"inputBytes": in_bytes, "outputBytes": in_bytes},
+                "recordSummary": {},
+                "fileSummary": {"inputFileCount": 1 if done else 0, "outputFileCount": 1 if done else 0},
+                "statusSummary": copy_status,
+                "sourceInfo": [
+                    {
+                        "id": sid,
+                        "type": "SourceConnection",
+                        "reference": {"type": "AdfRunId", "ids": [run["_adf"]]},
+                    }
+                    for sid in run["_sources"]
+                ],
+            },
+            {
+                "id": "promotionActivity",
+                "updatedAtUTC": completed or started,
+                "durationSummary": dict(duration),
+                "recordSummary": dict(record_summary),
+                "statusSummary": promotion_status,
+                "targetInfo": [
+                    {
+                        "id": tid,
+                        "type": "TargetConnection",
+                        "reference": {"type": "Batch", "ids": [run["_batch"]]},
+                    }
+                    for tid in run["_targets"]
+                ],
+            },
+        ],
+    }
+
+
+def last_run_details(store: SandboxStore, flow_id: str, config: EmulatorConfig) -> Resource | None:
+    """``lastRunDetails`` of a flow: the newest finished run."""
+    now_ms = int(time.time() * 1000)
+    finished = []
+    for run in store.runs.values():
+        if run["flowId"] != flow_id:
+            continue
+        status, completed = _status(run, config, now_ms)
+        if completed is not None:
+            finished.append((run["createdAt"], run["id"], status, completed))
+    if not finished:
+        return None
+    created, run_id, status, completed = max(finished)
+    return {"id": run_id, "state": status, "startedAtUTC": created, "completedAtUTC": completed}

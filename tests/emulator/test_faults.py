@@ -1,0 +1,128 @@
+"""Fault injection: 429/503/500, slow answers, commit-then-drop; the rules' selection logic."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import requests
+
+from airflow_provider_stripe_aep.emulator import EmulatorConfig, EmulatorServer, FaultRule
+
+from .helpers import Aep, base_connection_body
+
+
+def _connection_names(aep: Aep) -> list[str]:
+    return [c["name"] for c in aep.get("/flowservice/connections").json()["items"]]
+
+
+def test_429_with_retry_after_does_nothing(aep: Aep) -> None:
+    aep.admin("POST", "/faults", json={"kind": "429", "times": 1, "retry_after": 2, "methods": ["POST"]})
+    throttled = aep.post("/flowservice/connections", json=base_connection_body("throttled"))
+    assert throttled.status_code == 429
+    assert throttled.headers["Retry-After"] == "2"
+    assert _connection_names(aep) == []
+    assert aep.post("/flowservice/connections", json=base_connection_body("second try")).status_code == 201
+    assert _connection_names(aep) == ["second try"]
+
+
+def test_503_does_nothing_and_says_so(aep: Aep) -> None:
+    aep.admin("POST", "/faults", json=[{"kind": "503", "times": 1, "path_regex": "/connections$"}])
+    unavailable = aep.post("/flowservice/connections", json=base_connection_body("lost"))
+    assert unavailable.status_code == 503
+    assert unavailable.json()["type"].endswith("FLOW-1103-503")
+    assert _connection_names(aep) == []
+
+
+def test_500_with_service_effect_creates(aep: Aep) -> None:
+    aep.admin(
+        "POST", "/faults", json={"kind": "500", "times": 1, "methods": ["POST"], "service_effect": True}
+    )
+    failed = aep.post("/flowservice/connections", json=base_connection_body("created anyway"))
+    assert failed.status_code == 500
+    assert _connection_names(aep) == ["created anyway"]
+
+
+def test_slow_triggers_a_client_read_timeout(aep: Aep) -> None:
+    aep.admin("POST", "/faults", json={"kind": "slow", "times": 1, "delay": 1.0, "methods": ["GET"]})
+    started = time.monotonic()
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        aep.get("/flowservice/connections", timeout=0.3)
+    assert time.monotonic() - started < 1.0
+    assert aep.get("/flowservice/connections").status_code == 200
+
+
+def test_commit_drop_creates_then_drops_the_connection(aep: Aep) -> None:
+    aep.admin(
+        "POST",
+        "/faults",
+        json={
+            "kind": "commit_drop",
+            "times": 1,
+            "methods": ["POST"],
+            "path_regex": "/flowservice/connections$",
+        },
+    )
+    with pytest.raises((requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError)):
+        requests.post(
+            f"{aep.url}/data/foundation/flowservice/connections",
+            json=base_connection_body("dropped"),
+            headers=aep.headers(),
+            timeout=5,
+        )
+    assert _connection_names(aep) == ["dropped"]
+    log = aep.admin("GET", "/requests").json()
+    dropped = [e for e in log if e["fault"] == "commit_drop"]
+    assert dropped and dropped[0]["status"] == 201
+
+
+def test_commit_drop_on_delete(aep: Aep) -> None:
+    base = aep.base_connection()
+    aep.admin("POST", "/faults", json={"kind": "commit_drop", "times": 1, "methods": ["DELETE"]})
+    with pytest.raises((requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError)):
+        requests.delete(
+            f"{aep.url}/data/foundation/flowservice/connections/{base}", headers=aep.headers(), timeout=5
+        )
+    assert aep.get(f"/flowservice/connections/{base}").status_code == 404
+
+
+def test_faults_on_ims_and_never_on_admin(aep: Aep) -> None:
+    aep.admin("POST", "/faults", json={"kind": "503", "times": 5})
+    assert aep.admin("GET", "/health").status_code == 200
+    token = requests.post(f"{aep.url}/ims/token/v3", data={"grant_type": "client_credentials"}, timeout=5)
+    assert token.status_code == 503
+    remaining = aep.admin("GET", "/faults").json()
+    assert remaining[0]["times"] == 4
+    assert aep.admin("DELETE", "/faults").status_code == 204
+    assert aep.admin("GET", "/faults").json() == []
+
+
+def test_rate_rules_are_deterministic_per_seed() -> None:
+    def pattern(seed: int) -> list[int]:
+        with EmulatorServer(EmulatorConfig(seed=seed, faults=[FaultRule(kind="429", rate=0.5)])) as srv:
+            return [requests.get(f"{srv.url}/data/foundation/x", timeout=5).status_code for _ in range(20)]
+
+    first, second = pattern(7), pattern(7)
+    assert first == second
+    assert 429 in first and any(code != 429 for code in first)
+
+
+def test_bad_rules_are_rejected(aep: Aep) -> None:
+    for rule in ({"kind": "418"}, {"kind": "429", "rate": 2}, {"kind": "429", "colour": "red"}):
+        assert aep.admin("POST", "/faults", json=rule).status_code == 400
+
+
+def test_cli_fault_spec_parsing() -> None:
+    rule = FaultRule.parse("429:rate=0.2:retry_after=1:methods=get,post")
+    assert (rule.kind, rule.rate, rule.retry_after, rule.methods, rule.times) == (
+        "429",
+        0.2,
+        1.0,
+        ["GET", "POST"],
+        None,
+    )
+    assert FaultRule.parse("commit_drop").times == 1
+    slow = FaultRule.parse("slow:times=3:delay=2.5:path_regex=/flows")
+    assert (slow.times, slow.delay, slow.path_regex) == (3, 2.5, "/flows")
+    with pytest.raises(ValueError):
+        FaultRule.parse("503:times")
