@@ -44,3 +44,18 @@ def test_example_dags_import_without_errors():
         "create_mapping_set",
     }
     assert upstream["wait_for_run"] == {"create_dataflow"}
+
+
+def test_connection_form_uses_aep_words():
+    from airflow.providers_manager import ProvidersManager
+
+    manager = ProvidersManager()
+    widgets = manager.connection_form_widgets
+    for field in ("org_id", "sandbox", "scopes", "ims_token_url", "access_token"):
+        assert f"extra__adobe_experience_platform__{field}" in widgets
+    assert widgets["extra__adobe_experience_platform__access_token"].is_sensitive
+    behaviour = manager.field_behaviours["adobe_experience_platform"]
+    assert behaviour["relabeling"]["login"] == "Client ID"
+    assert behaviour["relabeling"]["password"] == "Client secret"
+    assert "port" in behaviour["hidden_fields"]
+    assert manager.field_behaviours["stripe"]["relabeling"]["password"] == "Stripe secret API key"

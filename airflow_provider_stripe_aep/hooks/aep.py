@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from airflow.providers.common.compat.sdk import BaseHook, mask_secret
 
-from airflow_provider_stripe_aep import stripe
+from airflow_provider_stripe_aep import AEP_CONN_FIELDS, get_provider_info, stripe
 from airflow_provider_stripe_aep.client import (
     AEPAmbiguousError,
     AEPClient,
@@ -123,16 +123,34 @@ class AdobeExperiencePlatformHook(BaseHook):
 
     @classmethod
     def get_ui_field_behaviour(cls) -> dict[str, Any]:
+        """Airflow 2 form; Airflow 3 reads the same from `get_provider_info()`."""
+        behaviour = get_provider_info()["connection-types"][0]["ui-field-behaviour"]
         return {
-            "hidden_fields": ["schema", "port"],
-            "relabeling": {"host": "Platform URL", "login": "Client ID", "password": "Client secret"},
-            "placeholders": {
-                "host": "https://platform.adobe.io",
-                "login": "Client ID (API key) of the OAuth Server-to-Server credential",
-                "password": "Client secret",
-                "extra": '{"org_id": "ABC123@AdobeOrg", "sandbox": "prod", "scopes": "openid,AdobeID,..."}',
-            },
+            "hidden_fields": behaviour["hidden-fields"],
+            "relabeling": behaviour["relabeling"],
+            "placeholders": behaviour["placeholders"],
         }
+
+    @classmethod
+    def get_connection_form_widgets(cls) -> dict[str, Any]:
+        """Airflow 2 form widgets (Flask-AppBuilder); Airflow 3 uses `conn-fields` instead."""
+        from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget, BS3TextFieldWidget
+        from flask_babel import lazy_gettext
+        from wtforms import PasswordField, StringField
+
+        widgets: dict[str, Any] = {}
+        for name, spec in AEP_CONN_FIELDS.items():
+            secret = spec["schema"].get("format") == "password"
+            field_class, widget = (
+                (PasswordField, BS3PasswordFieldWidget) if secret else (StringField, BS3TextFieldWidget)
+            )
+            widgets[name] = field_class(
+                lazy_gettext(spec["label"]),
+                widget=widget(),
+                description=spec["description"],
+                default=spec["schema"].get("default"),
+            )
+        return widgets
 
     # Idempotent creation ------------------------------------------------------------------------
     def _ensure(

@@ -6,6 +6,8 @@ from typing import Any
 
 from airflow.providers.common.compat.sdk import AirflowException, BaseHook, mask_secret
 
+from airflow_provider_stripe_aep import get_provider_info
+
 
 class StripeHook(BaseHook):
     """Reads the Stripe secret API key from the connection's password and masks it in logs.
@@ -34,8 +36,10 @@ class StripeHook(BaseHook):
 
     @classmethod
     def get_ui_field_behaviour(cls) -> dict[str, Any]:
+        """Airflow 2 form; Airflow 3 reads the same from `get_provider_info()`."""
+        behaviour = get_provider_info()["connection-types"][1]["ui-field-behaviour"]
         return {
-            "hidden_fields": ["host", "schema", "port", "login", "extra"],
-            "relabeling": {"password": "Stripe secret API key"},
-            "placeholders": {"password": "sk_test_... (Dashboard > Developers > API keys)"},
+            "hidden_fields": behaviour["hidden-fields"],
+            "relabeling": behaviour["relabeling"],
+            "placeholders": behaviour["placeholders"],
         }

@@ -134,7 +134,13 @@ class AEPCreateSourceConnectionOperator(AEPBaseOperator):
     :param data_format: `tabular` for table-based sources; `json`, `delimited`, `parquet` for files.
     """
 
-    template_fields: Sequence[str] = ("aep_conn_id", "name", "description", "base_connection_id", "source_params")
+    template_fields: Sequence[str] = (
+        "aep_conn_id",
+        "name",
+        "description",
+        "base_connection_id",
+        "source_params",
+    )
 
     def __init__(
         self,
