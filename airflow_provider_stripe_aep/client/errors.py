@@ -116,7 +116,7 @@ def parse_error_body(body: Any) -> dict[str, str | None]:
     code = _code_from_type(body.get("type")) or _first_text(
         body.get("error_code"), body.get("code"), body.get("error")
     )
-    title = _first_text(body.get("title"), body.get("error"))
+    title = _first_text(body.get("title"))
     detail = _first_text(
         body.get("detail"),
         report.get("detailed-message"),
