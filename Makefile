@@ -4,10 +4,6 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(AIRFLOW_VERSION)
 
-export AIRFLOW_HOME ?= $(CURDIR)/.airflow
-export AIRFLOW__CORE__LOAD_EXAMPLES = False
-export AIRFLOW__CORE__UNIT_TEST_MODE = True
-
 .PHONY: venv demo test lint typecheck emulator clean
 
 venv: $(STAMP)
