@@ -22,6 +22,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check airflow_provider_stripe_aep tests scripts
+	$(BIN)/ruff format --check airflow_provider_stripe_aep tests scripts
 	$(BIN)/mypy airflow_provider_stripe_aep
 
 emulator: $(STAMP)

@@ -148,3 +148,17 @@ def test_case_table_is_large_enough():
 def test_on_conflict_is_checked_when_the_dag_is_parsed():
     with pytest.raises(InvalidInputError, match="on_conflict"):
         AEPCreateDatasetOperator(task_id="t", name="d", schema_id="s", on_conflict="overwrite")
+
+
+def test_per_task_retry_settings_override_the_connection_extras(monkeypatch):
+    aep = {
+        "conn_type": "adobe_experience_platform",
+        "login": "cid",
+        "password": "sec-0123456789",
+        "extra": {"org_id": "O@AdobeOrg", "max_attempts": 7, "backoff_max": 9},
+    }
+    monkeypatch.setenv("AIRFLOW_CONN_AEP_DEFAULT", json.dumps(aep))
+    task = AEPCreateDatasetOperator(task_id="t", name="d", schema_id="s", retry_overrides={"max_attempts": 2})
+    retry = task.hook.client_config.retry
+    assert retry.max_attempts == 2 and retry.backoff_max == 9
+    assert "sec-0123456789" not in repr(task.hook) + repr(task.hook.client_config) + repr(task.hook.client)
