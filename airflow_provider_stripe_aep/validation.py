@@ -35,6 +35,7 @@ __all__ = [
     "MAX_EPOCH_SECONDS",
     "InvalidInputError",
     "to_epoch_seconds",
+    "validate_bool",
     "validate_choice",
     "validate_class_id",
     "validate_data_format",
@@ -331,12 +332,13 @@ def _to_interval(value: Any, frequency: str) -> int:
     return number
 
 
-def _to_backfill(value: Any) -> bool:
+def validate_bool(value: Any, field: str) -> bool:
+    """A bool, or its text from a rendered template ("true", "False", "1"...)."""
     if isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:  # a rendered template
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
         return value.strip().lower() in _TRUE
-    raise InvalidInputError("backfill", value, "must be a boolean (true or false)")
+    raise InvalidInputError(field, value, "must be a boolean (true or false)")
 
 
 def validate_schedule(
@@ -367,7 +369,7 @@ def validate_schedule(
         return params
     params["interval"] = _to_interval(interval, freq)
     if backfill is not None:
-        params["backfill"] = _to_backfill(backfill)
+        params["backfill"] = validate_bool(backfill, "backfill")
     return params
 
 

@@ -39,7 +39,6 @@ class TokenProvider:
         self._lock = threading.Lock()
         self._token: str | None = config.access_token
         self._expires_at: float = float("inf") if config.access_token else 0.0
-        self.mint_count = 0
 
     @property
     def can_refresh(self) -> bool:
@@ -87,7 +86,6 @@ class TokenProvider:
         lifetime = max(expires_in - REFRESH_MARGIN_SECONDS, expires_in / 2)
         self._token = token
         self._expires_at = self._clock() + lifetime
-        self.mint_count += 1
         log.info("Got an IMS access token for connection %r, valid %.0f s", cfg.name, expires_in)
 
     def _ims_error(self, exc: AEPError) -> AEPError:

@@ -106,7 +106,6 @@ class AEPHttpClient:
         self.session = session or requests.Session()
         self.tokens = TokenProvider(config, self.post_form, on_secret=on_secret)
         self._sleep = sleep
-        self.request_count = 0
 
     def __repr__(self) -> str:
         return f"AEPHttpClient(base_url={self.config.base_url!r}, sandbox={self.config.sandbox!r})"
@@ -235,7 +234,6 @@ class AEPHttpClient:
     def _transmit(self, call: _Call) -> requests.Response:
         cfg = self.config
         started = time.monotonic()
-        self.request_count += 1
         try:
             response = self.session.request(
                 call.method,

@@ -19,20 +19,9 @@ from airflow.providers.common.compat.sdk import (
 from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
 from airflow_provider_stripe_aep.runs import RunSummary, describe, summarize_run
 from airflow_provider_stripe_aep.triggers.dataflow_run import AEPDataflowRunTrigger
-from airflow_provider_stripe_aep.validation import InvalidInputError, validate_id
+from airflow_provider_stripe_aep.validation import InvalidInputError, validate_bool, validate_id
 
 TRIGGER_EVENT_STATUSES = ("success", "failed", "timeout", "error")
-
-
-def _to_bool(value: Any, field: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("true", "1", "yes"):
-        return True
-    if text in ("false", "0", "no", "", "none"):
-        return False
-    raise InvalidInputError(field, value, "must be true or false")
 
 
 def _to_seconds(value: Any, field: str) -> float:
@@ -103,7 +92,7 @@ class AEPDataflowRunSensor(BaseSensorOperator):
     def execute(self, context: Any) -> Any:
         self.flow_id = validate_id(self.flow_id, "flow_id")
         self.poke_interval = _to_seconds(self.poll_interval, "poll_interval")
-        if not _to_bool(self.deferrable, "deferrable"):
+        if not validate_bool(self.deferrable, "deferrable"):
             return super().execute(context)
         summary = self._check()
         if summary["terminal"]:
