@@ -11,6 +11,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from importlib.metadata import version
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,6 +57,8 @@ def airflow_env(url: str, home: Path) -> dict[str, str]:
     }
     stripe = {"conn_type": "stripe", "password": "demo-stripe-key"}
     env = dict(os.environ)
+    if version("apache-airflow").startswith("2."):  # Airflow 2 refuses SQLite with LocalExecutor
+        env["AIRFLOW__CORE__EXECUTOR"] = "SequentialExecutor"
     env.update(
         {
             "AIRFLOW_HOME": str(home),
@@ -106,7 +109,10 @@ def main() -> int:
 XCOM_READER = """
 import json, sys
 from airflow.models.dagrun import DagRun
-from airflow.models.xcom import XComModel
+try:
+    from airflow.models.xcom import XComModel
+except ImportError:  # Airflow 2
+    from airflow.models.xcom import XCom as XComModel
 from airflow.utils.session import create_session
 with create_session() as session:
     run = session.query(DagRun).filter(DagRun.dag_id == sys.argv[1]).order_by(DagRun.id.desc()).first()

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,9 @@ os.environ.update(
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{_HOME}/airflow.db",
     }
 )
+AIRFLOW_2 = version("apache-airflow").startswith("2.")
+if AIRFLOW_2:  # Airflow 2 refuses SQLite with its default LocalExecutor; Airflow 3 has no SequentialExecutor
+    os.environ["AIRFLOW__CORE__EXECUTOR"] = "SequentialExecutor"
 
 
 @pytest.fixture(scope="session")
