@@ -53,8 +53,8 @@ def return_values(dag_id: str, run_id: str) -> dict[str, Any]:
         rows = session.query(XCom).filter(XCom.dag_id == dag_id, XCom.run_id == run_id).all()
         values = {}
         for row in rows:
-            value = XCom.deserialize_value(row)
-            if isinstance(value, str) and value[:1] in '[{"':
+            value = row.value.decode() if isinstance(row.value, bytes) else row.value
+            while isinstance(value, str) and value[:1] in '[{"':  # stored as (possibly nested) JSON text
                 value = json.loads(value)
             values[(row.task_id, row.key)] = value
     return values

@@ -21,9 +21,10 @@ def test_button(airflow_db, monkeypatch):
         from airflow.models.connection import Connection
 
         def call(body: dict[str, Any]) -> dict[str, Any]:
-            conn = Connection(
-                conn_id=body["connection_id"], **{k: v for k, v in body.items() if k != "connection_id"}
-            )
+            fields = {k: v for k, v in body.items() if k != "connection_id"}
+            conn = Connection(conn_id=body["connection_id"], **fields)
+            # As Airflow 2's REST API does: expose the connection to the hook, then test it.
+            monkeypatch.setenv(f"AIRFLOW_CONN_{conn.conn_id.upper()}", conn.get_uri())
             status, message = conn.test_connection()
             return {"status": status, "message": message}
 

@@ -92,11 +92,11 @@ def test_a_second_run_reuses_everything_and_sends_no_post(connections):
 
 @pytest.mark.usefixtures("airflow_db")
 def test_deferrable_sensor_waits_in_the_trigger(connections, mocker):
-    trigger_run = mocker.spy(AEPDataflowRunTrigger, "serialize")
+    trigger_made = mocker.spy(AEPDataflowRunTrigger, "__init__")
     resumed = mocker.spy(AEPDataflowRunSensor, "execute_complete")
     dagrun, xcom = run_dag(DAG_ID, {"name_prefix": "Deferred", "poll_interval": 0.2, "deferrable": True})
     assert str(dagrun.state).endswith("success")
-    assert trigger_run.call_count >= 1
+    assert trigger_made.call_count >= 1
     assert resumed.call_count == 1
     assert resumed.call_args.kwargs.get("event", resumed.call_args.args[-1])["status"] == "success"
     assert xcom[("wait_for_run", "return_value")]["status"] == "success"
