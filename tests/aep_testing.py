@@ -64,3 +64,34 @@ def run_dag(dag_id: str, conf: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
     dag = load_dag(dag_id)
     dagrun = dag.test(run_conf=conf)
     return dagrun, return_values(dag_id, dagrun.run_id)
+
+
+def onboard(hook: Any, schedule: dict[str, Any] | None = None) -> str:
+    """The tutorial's steps through the hook; returns the new dataflow's ID."""
+    from airflow_provider_stripe_aep import stripe, xdm
+    from airflow_provider_stripe_aep.validation import validate_schedule
+
+    base_id = hook.ensure_base_connection("base", auth_params={"accessToken": "k-123456"})
+    source_id = hook.ensure_source_connection(
+        "src", base_connection_id=base_id, params={"resourcePath": "refunds"}
+    )
+    explore = hook.explore(base_id, "refunds")
+    tenant = hook.tenant_id()
+    group = hook.ensure_field_group(
+        xdm.build_field_group(explore, tenant_id=tenant, resource_path="refunds", title="fg")
+    )
+    schema_id = hook.ensure_schema(
+        xdm.build_schema("s", class_id=stripe.PROFILE_CLASS_ID, field_group_ids=[group])
+    )
+    dataset_id = hook.ensure_dataset("ds", schema_id=schema_id)
+    target_id = hook.ensure_target_connection("tgt", schema_id=schema_id, dataset_id=dataset_id)
+    mappings = xdm.infer_mappings(explore, tenant_id=tenant, resource_path="refunds")
+    mapping_id, version = hook.ensure_mapping_set("map", body=xdm.build_mapping_set(schema_id, mappings))
+    return hook.ensure_dataflow(
+        "flow",
+        source_connection_id=source_id,
+        target_connection_id=target_id,
+        mapping_id=mapping_id,
+        mapping_version=version,
+        schedule_params=schedule or validate_schedule("once"),
+    )

@@ -397,6 +397,9 @@ class AdobeExperiencePlatformHook(BaseHook):
             "flowSpec.id": flow_spec_id,
             "sourceConnectionIds": [source_connection_id],
             "targetConnectionIds": [target_connection_id],
+            # startTime is left out: it is "now" on every run of an onboarding DAG.
+            "scheduleParams.frequency": schedule_params["frequency"],
+            "scheduleParams.interval": schedule_params.get("interval"),
         }
         if mapping_id:
             body["transformations"] = [

@@ -4,6 +4,7 @@ the emulator's Schema Registry and Data Prep checks."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from aep_testing import aep_connection
@@ -82,3 +83,18 @@ def test_invalid_mappings_are_reported_by_name_and_nothing_is_created(aep, hook)
         hook.ensure_mapping_set("bad mapping", body=xdm.build_mapping_set(schema_id, bad))
     assert "data.id" in str(info.value)
     assert aep.state.sandbox("prod").mapping_sets == {}
+
+
+def test_a_dataflow_with_another_schedule_is_reported(aep, hook):
+    from aep_testing import onboard
+
+    from airflow_provider_stripe_aep.validation import validate_schedule
+
+    flow_id = onboard(hook)
+    assert onboard(hook) == flow_id  # same schedule: reused
+    with pytest.raises(
+        AEPResourceConflictError,
+        match=re.escape("scheduleParams.frequency: existing 'once' != asked 'minute'"),
+    ):
+        onboard(hook, validate_schedule("minute", 15))
+    assert len(aep.state.sandbox("prod").flows) == 1

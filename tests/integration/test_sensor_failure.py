@@ -8,42 +8,12 @@ import json
 
 import pytest
 import requests
-from aep_testing import aep_connection
+from aep_testing import aep_connection, onboard
 from airflow.providers.common.compat.sdk import AirflowFailException, TaskDeferred
 
-from airflow_provider_stripe_aep import stripe, xdm
 from airflow_provider_stripe_aep.emulator import EmulatorConfig, EmulatorServer
 from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
 from airflow_provider_stripe_aep.sensors.dataflow_run import AEPDataflowRunSensor
-from airflow_provider_stripe_aep.validation import validate_schedule
-
-
-def onboard(hook: AdobeExperiencePlatformHook) -> str:
-    """The tutorial's steps through the hook; returns the new dataflow's ID."""
-    base_id = hook.ensure_base_connection("base", auth_params={"accessToken": "k-123456"})
-    source_id = hook.ensure_source_connection(
-        "src", base_connection_id=base_id, params={"resourcePath": "refunds"}
-    )
-    explore = hook.explore(base_id, "refunds")
-    tenant = hook.tenant_id()
-    group = hook.ensure_field_group(
-        xdm.build_field_group(explore, tenant_id=tenant, resource_path="refunds", title="fg")
-    )
-    schema_id = hook.ensure_schema(
-        xdm.build_schema("s", class_id=stripe.PROFILE_CLASS_ID, field_group_ids=[group])
-    )
-    dataset_id = hook.ensure_dataset("ds", schema_id=schema_id)
-    target_id = hook.ensure_target_connection("tgt", schema_id=schema_id, dataset_id=dataset_id)
-    mappings = xdm.infer_mappings(explore, tenant_id=tenant, resource_path="refunds")
-    mapping_id, version = hook.ensure_mapping_set("map", body=xdm.build_mapping_set(schema_id, mappings))
-    return hook.ensure_dataflow(
-        "flow",
-        source_connection_id=source_id,
-        target_connection_id=target_id,
-        mapping_id=mapping_id,
-        mapping_version=version,
-        schedule_params=validate_schedule("once"),
-    )
 
 
 def first_event(trigger):
