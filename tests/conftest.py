@@ -35,3 +35,11 @@ def airflow_db() -> Path:
     airflow = str(Path(sys.executable).with_name("airflow"))
     subprocess.run([airflow, "db", "migrate"], check=True, capture_output=True, env=os.environ.copy())
     return _HOME
+
+
+@pytest.fixture(autouse=True)
+def _fresh_token_cache() -> None:
+    """Each test starts with no IMS token cached in this process."""
+    from airflow_provider_stripe_aep.client.auth import clear_token_cache
+
+    clear_token_cache()

@@ -1,11 +1,14 @@
-"""IMS OAuth server-to-server tokens: minted once, reused until shortly before they expire."""
+"""IMS OAuth server-to-server tokens: minted once per process and credential, reused until shortly
+before they expire."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import requests
 
@@ -18,10 +21,40 @@ REFRESH_MARGIN_SECONDS = 300
 """Renew this long before expiry, so a token never lapses during a call."""
 
 
+@dataclass
+class _Token:
+    value: str
+    expires_at: float
+
+
+_SHARED: dict[str, _Token] = {}
+_LOCKS: dict[str, threading.Lock] = {}
+_LOCKS_LOCK = threading.Lock()
+
+
+def _lock_for(key: str) -> threading.Lock:
+    """One lock per credential: a slow IMS call for one never holds up another."""
+    with _LOCKS_LOCK:
+        return _LOCKS.setdefault(key, threading.Lock())
+
+
+def clear_token_cache() -> None:
+    """Forget every token this process holds (tests, credential rotation)."""
+    with _LOCKS_LOCK:
+        _SHARED.clear()
+
+
+def _credential_key(config: AEPClientConfig) -> str:
+    parts = (config.ims_token_url, config.client_id, config.scopes, config.client_secret or "")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
 class TokenProvider:
     """Hands out a bearer token, minting one from IMS only when needed.
 
-    `on_secret` is called with every token minted, so the caller can register it with a log masker.
+    Tokens are shared by every provider in the process with the same credential, so many hooks or
+    triggers (a triggerer runs many) need one IMS call, as Adobe asks clients to cache tokens.
+    `on_secret` is called with every token handed out, so the caller can register it with a log masker.
     """
 
     def __init__(
@@ -36,29 +69,33 @@ class TokenProvider:
         self._post_form = post_form
         self._on_secret = on_secret or (lambda _secret: None)
         self._clock = clock
-        self._lock = threading.Lock()
-        self._token: str | None = config.access_token
-        self._expires_at: float = float("inf") if config.access_token else 0.0
+        self._key = _credential_key(config)
+        self._last: str | None = None
 
     @property
     def can_refresh(self) -> bool:
         return not self._config.access_token
 
     def token(self) -> str:
-        with self._lock:
-            if self._token is None or self._clock() >= self._expires_at:
-                self._mint()
-            assert self._token is not None
-            return self._token
+        if self._config.access_token:
+            return self._config.access_token
+        with _lock_for(self._key):
+            cached = _SHARED.get(self._key)
+            if cached is None or self._clock() >= cached.expires_at:
+                cached = _SHARED[self._key] = self._mint()
+        if cached.value != self._last:
+            self._on_secret(cached.value)
+            self._last = cached.value
+        return cached.value
 
     def invalidate(self) -> None:
-        """Forget the cached token (after a 401), so the next call mints a new one."""
-        with self._lock:
-            if self.can_refresh:
-                self._token = None
-                self._expires_at = 0.0
+        """Forget the token AEP refused (after a 401), so the next call mints a new one."""
+        with _lock_for(self._key):
+            cached = _SHARED.get(self._key)
+            if cached is not None and cached.value == self._last:
+                del _SHARED[self._key]
 
-    def _mint(self) -> None:
+    def _mint(self) -> _Token:
         cfg = self._config
         if not cfg.client_secret:
             raise AEPAuthError(
@@ -80,13 +117,11 @@ class TokenProvider:
         token = body.get("access_token")
         if not isinstance(token, str) or not token:
             raise AEPAuthError(f"Connection {cfg.name!r}: IMS answered 200 without an access_token.")
-        self._on_secret(token)
         expires_in = float(body.get("expires_in") or 0)
         # `expires_in` is seconds for OAuth S2S; leave a margin, but never a negative lifetime.
         lifetime = max(expires_in - REFRESH_MARGIN_SECONDS, expires_in / 2)
-        self._token = token
-        self._expires_at = self._clock() + lifetime
         log.info("Got an IMS access token for connection %r, valid %.0f s", cfg.name, expires_in)
+        return _Token(token, self._clock() + lifetime)
 
     def _ims_error(self, exc: AEPError) -> AEPError:
         """IMS's own words, which field to check, and the connection's name; never the secret."""

@@ -53,15 +53,15 @@ def connection(aep, **extra) -> dict[str, Any]:
 
 
 def test_connection_button_against_the_emulator(test_button, aep):
+    aep.config.client_secret = CLIENT_SECRET  # the emulator now accepts this secret only
     ok = test_button(connection(aep))
     assert ok == {"status": True, "message": "Connected to sandbox 'prod' (tenant emulatortenant)."}
 
-    aep.config.client_secret = "only-this-one-is-right"
-    result = test_button(connection(aep))
+    result = test_button({**connection(aep), "password": "a-wrong-secret-4711"})
     assert result["status"] is False
     assert result["message"].startswith("IMS token:")
     assert "invalid_client" in result["message"] and "client secret (password)" in result["message"]
-    assert CLIENT_SECRET not in result["message"]
+    assert "a-wrong-secret-4711" not in result["message"]
 
 
 def test_a_malformed_extra_names_the_field(test_button, aep):

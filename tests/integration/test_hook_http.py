@@ -139,11 +139,13 @@ def test_name_filter_is_sent_to_the_server(aep):
 
 
 def test_hook_test_connection_reports_success_and_the_failing_step(aep, monkeypatch):
+    aep.config.client_secret = CLIENT_SECRET  # the emulator now accepts this secret only
     monkeypatch.setenv("AIRFLOW_CONN_AEP_DEFAULT", json.dumps(aep_connection(aep)))
     ok, message = AdobeExperiencePlatformHook().test_connection()
     assert ok and aep.config.tenant_id in message
-    aep.config.client_secret = "the-right-secret"
+    wrong = {**aep_connection(aep), "password": "a-wrong-secret-4711"}
+    monkeypatch.setenv("AIRFLOW_CONN_AEP_DEFAULT", json.dumps(wrong))
     ok, message = AdobeExperiencePlatformHook().test_connection()
     assert not ok
     assert message.startswith("IMS token:") and "invalid_client" in message
-    assert CLIENT_SECRET not in message
+    assert "a-wrong-secret-4711" not in message

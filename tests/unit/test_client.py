@@ -366,3 +366,35 @@ def test_repr_never_shows_secrets():
     client = make_client(access_token="tok-secret-xyz")
     text = repr(client) + repr(client.http.config)
     assert SECRET not in text and "tok-secret-xyz" not in text
+
+
+def test_clients_with_the_same_credential_share_one_token(requests_mock, ims):
+    requests_mock.get(f"{FLOWS}/connections/abc", json={"items": [{"id": "abc"}]})
+    make_client().flows.get("connections", "abc")
+    make_client().flows.get("connections", "abc")
+    assert ims.call_count == 1
+    make_client(client_secret="another-secret").flows.get("connections", "abc")
+    assert ims.call_count == 2
+
+
+def test_a_refused_token_is_dropped_for_every_client(requests_mock):
+    ims = requests_mock.post(
+        IMS,
+        [
+            {"json": {"access_token": "old", "expires_in": 86399}},
+            {"json": {"access_token": "new", "expires_in": 86399}},
+        ],
+    )
+    requests_mock.get(f"{FLOWS}/connections/abc", json={"items": [{"id": "abc"}]})
+    first, second = make_client(), make_client()
+    first.flows.get("connections", "abc")
+    requests_mock.get(
+        f"{FLOWS}/connections/abc",
+        [{"status_code": 401, "json": {"error_code": "401013"}}, {"json": {"items": [{"id": "abc"}]}}],
+    )
+    second.flows.get("connections", "abc")
+    assert ims.call_count == 2
+    requests_mock.get(f"{FLOWS}/connections/abc", json={"items": [{"id": "abc"}]})
+    first.flows.get("connections", "abc")
+    assert requests_mock.last_request.headers["Authorization"] == "Bearer new"
+    assert ims.call_count == 2
