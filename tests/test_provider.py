@@ -59,3 +59,17 @@ def test_connection_form_uses_aep_words():
     assert behaviour["relabeling"]["password"] == "Client secret"
     assert "port" in behaviour["hidden_fields"]
     assert manager.field_behaviours["stripe"]["relabeling"]["password"] == "Stripe secret API key"
+
+
+def test_the_onboarding_dag_can_run_on_a_schedule(monkeypatch):
+    try:
+        from airflow.dag_processing.dagbag import DagBag
+    except ImportError:  # Airflow 2
+        from airflow.models.dagbag import DagBag
+
+    monkeypatch.setenv("STRIPE_AEP_ONBOARDING_SCHEDULE", "@daily")
+    scheduled = DagBag(dag_folder=str(EXAMPLE_DAGS)).dags["stripe_to_aep_onboarding"]
+    assert scheduled.timetable.can_be_scheduled
+    monkeypatch.delenv("STRIPE_AEP_ONBOARDING_SCHEDULE")
+    manual = DagBag(dag_folder=str(EXAMPLE_DAGS)).dags["stripe_to_aep_onboarding"]
+    assert not manual.timetable.can_be_scheduled
