@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from airflow_provider_stripe_aep.client.http import AEPHttpClient
-from airflow_provider_stripe_aep.client.pagination import iter_catalog
+from airflow_provider_stripe_aep.client.pagination import equals_filter, iter_catalog
 
 
 def dataset_id_from_ref(refs: Any) -> str:
@@ -30,7 +30,7 @@ class CatalogAPI:
         return {"id": dataset_id, **body.get(dataset_id, {})}
 
     def find_dataset(self, name: str) -> dict[str, Any] | None:
-        for dataset_id, item in iter_catalog(self.http, "/dataSets", [("property", f"name=={name}")]):
+        for dataset_id, item in iter_catalog(self.http, "/dataSets", equals_filter("name", name)):
             if item.get("name") == name:
                 return {"id": dataset_id, **item}
         return None

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any, Literal
 
 from airflow_provider_stripe_aep.client.http import AEPHttpClient
-from airflow_provider_stripe_aep.client.pagination import iter_flow_service
+from airflow_provider_stripe_aep.client.pagination import equals_filter, iter_flow_service
 
 FlowResource = Literal["connections", "sourceConnections", "targetConnections", "flows"]
 
@@ -51,7 +51,8 @@ class FlowServiceAPI:
         """The first resource named `name`. Connections and flows filter by name on the server;
         source and target connections do not document a name filter, so `filters` narrow the
         list and the name is matched here."""
-        server_filters = (f"name=={name}", *filters) if resource in ("connections", "flows") else filters
+        by_name = equals_filter("name", name) if resource in ("connections", "flows") else []
+        server_filters = [f for _, f in by_name] + list(filters)
         return next((item for item in self.iter(resource, *server_filters) if item.get("name") == name), None)
 
     def patch(

@@ -12,6 +12,15 @@ MAX_PAGES = 10_000
 """A hard stop against a service that keeps returning the same next link."""
 
 
+def equals_filter(field: str, value: str) -> list[tuple[str, str]]:
+    """`property=<field>==<value>`, or no filter when the value holds a character that the list
+    filters read as syntax (`,` means OR, `*` is a wildcard); callers then match the value exactly
+    themselves, so a name like "Acme, Inc" is never mistaken for another resource or missed."""
+    if any(ch in value for ch in ",*"):
+        return []
+    return [("property", f"{field}=={value}")]
+
+
 def _params_list(params: dict[str, Any] | list[tuple[str, Any]] | None) -> list[tuple[str, Any]]:
     if params is None:
         return []

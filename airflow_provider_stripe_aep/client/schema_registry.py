@@ -6,7 +6,7 @@ from typing import Any, Literal
 from urllib.parse import quote
 
 from airflow_provider_stripe_aep.client.http import AEPHttpClient
-from airflow_provider_stripe_aep.client.pagination import iter_schema_registry
+from airflow_provider_stripe_aep.client.pagination import equals_filter, iter_schema_registry
 
 SchemaResource = Literal["fieldgroups", "schemas"]
 FULL_ACCEPT = "application/vnd.adobe.xed-full+json; version=1"
@@ -34,7 +34,7 @@ class SchemaRegistryAPI:
 
     def find_by_title(self, resource: SchemaResource, title: str) -> dict[str, Any] | None:
         """Summary (`$id`, `meta:altId`, `version`, `title`) of the tenant resource with this title."""
-        results = iter_schema_registry(self.http, f"/tenant/{resource}", [("property", f"title=={title}")])
+        results = iter_schema_registry(self.http, f"/tenant/{resource}", equals_filter("title", title))
         return next((r for r in results if r.get("title") == title), None)
 
     def delete(self, resource: SchemaResource, resource_id: str) -> None:

@@ -398,3 +398,27 @@ def test_a_refused_token_is_dropped_for_every_client(requests_mock):
     first.flows.get("connections", "abc")
     assert requests_mock.last_request.headers["Authorization"] == "Bearer new"
     assert ims.call_count == 2
+
+
+def test_a_name_with_filter_syntax_is_matched_exactly_without_a_server_filter(requests_mock, ims):
+    route = requests_mock.get(
+        f"{FLOWS}/connections",
+        [
+            {
+                "json": {
+                    "items": [{"id": "1", "name": "Acme"}],
+                    "_links": {"next": {"href": "/c?continuationToken=t"}},
+                }
+            },
+            {"json": {"items": [{"id": "2", "name": "Acme, Inc base"}], "_links": {}}},
+        ],
+    )
+    found = make_client().flows.find_by_name("connections", "Acme, Inc base")
+    assert found == {"id": "2", "name": "Acme, Inc base"}
+    assert "property" not in route.request_history[0].qs
+
+
+def test_a_plain_name_is_filtered_on_the_server(requests_mock, ims):
+    route = requests_mock.get(f"{FLOWS}/connections", json={"items": [{"id": "7", "name": "Acme base"}]})
+    assert make_client().flows.find_by_name("connections", "Acme base")["id"] == "7"
+    assert route.last_request.qs["property"] == ["name==acme base"]
