@@ -100,14 +100,20 @@ def _auth_spec(spec_id: str, name: Any) -> dict[str, Any]:
     )
 
 
-def _validate_base_connection(body: dict[str, Any]) -> None:
+def _named_source_spec(body: dict[str, Any], expected: str) -> str:
+    """Check the name and that the connection spec is a known source spec; return the spec ID."""
     if not isinstance(body.get("name"), str) or not body["name"].strip():
         raise flow_invalid("'name' is required")
     spec_id = spec_id_of(body, "connectionSpec")
     if spec_id not in CONNECTION_SPECS:
         raise invalid_spec(spec_id)
     if spec_id not in SOURCE_SPECS:
-        raise invalid_spec(spec_id, "source connection spec (base connections need a source spec)")
+        raise invalid_spec(spec_id, expected)
+    return spec_id
+
+
+def _validate_base_connection(body: dict[str, Any]) -> None:
+    spec_id = _named_source_spec(body, "source connection spec (base connections need a source spec)")
     auth = require_dict(body.get("auth"), "auth")
     auth_spec = _auth_spec(spec_id, auth.get("specName"))
     params = require_dict(auth.get("params"), "auth.params")
@@ -280,13 +286,7 @@ async def explore(connection_id: str, request: Request, ctx: Ctx) -> Any:
 
 # ---------------------------------------------------------------- source connections
 def _validate_source_connection(store: SandboxStore, body: dict[str, Any]) -> None:
-    if not isinstance(body.get("name"), str) or not body["name"].strip():
-        raise flow_invalid("'name' is required")
-    spec_id = spec_id_of(body, "connectionSpec")
-    if spec_id not in CONNECTION_SPECS:
-        raise invalid_spec(spec_id)
-    if spec_id not in SOURCE_SPECS:
-        raise invalid_spec(spec_id, "source connection spec")
+    spec_id = _named_source_spec(body, "source connection spec")
     base_id = body.get("baseConnectionId")
     if not isinstance(base_id, str) or base_id not in store.connections:
         raise flow_invalid(f"baseConnectionId '{base_id}' does not refer to an existing base connection")

@@ -112,6 +112,16 @@ def _new_ids(ctx: RequestContext, kind: str) -> tuple[str, str]:
     return f"https://ns.adobe.com/{tenant}/{kind}/{digest}", f"_{tenant}.{kind}.{digest}"
 
 
+def _identity(ctx: RequestContext, kind: str, existing: Resource | None) -> tuple[str, str, str, int | None]:
+    """IDs, version and creation date: new ones, or the replaced resource's with the minor version bumped."""
+    if existing is None:
+        new_id, alt_id = _new_ids(ctx, kind)
+        return new_id, alt_id, "1.0", None
+    major, _, minor = existing["version"].partition(".")
+    created = existing["meta:registryMetadata"]["repo:createdDate"]
+    return existing["$id"], existing["meta:altId"], f"{major}.{int(minor or 0) + 1}", created
+
+
 def _registry_metadata(ctx: RequestContext, created: int | None = None) -> dict[str, Any]:
     now = now_ms()
     return {
@@ -158,16 +168,7 @@ def _build_field_group(ctx: RequestContext, body: dict[str, Any], existing: Reso
         errors.extend(f"{c}: defined twice with different types" for c in conflicts)
     if errors:
         raise _validation_error("field group", errors)
-    if existing is None:
-        group_id, alt_id = _new_ids(ctx, "mixins")
-        version, created = "1.0", None
-    else:
-        group_id, alt_id = existing["$id"], existing["meta:altId"]
-        major, _, minor = existing["version"].partition(".")
-        version, created = (
-            f"{major}.{int(minor or 0) + 1}",
-            existing["meta:registryMetadata"]["repo:createdDate"],
-        )
+    group_id, alt_id, version, created = _identity(ctx, "mixins", existing)
     group = copy.deepcopy(body)
     group.update(
         {
@@ -252,16 +253,7 @@ def _analyse_schema(ctx: RequestContext, body: dict[str, Any]) -> tuple[str, lis
 
 def _build_schema(ctx: RequestContext, body: dict[str, Any], existing: Resource | None) -> Resource:
     class_id, groups = _analyse_schema(ctx, body)
-    if existing is None:
-        schema_id, alt_id = _new_ids(ctx, "schemas")
-        version, created = "1.0", None
-    else:
-        schema_id, alt_id = existing["$id"], existing["meta:altId"]
-        major, _, minor = existing["version"].partition(".")
-        version, created = (
-            f"{major}.{int(minor or 0) + 1}",
-            existing["meta:registryMetadata"]["repo:createdDate"],
-        )
+    schema_id, alt_id, version, created = _identity(ctx, "schemas", existing)
     schema = copy.deepcopy(body)
     schema["allOf"] = [{"$ref": e["$ref"], "type": "object", "meta:xdmType": "object"} for e in body["allOf"]]
     schema.update(
