@@ -91,7 +91,11 @@ class AdobeExperiencePlatformHook(BaseHook):
 
     @cached_property
     def client(self) -> AEPClient:
-        return AEPClient(self.client_config, on_secret=mask_secret)
+        return self._client_for(self.client_config)
+
+    @staticmethod
+    def _client_for(config: AEPClientConfig) -> AEPClient:
+        return AEPClient(config, on_secret=mask_secret)
 
     def get_conn(self) -> AEPClient:
         return self.client
@@ -103,7 +107,9 @@ class AdobeExperiencePlatformHook(BaseHook):
             conn = await aget_connection(self.aep_conn_id)
         else:
             conn = await asyncio.to_thread(self.get_connection, self.aep_conn_id)
-        return AEPClient(self._config_from(conn), on_secret=mask_secret)
+        # Registering secrets may talk to the supervisor synchronously: keep that off the event loop.
+        config = await asyncio.to_thread(self._config_from, conn)
+        return self._client_for(config)
 
     def test_connection(self) -> tuple[bool, str]:
         """Mint a token and make one cheap read; the message names the step that failed."""
