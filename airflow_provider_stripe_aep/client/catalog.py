@@ -25,15 +25,8 @@ class CatalogAPI:
         )
         return dataset_id_from_ref(response.json())
 
-    def get_dataset(self, dataset_id: str) -> dict[str, Any]:
-        body = self.http.request("GET", "catalog", f"/dataSets/{dataset_id}").json()
-        return {"id": dataset_id, **body.get(dataset_id, {})}
-
     def find_dataset(self, name: str) -> dict[str, Any] | None:
         for dataset_id, item in iter_catalog(self.http, "/dataSets", equals_filter("name", name)):
             if item.get("name") == name:
                 return {"id": dataset_id, **item}
         return None
-
-    def delete_dataset(self, dataset_id: str) -> None:
-        self.http.request("DELETE", "catalog", f"/dataSets/{dataset_id}")

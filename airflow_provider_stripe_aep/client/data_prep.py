@@ -32,15 +32,8 @@ class DataPrepAPI:
         """→ `{"id", "version", ...}` (Data Prep answers 200, not 201)."""
         return self.http.request("POST", "conversion", "/mappingSets", json=body).json()
 
-    def get_mapping_set(self, mapping_id: str) -> dict[str, Any]:
-        return self.http.request("GET", "conversion", f"/mappingSets/{mapping_id}").json()
-
     def find_mapping_set(self, name: str) -> dict[str, Any] | None:
         return next(
             (m for m in iter_data_prep(self.http, "/mappingSets", [("name", name)]) if m.get("name") == name),
             None,
         )
-
-    def delete_mapping_set(self, mapping_id: str) -> None:
-        """Not in Adobe's spec (aepp uses it); callers treat a failure as non-fatal."""
-        self.http.request("DELETE", "conversion", f"/mappingSets/{mapping_id}")

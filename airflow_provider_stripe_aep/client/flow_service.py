@@ -68,10 +68,6 @@ class FlowServiceAPI:
         self.http.request("DELETE", "flowservice", f"/{resource}/{resource_id}")
 
     # Specific calls ---------------------------------------------------------------------------
-    def test_connection(self, connection_id: str) -> bool:
-        body = self.http.request("GET", "flowservice", f"/connections/{connection_id}/test").json()
-        return bool(body.get("result"))
-
     def explore(self, connection_id: str, resource_path: str, *, preview: bool = False) -> dict[str, Any]:
         params = {
             "objectType": "rest",
@@ -83,9 +79,6 @@ class FlowServiceAPI:
         return self.http.request(
             "GET", "flowservice", f"/connections/{connection_id}/explore", params=params
         ).json()
-
-    def get_connection_spec(self, spec_id: str) -> dict[str, Any]:
-        return _unwrap(self.http.request("GET", "flowservice", f"/connectionSpecs/{spec_id}").json())
 
     def find_flow_spec(self, name: str) -> dict[str, Any] | None:
         body = self.http.request(
