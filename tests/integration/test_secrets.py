@@ -89,7 +89,7 @@ def test_no_secret_leaks_at_debug_level(aep):
 
 @pytest.mark.usefixtures("airflow_db")
 def test_no_secret_leaks_when_tasks_fail(aep):
-    aep.config.client_secret = "the-only-accepted-secret"
+    aep.config.client_secret = "only-this-one"  # emulator setting
     output = airflow_dags_test(aep, {"name_prefix": "Failing", "poll_interval": 0.2})
     assert "invalid_client" in output, "the IMS rejection was not reported"
     assert "state=failed" in output
