@@ -32,6 +32,17 @@ AEP_CONN_FIELDS: dict[str, Any] = {
 }
 
 
+def field_behaviour(connection_type: str) -> dict[str, Any]:
+    """A connection type's `ui-field-behaviour`, in the form Airflow 2's `get_ui_field_behaviour` returns."""
+    conn = next(c for c in get_provider_info()["connection-types"] if c["connection-type"] == connection_type)
+    behaviour = conn["ui-field-behaviour"]
+    return {
+        "hidden_fields": behaviour["hidden-fields"],
+        "relabeling": behaviour["relabeling"],
+        "placeholders": behaviour["placeholders"],
+    }
+
+
 def get_provider_info() -> dict[str, Any]:
     """Provider metadata read by Airflow's providers manager (entry point `apache_airflow_provider`)."""
     return {

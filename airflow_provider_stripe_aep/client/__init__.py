@@ -36,8 +36,7 @@ class AEPClient:
         on_secret: Callable[[str], None] | None = None,
         sleep: Callable[[float], None] | None = None,
     ) -> None:
-        kwargs = {"sleep": sleep} if sleep else {}
-        self.http = AEPHttpClient(config, session=session, on_secret=on_secret, **kwargs)
+        self.http = AEPHttpClient(config, session=session, on_secret=on_secret, sleep=sleep)
         self.flows = FlowServiceAPI(self.http)
         self.schemas = SchemaRegistryAPI(self.http)
         self.catalog = CatalogAPI(self.http)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 DEFAULT_BASE_URL = "https://platform.adobe.io"
 DEFAULT_IMS_TOKEN_URL = "https://ims-na1.adobelogin.com/ims/token/v3"  # noqa: S105 - a URL
 DEFAULT_SANDBOX = "prod"
+DEFAULT_TIMEOUT = 60.0
 DEFAULT_SCOPES = "openid,session,AdobeID,read_organizations,additional_info.projectedProductContext"
 """The scope list commonly seen on AEP OAuth Server-to-Server credentials; the Developer Console shows
 the exact list of each credential, which belongs in the connection's `scopes` extra."""
@@ -42,7 +43,7 @@ class AEPClientConfig:
     scopes: str = DEFAULT_SCOPES
     ims_token_url: str = DEFAULT_IMS_TOKEN_URL
     access_token: str | None = field(default=None, repr=False)
-    timeout: float = 60.0
+    timeout: float = DEFAULT_TIMEOUT
     connect_timeout: float = 10.0
     verify: bool | str = True
     retry: RetryPolicy = field(default_factory=RetryPolicy)

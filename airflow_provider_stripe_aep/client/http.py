@@ -100,12 +100,12 @@ class AEPHttpClient:
         *,
         session: requests.Session | None = None,
         on_secret: Callable[[str], None] | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         self.config = config
         self.session = session or requests.Session()
         self.tokens = TokenProvider(config, self.post_form, on_secret=on_secret)
-        self._sleep = sleep
+        self._sleep = sleep or time.sleep
 
     def __repr__(self) -> str:
         return f"AEPHttpClient(base_url={self.config.base_url!r}, sandbox={self.config.sandbox!r})"

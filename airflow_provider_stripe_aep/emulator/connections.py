@@ -161,23 +161,10 @@ async def create_connection(request: Request, ctx: Ctx) -> Response:
     if "state" in body:
         body = {k: v for k, v in body.items() if k != "state"}
     _validate_base_connection(body)
-    connection_id, etag = new_id(), new_etag()
-    connection = {
-        "id": connection_id,
-        **audit_fields(ctx),
-        "name": body["name"],
-        "description": body.get("description", ""),
-        "connectionSpec": {
-            "id": body["connectionSpec"]["id"],
-            "version": body["connectionSpec"].get("version", "1.0"),
-        },
-        "state": "enabled",
-        "auth": copy.deepcopy(body["auth"]),
-        "etag": etag,
-        "version": etag,
-    }
-    ctx.store.connections[connection_id] = connection
-    return created("connections", connection_id, etag)
+    etag = new_etag()
+    connection = {**_connection_record(ctx, body, etag), "auth": copy.deepcopy(body["auth"])}
+    ctx.store.connections[connection["id"]] = connection
+    return created("connections", connection["id"], etag)
 
 
 @router.get("/connections")
@@ -347,8 +334,9 @@ def schema_mismatch(dataset_id: Any, dataset_schema: str, other_schema: str) -> 
     )
 
 
-def _connection_resource(ctx: RequestContext, body: dict[str, Any], etag: str) -> Resource:
-    resource: Resource = {
+def _connection_record(ctx: RequestContext, body: dict[str, Any], etag: str) -> Resource:
+    """The fields every Flow Service connection (base, source, target) carries."""
+    return {
         "id": new_id(),
         **audit_fields(ctx),
         "name": body["name"],
@@ -358,10 +346,16 @@ def _connection_resource(ctx: RequestContext, body: dict[str, Any], etag: str) -
             "version": body["connectionSpec"].get("version", "1.0"),
         },
         "state": "enabled",
-        "data": copy.deepcopy(body.get("data", {})),
-        "params": copy.deepcopy(body.get("params", {})),
         "etag": etag,
         "version": etag,
+    }
+
+
+def _connection_resource(ctx: RequestContext, body: dict[str, Any], etag: str) -> Resource:
+    resource: Resource = {
+        **_connection_record(ctx, body, etag),
+        "data": copy.deepcopy(body.get("data", {})),
+        "params": copy.deepcopy(body.get("params", {})),
     }
     if "baseConnectionId" in body:
         resource["baseConnectionId"] = body["baseConnectionId"]

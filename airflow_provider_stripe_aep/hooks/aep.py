@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from airflow.providers.common.compat.sdk import BaseHook, mask_secret
 
-from airflow_provider_stripe_aep import AEP_CONN_FIELDS, get_provider_info, stripe
+from airflow_provider_stripe_aep import AEP_CONN_FIELDS, field_behaviour, stripe
 from airflow_provider_stripe_aep.client import (
     AEPAmbiguousError,
     AEPClient,
@@ -77,10 +77,9 @@ class AdobeExperiencePlatformHook(BaseHook):
         return self._config_from(self.get_connection(self.aep_conn_id))
 
     def _config_from(self, conn: Any) -> AEPClientConfig:
-        for secret in (conn.password, conn.extra_dejson.get("access_token")):
-            if secret:
-                mask_secret(secret)
-        return build_client_config(
+        if conn.password:
+            mask_secret(conn.password)
+        config = build_client_config(
             conn_id=self.aep_conn_id,
             host=conn.host,
             login=conn.login,
@@ -88,6 +87,9 @@ class AdobeExperiencePlatformHook(BaseHook):
             extra=conn.extra,
             retry_overrides=self.retry_overrides,
         )
+        if config.access_token:
+            mask_secret(config.access_token)
+        return config
 
     @cached_property
     def client(self) -> AEPClient:
@@ -130,12 +132,7 @@ class AdobeExperiencePlatformHook(BaseHook):
     @classmethod
     def get_ui_field_behaviour(cls) -> dict[str, Any]:
         """Airflow 2 form; Airflow 3 reads the same from `get_provider_info()`."""
-        behaviour = get_provider_info()["connection-types"][0]["ui-field-behaviour"]
-        return {
-            "hidden_fields": behaviour["hidden-fields"],
-            "relabeling": behaviour["relabeling"],
-            "placeholders": behaviour["placeholders"],
-        }
+        return field_behaviour(CONN_TYPE)
 
     @classmethod
     def get_connection_form_widgets(cls) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from airflow_provider_stripe_aep.client.config import (
     DEFAULT_IMS_TOKEN_URL,
     DEFAULT_SANDBOX,
     DEFAULT_SCOPES,
+    DEFAULT_TIMEOUT,
     AEPClientConfig,
     RetryPolicy,
 )
@@ -25,7 +26,7 @@ CONN_TYPE = "adobe_experience_platform"
 RETRY_EXTRAS = ("max_attempts", "backoff_base", "backoff_max", "max_retry_after", "total_timeout")
 
 
-def _extra_dict(extra: Any, conn_id: str) -> dict[str, Any]:
+def _extra_dict(extra: Any) -> dict[str, Any]:
     if extra in (None, ""):
         return {}
     if isinstance(extra, dict):
@@ -69,7 +70,7 @@ def build_client_config(
 ) -> AEPClientConfig:
     """Validate every field and build the client settings; no HTTP call is made."""
     try:
-        extras = _extra_dict(extra, conn_id)
+        extras = _extra_dict(extra)
         if not login:
             raise InvalidInputError(
                 "login",
@@ -113,7 +114,7 @@ def build_client_config(
                 _get(extras, "ims_token_url") or DEFAULT_IMS_TOKEN_URL, field="ims_token_url"
             ),
             access_token=access_token,
-            timeout=float(_get(extras, "timeout") or 60),
+            timeout=float(_get(extras, "timeout") or DEFAULT_TIMEOUT),
             verify=verify,
             retry=RetryPolicy(**retry_kwargs),  # type: ignore[arg-type]
         )

@@ -6,7 +6,7 @@ from typing import Any
 
 from airflow.providers.common.compat.sdk import AirflowException, BaseHook, mask_secret
 
-from airflow_provider_stripe_aep import get_provider_info
+from airflow_provider_stripe_aep import field_behaviour
 
 
 class StripeHook(BaseHook):
@@ -37,9 +37,4 @@ class StripeHook(BaseHook):
     @classmethod
     def get_ui_field_behaviour(cls) -> dict[str, Any]:
         """Airflow 2 form; Airflow 3 reads the same from `get_provider_info()`."""
-        behaviour = get_provider_info()["connection-types"][1]["ui-field-behaviour"]
-        return {
-            "hidden_fields": behaviour["hidden-fields"],
-            "relabeling": behaviour["relabeling"],
-            "placeholders": behaviour["placeholders"],
-        }
+        return field_behaviour("stripe")
