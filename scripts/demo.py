@@ -15,7 +15,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DAGS = ROOT / "airflow_provider_stripe_aep" / "example_dags"
+DAGS = ROOT / "example_dags"
 DAG_ID = "stripe_to_aep_onboarding"
 TASKS = [
     ("create_base_connection", "base connection"),

@@ -8,7 +8,7 @@ from typing import Any
 
 from airflow_provider_stripe_aep.emulator import EmulatorServer
 
-EXAMPLE_DAGS = Path(__file__).resolve().parent.parent / "airflow_provider_stripe_aep" / "example_dags"
+EXAMPLE_DAGS = Path(__file__).resolve().parent.parent / "example_dags"
 
 CLIENT_SECRET = "it-client-secret-7f3a9"
 STRIPE_KEY = "it-stripe-key-c41d0e"

@@ -5,44 +5,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any
 
 from airflow.providers.common.compat.sdk import BaseHook, mask_secret
 
-from airflow_provider_stripe_aep import AEP_CONN_FIELDS, field_behaviour, stripe
-from airflow_provider_stripe_aep.client import (
-    AEPAmbiguousError,
-    AEPClient,
-    AEPError,
-    AEPResourceConflictError,
-    AEPValidationError,
-)
+from airflow_provider_stripe_aep import stripe
+from airflow_provider_stripe_aep.client import AEPClient, AEPError, AEPValidationError
 from airflow_provider_stripe_aep.client.config import AEPClientConfig
 from airflow_provider_stripe_aep.client.data_prep import describe_failures
+from airflow_provider_stripe_aep.get_provider_info import AEP_CONN_FIELDS, field_behaviour
 from airflow_provider_stripe_aep.hooks.connection_config import CONN_TYPE, build_client_config
-
-OnConflict = Literal["fail", "reuse"]
-ON_CONFLICT_VALUES: tuple[str, ...] = ("fail", "reuse")
-
-
-def _dig(obj: Any, dotted: str) -> Any:
-    for part in dotted.split("."):
-        obj = obj.get(part) if isinstance(obj, dict) else None
-    return obj
-
-
-def _differences(existing: dict[str, Any], expected: dict[str, Any]) -> list[str]:
-    """`field: existing != asked` for every expected dotted field that differs."""
-    diffs = []
-    for dotted, want in expected.items():
-        have = _dig(existing, dotted)
-        if isinstance(want, list) and isinstance(have, list):
-            same = sorted(map(str, have)) == sorted(map(str, want))
-        else:
-            same = str(have) == str(want)
-        if not same:
-            diffs.append(f"{dotted}: existing {have!r} != asked {want!r}")
-    return diffs
+from airflow_provider_stripe_aep.idempotency import OnConflict, dig, ensure
 
 
 class AdobeExperiencePlatformHook(BaseHook):
@@ -165,38 +138,9 @@ class AdobeExperiencePlatformHook(BaseHook):
         expected: dict[str, Any],
         on_conflict: OnConflict,
     ) -> str:
-        existing = find()
-        if existing is None:
-            try:
-                new_id = create()
-            except AEPAmbiguousError as exc:
-                self.log.warning(
-                    "Creating %s %r may or may not have worked (%s); looking it up", kind, name, exc
-                )
-                existing = find()
-                if existing is None:
-                    self.log.info("No %s named %r exists; sending the create once more", kind, name)
-                    new_id = create()
-                    self.log.info("Created %s %r: %s", kind, name, new_id)
-                    return new_id
-            else:
-                self.log.info("Created %s %r: %s", kind, name, new_id)
-                return new_id
-        existing_id = str(existing.get("id") or existing.get("$id"))
-        diffs = _differences(existing, expected)
-        if diffs and on_conflict != "reuse":
-            raise AEPResourceConflictError(
-                f"A {kind} named {name!r} already exists ({existing_id}) but differs from what was asked: "
-                + "; ".join(diffs)
-                + ". Choose another name, delete it, or set on_conflict='reuse'."
-            )
-        if diffs:
-            self.log.warning(
-                "Reusing %s %r (%s) despite differences: %s", kind, name, existing_id, "; ".join(diffs)
-            )
-        else:
-            self.log.info("Reusing existing %s %r: %s", kind, name, existing_id)
-        return existing_id
+        return ensure(
+            kind, name, find=find, create=create, expected=expected, on_conflict=on_conflict, log=self.log
+        )
 
     def ensure_base_connection(
         self,
@@ -358,7 +302,7 @@ class AdobeExperiencePlatformHook(BaseHook):
             if existing is None:
                 return None
             version["value"] = int(existing.get("version") or 0)
-            existing_schema = _dig(existing, "outputSchema.schemaRef.id") or existing.get("xdmSchema")
+            existing_schema = dig(existing, "outputSchema.schemaRef.id") or existing.get("xdmSchema")
             return {**existing, "schemaId": existing_schema}
 
         def create() -> str:

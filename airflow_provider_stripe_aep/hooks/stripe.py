@@ -6,7 +6,7 @@ from typing import Any
 
 from airflow.providers.common.compat.sdk import AirflowException, BaseHook, mask_secret
 
-from airflow_provider_stripe_aep import field_behaviour
+from airflow_provider_stripe_aep.get_provider_info import field_behaviour
 
 
 class StripeHook(BaseHook):

@@ -8,7 +8,8 @@ from typing import Any
 
 from airflow.providers.common.compat.sdk import BaseOperator
 
-from airflow_provider_stripe_aep.hooks.aep import ON_CONFLICT_VALUES, AdobeExperiencePlatformHook, OnConflict
+from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
+from airflow_provider_stripe_aep.idempotency import ON_CONFLICT_VALUES, OnConflict
 from airflow_provider_stripe_aep.validation import validate_choice
 
 
