@@ -47,10 +47,10 @@ def type_kind(documented: Any) -> str | None:
         return "object"
     if isinstance(documented, list) and len(documented) == 1:
         return "array"
-    if documented in MAP_TYPES:
+    if isinstance(documented, str) and documented in MAP_TYPES:
         return "map"
-    if documented in SCALAR_TYPES:
-        return str(documented)
+    if isinstance(documented, str) and documented in SCALAR_TYPES:
+        return documented
     return None
 
 
