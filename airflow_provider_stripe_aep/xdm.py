@@ -9,19 +9,46 @@ The Stripe fields sit under ``data``. They become a custom field group whose fie
 ``_<tenant>.<resource>_data`` (the destinations the Stripe tutorial maps to), and one Data Prep mapping
 per leaf field from ``data.<path>`` to ``_<tenant>.<resource>_data.<sanitized path>``.
 
+Types. Explore types its fields from one sample record, so a field that is null there is ``{}``, and
+an object without keys (``metadata``) is an empty object. Where the sample says nothing, the types
+Stripe documents for the resource (:mod:`~airflow_provider_stripe_aep.stripe_types`, built from
+Stripe's own type definitions) decide. The rules, in order:
+
+1. A field Stripe documents as a map (``metadata``) is an XDM map of strings when the sample shows an
+   object or nothing: the keys of one sample record are not the keys of the next.
+2. A field the sample types keeps the sample's type: the sample is what Flow Service actually reads
+   (with the Stripe account's API version, which may keep fields the table no longer lists, such as
+   ``subscription.plan``). One exception: a whole number in the sample of a field Stripe documents as
+   ``number`` becomes ``number``, or a fractional value would fail. Objects recurse field by field;
+   array items follow the same rules.
+3. A field the sample says nothing about (``{}``, null, an empty object, an object or array whose
+   children the sample does not type) takes Stripe's documented type: scalars (timestamps are
+   integers → XDM long), expandable references as strings (Stripe returns the ID, explore does not
+   expand), maps, arrays, and objects with their documented subfields. Such an object is mapped as a
+   whole (``data.shipping`` → ``..._data.shipping``), as the Stripe tutorial maps ``data.outcome``,
+   since its subfields are not in the explore schema.
+4. A field neither the sample nor the table types is **left out** of the field group and the mappings,
+   never guessed as a string: :func:`left_out_fields` returns those source paths and
+   :func:`build_field_group` and :func:`infer_mappings` log them. With ``empty_objects="map"`` an empty
+   object the table does not know becomes a map of strings instead (an explicit opt-in).
+
+The table adds types, never fields: a field absent from the explore schema is not in the field group.
 Field names are sanitized (XDM allows only alphanumerics, ``-`` and ``_`` and no leading ``_``), so the
 field group and the mappings are both derived from one walk over the explore schema and always agree.
-No Airflow import, no HTTP, no I/O.
+No Airflow import and no HTTP; the only I/O is reading the packaged type table once, and the only side
+effect is the log line about left-out fields.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from airflow_provider_stripe_aep import stripe_types
 from airflow_provider_stripe_aep.stripe import (
     EXPERIENCE_EVENT_CLASS_ID,
     PROFILE_CLASS_ID,
@@ -50,10 +77,13 @@ __all__ = [
     "explore_to_xdm_properties",
     "infer_mappings",
     "leaf_paths",
+    "left_out_fields",
     "normalize_mapping",
     "sanitize_field_name",
     "sanitize_properties",
 ]
+
+log = logging.getLogger(__name__)
 
 EmptyObjects = Literal["omit", "map"]
 EMPTY_OBJECT_CHOICES: tuple[str, ...] = ("omit", "map")
@@ -142,18 +172,40 @@ def _humanize(name: str) -> str:
 
 
 # --------------------------------------------------------------------------------------------------
-# Explore schema → XDM
+# Explore schema (+ Stripe's documented types) → XDM
 # --------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class _Field:
-    """One kept field: its explore name, its XDM name, its XDM schema and (for objects) its children."""
+    """One kept field: its explore name, its XDM name, its XDM schema and (for objects) its children.
+
+    A field without children is mapped as a whole (scalars, arrays, maps, and objects typed from
+    Stripe's table, whose subfields the explore schema does not list)."""
 
     source_name: str
     xdm_name: str
     xdm: dict[str, Any]
     children: tuple[_Field, ...] = ()
+
+
+@dataclass
+class _Walk:
+    """State of one walk over the explore schema: the option and the source paths left out so far."""
+
+    empty_objects: EmptyObjects
+    left_out: list[tuple[str, ...]]
+
+    def report(self, path: tuple[str, ...], since: int) -> None:
+        """Record ``path`` as left out unless something under it was recorded since ``since``."""
+        if len(self.left_out) == since:
+            self.left_out.append(path)
+
+
+@dataclass(frozen=True)
+class _Inference:
+    fields: tuple[_Field, ...]
+    left_out: tuple[str, ...]
 
 
 def explore_data_properties(explore: Mapping[str, Any]) -> dict[str, Any]:
@@ -188,45 +240,115 @@ def _json_type(schema: Mapping[str, Any]) -> str | None:
     return kind if isinstance(kind, str) and kind != "null" else None
 
 
-def _map_of_strings() -> dict[str, Any]:
-    return {"type": "object", "meta:xdmType": "map", "additionalProperties": {"type": "string"}}
+def _map_of(value_type: str) -> dict[str, Any]:
+    return {"type": "object", "meta:xdmType": "map", "additionalProperties": {"type": value_type}}
 
 
-def _convert_scalar(kind: str | None, schema: Mapping[str, Any]) -> dict[str, Any]:
+def _scalar(kind: str) -> dict[str, Any]:
     if kind == "integer":
         return {"type": "integer", "minimum": LONG_MIN, "maximum": LONG_MAX}
-    if kind in ("number", "boolean"):
-        return {"type": kind}
-    converted: dict[str, Any] = {"type": "string"}  # string, untyped {} and anything unknown
+    return {"type": kind}
+
+
+def _convert_scalar(kind: str, schema: Mapping[str, Any], documented: str | None) -> dict[str, Any] | None:
+    """A scalar the sample typed. ``None`` for a JSON type XDM does not know (left out)."""
+    if kind == "integer" and documented == "number":
+        return _scalar("number")  # a whole number in the sample of a field Stripe documents as decimal
+    if kind not in stripe_types.SCALAR_TYPES:
+        return None
+    converted = _scalar(kind)
     if kind == "string" and schema.get("format") in ("date", "date-time"):
         converted["format"] = schema["format"]
     return converted
 
 
+def _from_table(documented: Any, path: tuple[str, ...], walk: _Walk) -> dict[str, Any] | None:
+    """XDM for a field typed by Stripe's table only; ``None`` (and reported) when it has no XDM form."""
+    since = len(walk.left_out)
+    kind = stripe_types.type_kind(documented)
+    result: dict[str, Any] | None = None
+    if kind == "object":
+        kept = {}
+        for name, sub in documented.items():
+            converted = _from_table(sub, (*path, name), walk)
+            if converted is not None:
+                kept[name] = converted
+        if kept:
+            names = sanitize_properties(kept)
+            result = {
+                "type": "object",
+                "properties": {
+                    names[n]: {"title": _humanize(n), **kept[n]} for n in sorted(kept, key=names.__getitem__)
+                },
+            }
+    elif kind == "array":
+        items = _from_table(documented[0], path, walk)
+        result = {"type": "array", "items": items} if items is not None else None
+    elif kind == "map":
+        result = _map_of(stripe_types.MAP_TYPES[documented])
+    elif kind is not None:
+        result = _scalar(kind)
+    if result is None:
+        walk.report(path, since)
+    return result
+
+
+def _untyped(
+    documented: Any, path: tuple[str, ...], walk: _Walk, *, empty_object: bool
+) -> tuple[dict[str, Any] | None, tuple[_Field, ...]]:
+    """A node the sample says nothing about (``{}``, null, an empty object): Stripe's type, else out."""
+    since = len(walk.left_out)
+    converted = _from_table(documented, path, walk)
+    if converted is None and empty_object and walk.empty_objects == "map":
+        del walk.left_out[since:]  # the caller asked for unknown empty objects as maps of strings
+        converted = _map_of("string")
+    return converted, ()
+
+
 def _convert_node(
-    schema: Any, empty_objects: EmptyObjects
+    schema: Any, documented: Any, path: tuple[str, ...], walk: _Walk
 ) -> tuple[dict[str, Any] | None, tuple[_Field, ...]]:
     """Convert one explore node to XDM (``None`` = leave the field out) and return its child fields."""
-    if not isinstance(schema, Mapping):
-        return {"type": "string"}, ()
-    kind = _json_type(schema)
+    node: Mapping[str, Any] = schema if isinstance(schema, Mapping) else {}
+    kind = _json_type(node)
+    documented_kind = stripe_types.type_kind(documented)
+    if documented_kind == "map" and kind in (None, "object"):  # a sample's keys are one record's keys
+        return _from_table(documented, path, walk), ()
     if kind == "object":
-        fields = _kept_fields(schema.get("properties"), empty_objects)
+        since = len(walk.left_out)
+        sub_types = documented if documented_kind == "object" else None
+        fields = _kept_fields(node.get("properties"), sub_types, path, walk)
         if fields:
             return {"type": "object", "properties": {f.xdm_name: f.xdm for f in fields}}, fields
-        return (_map_of_strings() if empty_objects == "map" else None), ()
+        del walk.left_out[since:]  # no child typed: the sample says nothing about this object
+        return _untyped(documented, path, walk, empty_object=True)
     if kind == "array":  # an array is mapped as a whole, so it has no child fields
-        items, _ = _convert_node(schema.get("items") or {}, empty_objects)
-        return ({"type": "array", "items": items} if items is not None else None), ()
-    return _convert_scalar(kind, schema), ()
+        since = len(walk.left_out)
+        item_types = documented[0] if documented_kind == "array" else None
+        items, _ = _convert_node(node.get("items"), item_types, path, walk)
+        if items is None:
+            walk.report(path, since)
+            return None, ()
+        return {"type": "array", "items": items}, ()
+    if kind is None:
+        return _untyped(documented, path, walk, empty_object=False)
+    converted = _convert_scalar(kind, node, documented_kind)
+    if converted is None:
+        walk.report(path, len(walk.left_out))
+    return converted, ()
 
 
-def _kept_fields(props: Any, empty_objects: EmptyObjects) -> tuple[_Field, ...]:
+def _kept_fields(
+    props: Any, types: Mapping[str, Any] | None, path: tuple[str, ...], walk: _Walk
+) -> tuple[_Field, ...]:
     """Convert the children of an object, sorted by XDM name; omitted children are dropped before
     sanitizing so that they cannot influence collision suffixes."""
     if not isinstance(props, Mapping):
         return ()
-    converted = {name: _convert_node(sub, empty_objects) for name, sub in props.items()}
+    documented = types or {}
+    converted = {
+        name: _convert_node(sub, documented.get(name), (*path, name), walk) for name, sub in props.items()
+    }
     kept = {name: pair for name, pair in converted.items() if pair[0] is not None}
     names = sanitize_properties(kept)
     fields = [
@@ -241,21 +363,68 @@ def _check_empty_objects(empty_objects: str) -> EmptyObjects:
     return "map" if value == "map" else "omit"
 
 
+def _documented_types(resource_path: str | None, types: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    if types is not None:
+        if not isinstance(types, Mapping):
+            raise InvalidInputError("types", types, "must be a mapping of field names to Stripe types")
+        return types
+    return stripe_types.resource_types(resource_path) if resource_path else {}
+
+
+def _infer(
+    explore: Mapping[str, Any],
+    empty_objects: str,
+    resource_path: str | None,
+    types: Mapping[str, Any] | None,
+) -> _Inference:
+    walk = _Walk(_check_empty_objects(empty_objects), [])
+    documented = _documented_types(resource_path, types)
+    fields = _kept_fields(explore_data_properties(explore), documented, (), walk)
+    left_out = sorted({_path_string(SOURCE_ROOT, path) for path in walk.left_out})
+    return _Inference(fields, tuple(left_out))
+
+
+def _log_left_out(resource_path: str | None, left_out: Sequence[str]) -> None:
+    if left_out:
+        log.warning(
+            "Stripe %s: %d field(s) left out of the field group and the mappings, because neither the "
+            "explore sample nor Stripe's documented types give them an XDM type: %s",
+            resource_path or "resource",
+            len(left_out),
+            ", ".join(left_out),
+        )
+
+
 def explore_to_xdm_properties(
-    explore: Mapping[str, Any], *, empty_objects: EmptyObjects = "omit"
+    explore: Mapping[str, Any],
+    *,
+    empty_objects: EmptyObjects = "omit",
+    resource_path: str | None = None,
+    types: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Return the XDM ``properties`` for the Stripe fields of an explore response.
 
-    - ``integer`` → XDM long (``minimum``/``maximum`` ±9007199254740992);
-    - ``string``, ``number``, ``boolean`` stay; untyped ``{}`` (null in the sample) → ``string``;
-    - objects recurse; arrays → ``{"type": "array", "items": ...}`` (items ``{}`` → string);
-    - empty objects (``metadata``) are left out (``"omit"``, default: their keys are unknown) or become
-      a map of strings (``"map"``);
-    - every field gets a humanized ``title``; names are sanitized (see :func:`sanitize_properties`).
+    ``resource_path`` selects Stripe's documented types from the packaged table (``types`` overrides
+    them: ``field → type`` as in :mod:`~airflow_provider_stripe_aep.stripe_types`; ``{}`` = none).
+    The rules are in the module docstring.
     """
-    mode = _check_empty_objects(empty_objects)
-    fields = _kept_fields(explore_data_properties(explore), mode)
-    return {f.xdm_name: f.xdm for f in fields}
+    inference = _infer(explore, empty_objects, resource_path, types)
+    return {f.xdm_name: f.xdm for f in inference.fields}
+
+
+def left_out_fields(
+    explore: Mapping[str, Any],
+    *,
+    resource_path: str | None = None,
+    empty_objects: EmptyObjects = "omit",
+    types: Mapping[str, Any] | None = None,
+) -> list[str]:
+    """The source paths (``data.<path>``) left out of the field group and the mappings, sorted.
+
+    A field is left out when neither the explore sample nor Stripe's documented types give it an XDM
+    type (see the module docstring); :func:`build_field_group` and :func:`infer_mappings` also log them.
+    """
+    return list(_infer(explore, empty_objects, resource_path, types).left_out)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -288,14 +457,19 @@ def build_field_group(
     class_id: str = PROFILE_CLASS_ID,
     description: str | None = None,
     empty_objects: EmptyObjects = "omit",
+    types: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Return the ``POST /tenant/fieldgroups`` body for a Stripe resource path.
 
     The fields sit under ``_<tenant>.<resource>_data``, so destinations read
-    ``_<tenant>.charges_data.amount`` exactly as in the Stripe tutorial's mapping.
+    ``_<tenant>.charges_data.amount`` exactly as in the Stripe tutorial's mapping. Types follow the
+    module docstring (``types`` overrides the packaged table for ``resource_path``); fields left out
+    are logged.
     """
     resource = _resource_key(resource_path)
-    properties = explore_to_xdm_properties(explore, empty_objects=empty_objects)
+    inference = _infer(explore, empty_objects, resource_path, types)
+    _log_left_out(resource_path, inference.left_out)
+    properties = {f.xdm_name: f.xdm for f in inference.fields}
     container = {
         "type": "object",
         "properties": {_container_name(resource_path): {"type": "object", "properties": properties}},
@@ -378,6 +552,7 @@ def infer_mappings(
     resource_path: str,
     class_id: str = PROFILE_CLASS_ID,
     empty_objects: EmptyObjects = "omit",
+    types: Mapping[str, Any] | None = None,
 ) -> list[dict[str, str]]:
     """Return one Data Prep mapping per leaf field, sorted by source path.
 
@@ -385,12 +560,14 @@ def infer_mappings(
     "destination": "_<tenant>.<resource>_data.<sanitized path>"}``. For the ExperienceEvent class,
     ``_id`` ← ``data.id`` and ``timestamp`` ← :data:`EE_TIMESTAMP_EXPRESSION` come first; the explore
     schema must then contain ``id`` and ``created`` (otherwise supply the mappings yourself). The Profile
-    class (and any other class) needs no class-level mapping.
+    class (and any other class) needs no class-level mapping. An object typed from Stripe's table only
+    is mapped as a whole; fields left out (see the module docstring) get no mapping and are logged.
     """
     klass = validate_class_id(class_id)
-    mode = _check_empty_objects(empty_objects)
     data_props = explore_data_properties(explore)
-    fields = _kept_fields(data_props, mode)
+    inference = _infer(explore, empty_objects, resource_path, types)
+    _log_left_out(resource_path, inference.left_out)
+    fields = inference.fields
     dst_root = f"{_tenant_key(tenant_id)}.{_container_name(resource_path)}"
     pairs = sorted(_leaf_pairs(fields, (), ()))
     mappings = [
@@ -502,6 +679,33 @@ def leaf_paths(properties: Mapping[str, Any]) -> list[str]:
     return sorted(path for path, leaf in _node_paths(properties).items() if leaf)
 
 
+Shape = Literal["leaf", "object", "unknown"]
+
+
+def _shapes(props: Any, *, explore: bool, prefix: str = "") -> dict[str, Shape]:
+    """Every dotted path under ``props`` → its shape. In an explore schema a node with fields is an
+    object, an untyped node or an object without fields is ``unknown`` (the sample says nothing about
+    it); in a field group every ``object`` (maps included) is an object. The rest are leaves."""
+    shapes: dict[str, Shape] = {}
+    if not isinstance(props, Mapping):
+        return shapes
+    for name, sub in props.items():
+        path = f"{prefix}{_escape_segment(name)}"
+        node = sub if isinstance(sub, Mapping) else {}
+        children = node.get("properties")
+        kind = _json_type(node)
+        shape: Shape
+        if isinstance(children, Mapping) and children:
+            shape = "object"
+            shapes.update(_shapes(children, explore=explore, prefix=f"{path}."))
+        elif explore:
+            shape = "unknown" if kind in (None, "object") else "leaf"
+        else:
+            shape = "object" if kind == "object" else "leaf"
+        shapes[path] = shape
+    return shapes
+
+
 def _field_group_properties(field_group: Mapping[str, Any], tenant_key: str) -> dict[str, Any]:
     """The properties under ``_<tenant>`` of every definition of a field group, merged."""
     merged: dict[str, Any] = {}
@@ -517,7 +721,7 @@ def _strip_root(path: str, root: str) -> str | None:
     return path[len(root) + 1 :] if path.startswith(f"{root}.") else None
 
 
-def _source_problems(mapping: Mapping[str, Any], sources: Mapping[str, bool]) -> list[str]:
+def _source_problems(mapping: Mapping[str, Any], sources: Mapping[str, Shape]) -> list[str]:
     kind, source = mapping["sourceType"], mapping["source"]
     if kind == "STATIC":
         return []
@@ -536,10 +740,10 @@ def _source_problems(mapping: Mapping[str, Any], sources: Mapping[str, bool]) ->
 
 def _destination_problems(
     mapping: Mapping[str, Any],
-    destinations: Mapping[str, bool],
+    destinations: Mapping[str, Shape],
     tenant_key: str,
     class_fields: frozenset[str],
-    sources: Mapping[str, bool],
+    sources: Mapping[str, Shape],
 ) -> list[str]:
     destination = mapping["destination"]
     if destination in class_fields:
@@ -548,8 +752,9 @@ def _destination_problems(
     if rel is None or rel not in destinations:
         return [f"destination {destination!r} does not exist in the field group"]
     src_rel = _strip_root(mapping["source"], SOURCE_ROOT) if mapping["sourceType"] == "ATTRIBUTE" else None
-    if src_rel is not None and src_rel in sources and sources[src_rel] != destinations[rel]:
-        what = ("a leaf", "an object") if sources[src_rel] else ("an object", "a leaf")
+    source_shape = sources.get(src_rel, "unknown") if src_rel is not None else "unknown"
+    if source_shape != "unknown" and source_shape != destinations[rel]:
+        what = ("a leaf", "an object") if source_shape == "leaf" else ("an object", "a leaf")
         return [f"source {mapping['source']!r} is {what[0]} but destination {destination!r} is {what[1]}"]
     return []
 
@@ -566,11 +771,13 @@ def check_mappings(
     A source must exist in the explore schema (``data.<path>``, leaf or object; ``data.`` references
     inside EXPRESSION sources are checked too) and a destination must exist in the field group under
     ``_<tenant>``, except ``_id`` and ``timestamp`` when the field group extends ExperienceEvent. Leaf
-    vs object mismatches and duplicate destinations are reported. Legacy-style mappings are accepted.
+    vs object mismatches (a map is an object) and duplicate destinations are reported; a source the
+    explore sample does not type (``{}``, an empty object) may map to a leaf or an object, as the type
+    inference types it from Stripe's table. Legacy-style mappings are accepted.
     """
     tenant_key = _tenant_key(tenant_id)
-    sources = _node_paths(explore_data_properties(explore))
-    destinations = _node_paths(_field_group_properties(field_group, tenant_key))
+    sources = _shapes(explore_data_properties(explore), explore=True)
+    destinations = _shapes(_field_group_properties(field_group, tenant_key), explore=False)
     extends = field_group.get("meta:intendedToExtend") or []
     class_fields = _EE_CLASS_FIELDS if EXPERIENCE_EVENT_CLASS_ID in extends else frozenset()
     problems: list[str] = []

@@ -53,6 +53,10 @@ def _tenant_props(field_group: dict[str, Any], resource: str = "charges") -> dic
     return tenant["properties"][f"{resource}_data"]["properties"]
 
 
+def _leaf_destinations(field_group: dict[str, Any], resource: str = "charges") -> set[str]:
+    return {f"_{TENANT}.{resource}_data.{p}" for p in xdm.leaf_paths(_tenant_props(field_group, resource))}
+
+
 # --------------------------------------------------------------------------------------------------
 # Seed coverage
 # --------------------------------------------------------------------------------------------------
@@ -112,9 +116,18 @@ def test_inferred_mappings_fit_field_group_and_explore(explore: dict[str, Any]):
     fg = xdm.build_field_group(explore, tenant_id=TENANT, resource_path="charges", title="Stripe charges")
     inferred = xdm.infer_mappings(explore, tenant_id=TENANT, resource_path="charges")
     assert xdm.check_mappings(inferred, explore=explore, field_group=fg, tenant_id=TENANT) == []
-    # and independently of check_mappings: destinations are exactly the field group's leaves
-    fg_leaves = {f"_{TENANT}.charges_data.{p}" for p in xdm.leaf_paths(_tenant_props(fg))}
-    assert {m["destination"] for m in inferred} == fg_leaves
+    # and independently of check_mappings: every leaf of the field group is mapped exactly once, by
+    # itself or by an object mapped as a whole (a field the explore sample did not type, typed from
+    # Stripe's table: its subfields are not in the explore schema)
+    destinations = {m["destination"] for m in inferred}
+    for leaf in xdm.leaf_paths(_tenant_props(fg)):
+        path = f"_{TENANT}.charges_data.{leaf}"
+        covering = [d for d in destinations if path == d or path.startswith(d + ".")]
+        assert len(covering) == 1, path
+    whole = {m["source"] for m in inferred if m["destination"] not in _leaf_destinations(fg)}
+    assert "data.shipping" in whole and "data.payment_method_details.card.wallet" in whole
+    top = xdm.explore_data_properties(explore)
+    assert all(top[s[5:]] in ({}, {"type": "object", "properties": {}}) for s in whole if s.count(".") == 1)
     src_leaves = {f"data.{p}" for p in xdm.leaf_paths(xdm.explore_data_properties(explore))}
     assert {m["source"] for m in inferred} <= src_leaves
     assert len({m["destination"] for m in inferred}) == len(inferred)
@@ -150,27 +163,41 @@ def test_integer_becomes_long_with_bounds(explore: dict[str, Any]):
     assert card["exp_year"] == {"title": "Exp Year", **LONG}
 
 
-def test_untyped_becomes_string_and_scalars_stay(explore: dict[str, Any]):
-    props = xdm.explore_to_xdm_properties(explore)
+def test_untyped_fields_take_stripes_documented_type_and_scalars_stay(explore: dict[str, Any]):
+    props = xdm.explore_to_xdm_properties(explore, resource_path="charges")
+    # null in the sample: an expandable reference is the ID string, an object is an object
     assert props["balance_transaction"] == {"title": "Balance Transaction", "type": "string"}
     assert props["outcome"]["properties"]["reason"] == {"title": "Reason", "type": "string"}
+    assert props["application_fee_amount"] == {"title": "Application Fee Amount", **LONG}
+    shipping = props["shipping"]
+    assert shipping["type"] == "object" and shipping["title"] == "Shipping"
+    assert shipping["properties"]["address"]["properties"]["city"] == {"title": "City", "type": "string"}
     assert props["livemode"] == {"title": "Livemode", "type": "boolean"}
     assert props["currency"] == {"title": "Currency", "type": "string"}
     assert props["outcome"]["type"] == "object" and props["outcome"]["title"] == "Outcome"
-    extra = xdm.explore_to_xdm_properties(_explore_with({"rate": {"type": "number"}, "n": {"type": "null"}}))
-    assert extra == {"n": {"title": "N", "type": "string"}, "rate": {"title": "Rate", "type": "number"}}
+    extra = _explore_with({"rate": {"type": "number"}, "n": {"type": "null"}, "u": {}})
+    assert xdm.explore_to_xdm_properties(extra) == {"rate": {"title": "Rate", "type": "number"}}
+    assert xdm.left_out_fields(extra) == ["data.n", "data.u"]
+    typed = xdm.explore_to_xdm_properties(extra, types={"n": "integer", "u": "boolean"})
+    assert typed["n"] == {"title": "N", **LONG} and typed["u"] == {"title": "U", "type": "boolean"}
 
 
-def test_empty_objects_omitted_by_default(explore: dict[str, Any]):
-    props = xdm.explore_to_xdm_properties(explore)
+def test_empty_objects_take_stripes_type_or_are_omitted_by_default(explore: dict[str, Any]):
+    props = xdm.explore_to_xdm_properties(explore, resource_path="charges")
+    assert props["metadata"]["meta:xdmType"] == "map"  # Stripe documents metadata as a map of strings
+    assert props["metadata"]["additionalProperties"] == {"type": "string"}
+    assert set(props["fraud_details"]["properties"]) == {"stripe_report", "user_report"}
+    assert props["radar_options"]["properties"]["session"] == {"title": "Session", "type": "string"}
+    without_table = xdm.explore_to_xdm_properties(explore, types={})
     for name in ("metadata", "radar_options", "fraud_details"):
-        assert name not in props
-    inferred = xdm.infer_mappings(explore, tenant_id=TENANT, resource_path="charges")
+        assert name not in without_table
+        assert f"data.{name}" in xdm.left_out_fields(explore, types={})
+    inferred = xdm.infer_mappings(explore, tenant_id=TENANT, resource_path="charges", types={})
     assert not any(m["source"].startswith("data.metadata") for m in inferred)
 
 
 def test_empty_objects_as_map(explore: dict[str, Any]):
-    props = xdm.explore_to_xdm_properties(explore, empty_objects="map")
+    props = xdm.explore_to_xdm_properties(explore, empty_objects="map", types={})
     assert props["metadata"] == {
         "title": "Metadata",
         "type": "object",
@@ -187,6 +214,10 @@ def test_empty_objects_as_map(explore: dict[str, Any]):
         "destination": f"_{TENANT}.charges_data.metadata",
     } in inferred
     assert xdm.check_mappings(inferred, explore=explore, field_group=fg, tenant_id=TENANT) == []
+    # an empty object Stripe documents keeps its documented type; only unknown ones become maps
+    typed = xdm.explore_to_xdm_properties(explore, empty_objects="map", resource_path="charges")
+    assert typed["radar_options"]["properties"]["session"]["type"] == "string"
+    assert "data.radar_options" not in xdm.left_out_fields(explore, empty_objects="map", types={})
 
 
 def test_empty_objects_bad_option(explore: dict[str, Any]):
@@ -217,12 +248,17 @@ def test_arrays():
         }
     )
     props = xdm.explore_to_xdm_properties(explore)
-    assert props["tags"] == {"title": "Tags", "type": "array", "items": {"type": "string"}}
+    assert "tags" not in props and "blobs" not in props  # item types unknown: left out, not strings
     assert props["codes"]["items"] == LONG
     assert props["lines"]["items"]["properties"]["qty"] == {"title": "Qty", **LONG}
-    assert "blobs" not in props
-    mapped = xdm.infer_mappings(explore, tenant_id=TENANT, resource_path="charges")
-    assert [m["source"] for m in mapped] == ["data.codes", "data.lines", "data.tags"]  # arrays map whole
+    assert xdm.left_out_fields(explore) == ["data.blobs", "data.tags"]
+    types = {"tags": ["string"], "blobs": [{"n": "integer"}], "codes": ["number"]}
+    typed = xdm.explore_to_xdm_properties(explore, types=types)
+    assert typed["tags"] == {"title": "Tags", "type": "array", "items": {"type": "string"}}
+    assert typed["blobs"]["items"] == {"type": "object", "properties": {"n": {"title": "N", **LONG}}}
+    assert typed["codes"]["items"] == {"type": "number"}  # a documented number is never an integer
+    mapped = xdm.infer_mappings(explore, tenant_id=TENANT, resource_path="charges", types=types)
+    assert [m["source"] for m in mapped] == ["data.blobs", "data.codes", "data.lines", "data.tags"]
 
 
 def test_unexpected_explore_shape():
@@ -326,8 +362,8 @@ def test_field_group_body(explore: dict[str, Any]):
     assert tenant[f"_{TENANT}"]["type"] == "object"
     container = tenant[f"_{TENANT}"]["properties"]["charges_data"]
     assert container["type"] == "object"
-    assert container["properties"] == xdm.explore_to_xdm_properties(explore)
-    assert "meta:xdmType" not in json.dumps(fg)  # only maps carry it
+    assert container["properties"] == xdm.explore_to_xdm_properties(explore, resource_path="charges")
+    assert json.dumps(fg).count('"meta:xdmType"') == 2  # only maps carry it: metadata, source.metadata
     ee = xdm.build_field_group(
         explore,
         tenant_id="_" + TENANT,
@@ -481,7 +517,7 @@ def test_check_mappings_reports_problems(explore: dict[str, Any]):
         {"sourceType": "EXPRESSION", "source": "lower(data.missing_field)", "destination": f"{root}.status"},
         {"source": "data.id", "destination": "_id"},
         {"source": "data.id", "destination": "_other.charges_data.id"},
-        {"source": "data.metadata", "destination": f"{root}.metadata"},
+        {"source": "data.destination", "destination": f"{root}.destination"},
         {"destination": f"{root}.paid"},
         {"sourceType": "STATIC", "source": "x", "destination": f"{root}.paid"},
     ]
@@ -495,7 +531,7 @@ def test_check_mappings_reports_problems(explore: dict[str, Any]):
     assert "mapping #6: source 'data.missing_field' does not exist" in text
     assert "mapping #7: destination '_id' does not exist in the field group" in text  # Profile class
     assert "mapping #8: destination '_other.charges_data.id'" in text
-    assert f"mapping #9: destination '{root}.metadata' does not exist" in text  # omitted empty object
+    assert f"mapping #9: destination '{root}.destination' does not exist" in text  # left out: untyped
     assert "mapping #10: Invalid mappings" in text
     assert not any(p.startswith(("mapping #3:", "mapping #11:")) for p in problems)
     assert f"mapping #6: destination '{root}.status' is mapped more than once" in text
