@@ -1,0 +1,69 @@
+"""Permanent errors fail the task at once, transient ones keep Airflow's retries: the onboarding DAG
+run with dag.test() against the emulator over real HTTP, its task instances read back from the
+metadata database."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from aep_testing import CLIENT_SECRET, aep_connection, load_dag
+
+DAG_ID = "stripe_to_aep_onboarding"
+FIRST_TASK = "create_base_connection"
+
+
+def _tries(run_id: str, task_id: str) -> list[tuple[int, str]]:
+    """(try_number, state) of every try of a task: earlier ones from the history table, then the
+    current one."""
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.models.taskinstancehistory import TaskInstanceHistory
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        rows: list[Any] = (
+            session.query(TaskInstanceHistory)
+            .filter_by(dag_id=DAG_ID, run_id=run_id, task_id=task_id)
+            .order_by(TaskInstanceHistory.try_number)
+            .all()
+        )
+        current = session.query(TaskInstance).filter_by(dag_id=DAG_ID, run_id=run_id, task_id=task_id).one()
+        return [(row.try_number, str(row.state)) for row in rows] + [(current.try_number, str(current.state))]
+
+
+def _ims_posts(server) -> int:
+    return sum(1 for r in server.state.request_log if r["path"] == "/ims/token/v3")
+
+
+@pytest.mark.usefixtures("airflow_db")
+def test_a_wrong_client_secret_fails_the_first_task_once_without_retry(connections, monkeypatch):
+    aep = connections
+    aep.config.client_secret = CLIENT_SECRET  # IMS now refuses any other secret
+    wrong = {**aep_connection(aep), "password": "a-wrong-secret-4711"}
+    monkeypatch.setenv("AIRFLOW_CONN_AEP_DEFAULT", json.dumps(wrong))
+    dag = load_dag(DAG_ID)
+    assert dag.task_dict[FIRST_TASK].retries == 2  # retries are on: the failure must not use them
+    dagrun = dag.test(run_conf={"name_prefix": "Wrong secret", "poll_interval": 0.2})
+
+    assert str(dagrun.state).endswith("failed")
+    assert _tries(dagrun.run_id, FIRST_TASK) == [(1, "failed")]
+    assert _ims_posts(aep) == 1  # refused once, asked once: nothing retried
+    assert [r for r in aep.state.request_log if r["path"].startswith("/data/")] == []
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("airflow_db")
+def test_a_transient_error_still_goes_up_for_retry(connections, monkeypatch):
+    aep = connections
+    monkeypatch.setenv("AIRFLOW_CONN_AEP_DEFAULT", json.dumps(aep_connection(aep, max_attempts=2)))
+    # The first try's lookup is answered 503 on both of the client's attempts.
+    aep.add_fault({"kind": "503", "times": 2, "methods": ["GET"], "path_regex": "/flowservice/connections$"})
+    dag = load_dag(DAG_ID)
+    dag.task_dict[FIRST_TASK].retry_delay = timedelta(0)
+    dagrun = dag.test(run_conf={"name_prefix": "Transient", "poll_interval": 0.2})
+
+    assert str(dagrun.state).endswith("success")
+    # Try 1 went up for retry (its history row records it as failed), try 2 succeeded.
+    assert _tries(dagrun.run_id, FIRST_TASK) == [(1, "failed"), (2, "success")]
