@@ -14,7 +14,6 @@ from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
 from airflow_provider_stripe_aep.idempotency import ON_CONFLICT_VALUES, OnConflict
 from airflow_provider_stripe_aep.validation import validate_choice
 
-
 FAIL_FAST_METHODS = ("execute", "execute_complete")
 """The methods through which a task does its work (run, and resume after deferral)."""
 
