@@ -1,0 +1,93 @@
+"""The get-or-create engine: reuse, conflicts, and lookups after an ambiguous create."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+
+from airflow_provider_stripe_aep.client import AEPAmbiguousError, AEPResourceConflictError
+from airflow_provider_stripe_aep.idempotency import CREATE_ROUNDS, MAX_DIFFERENCES_SHOWN, ensure
+
+log = logging.getLogger("test-ensure")
+
+
+class Store:
+    """A name-keyed store whose creates can fail ambiguously, acting or not."""
+
+    def __init__(self, failures: list[bool] | None = None) -> None:
+        self.items: dict[str, dict[str, Any]] = {}
+        self.failures = list(failures or [])  # per create: True = acted then failed, False = failed only
+        self.calls: list[str] = []
+
+    def find(self) -> dict[str, Any] | None:
+        self.calls.append("find")
+        return self.items.get("n")
+
+    def create(self) -> str:
+        self.calls.append("create")
+        acted = self.failures.pop(0) if self.failures else None
+        if acted is not False:
+            self.items["n"] = {"id": f"id-{len(self.calls)}", "color": "red"}
+        if acted is not None:
+            raise AEPAmbiguousError("maybe")
+        return self.items["n"]["id"]
+
+
+def run(store: Store, expected: dict[str, Any] | None = None, on_conflict: Any = "fail") -> str:
+    return ensure(
+        "thing",
+        "n",
+        find=store.find,
+        create=store.create,
+        expected=expected or {},
+        on_conflict=on_conflict,
+        log=log,
+    )
+
+
+def test_an_ambiguous_create_that_acted_is_found_and_not_sent_again():
+    store = Store([True])
+    assert run(store) == "id-2"
+    assert store.calls == ["find", "create", "find"]
+
+
+def test_an_ambiguous_create_that_did_not_act_is_sent_again_after_a_lookup():
+    store = Store([False])
+    assert run(store) == "id-4"
+    assert store.calls == ["find", "create", "find", "create"]
+
+
+def test_creates_are_bounded_then_the_ambiguity_is_raised():
+    store = Store([False] * 10)
+    with pytest.raises(AEPAmbiguousError):
+        run(store)
+    assert store.calls.count("create") == CREATE_ROUNDS
+    assert store.calls == ["find"] + ["create", "find"] * (CREATE_ROUNDS - 1) + ["create"]
+
+
+def test_a_difference_is_a_conflict_naming_it():
+    store = Store()
+    store.items["n"] = {"id": "x", "color": "red"}
+    with pytest.raises(AEPResourceConflictError, match=r"\(x\).*color: existing 'red' != asked 'blue'"):
+        run(store, {"color": "blue"})
+    assert "create" not in store.calls
+
+
+def test_reuse_returns_the_existing_one_with_a_warning(caplog):
+    store = Store()
+    store.items["n"] = {"id": "x", "color": "red"}
+    with caplog.at_level(logging.WARNING, logger="test-ensure"):
+        assert run(store, {"color": "blue"}, on_conflict="reuse") == "x"
+    assert "despite differences: color: existing 'red' != asked 'blue'" in caplog.text
+
+
+def test_a_long_list_of_differences_is_cut_short():
+    store = Store()
+    store.items["n"] = {"id": "x", "fields": {f"f{i}": "string" for i in range(50)}}
+    with pytest.raises(AEPResourceConflictError) as info:
+        run(store, {"fields": {f"f{i}": "integer" for i in range(50)}})
+    message = str(info.value)
+    assert message.count("existing 'string' != asked 'integer'") == MAX_DIFFERENCES_SHOWN
+    assert f"and {50 - MAX_DIFFERENCES_SHOWN} more difference(s)" in message
