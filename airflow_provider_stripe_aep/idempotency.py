@@ -7,6 +7,7 @@ lookup runs again before any second POST.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -75,12 +76,16 @@ def ensure(
     expected: dict[str, Any],
     on_conflict: OnConflict,
     log: Any,
+    settle: float = 0.0,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> str:
     """The ID of the resource named `name`: the existing one, or one created now.
 
     `find` returns the existing resource (with `id` or `$id`) in the shape `expected` describes,
     or None; `expected` maps dotted fields to what was asked. A create that may or may not have
-    been carried out (AEPAmbiguousError) is followed by a lookup before any second POST."""
+    been carried out (AEPAmbiguousError) is followed by a lookup before any second POST; when it
+    timed out (the service may still be working on it) and the first lookup finds nothing, a
+    second lookup follows after `settle` seconds."""
     existing = find()
     rounds = 0
     while existing is None:
@@ -92,6 +97,10 @@ def ensure(
                 raise
             log.warning("Creating %s %r may or may not have worked (%s); looking it up", kind, name, exc)
             existing = find()
+            if existing is None and exc.timed_out and settle > 0:
+                log.info("No %s named %r yet; looking again in %.1f s", kind, name, settle)
+                sleep(settle)
+                existing = find()
             if existing is None:
                 log.info("No %s named %r exists; sending the create once more", kind, name)
             continue

@@ -76,7 +76,13 @@ class AEPMalformedResponseError(AEPServerError):
 
 class AEPAmbiguousError(AEPError):
     """A create was sent but its outcome is unknown (dropped connection, timeout, or a 5xx that may
-    have acted). The resource may exist: look it up before sending the POST again."""
+    have acted). The resource may exist: look it up before sending the POST again.
+
+    `timed_out` is true when no answer came in time: the service may still be working on it."""
+
+    def __init__(self, message: str, *, timed_out: bool = False, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.timed_out = timed_out
 
 
 class AEPResourceConflictError(AEPError):

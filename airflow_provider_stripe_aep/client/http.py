@@ -329,6 +329,7 @@ class AEPHttpClient:
                 "look the resource up before sending it again",
                 method=call.method,
                 path=call.path,
+                timed_out=isinstance(exc, requests.Timeout),
             ) from None
         log.debug(
             "%s %s -> %s in %.0f ms",

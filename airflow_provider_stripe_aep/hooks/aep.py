@@ -151,8 +151,16 @@ class AdobeExperiencePlatformHook(BaseHook):
         expected: dict[str, Any],
         on_conflict: OnConflict,
     ) -> str:
+        # A create that timed out may still be under way: wait one request timeout for it to land.
         return ensure(
-            kind, name, find=find, create=create, expected=expected, on_conflict=on_conflict, log=self.log
+            kind,
+            name,
+            find=find,
+            create=create,
+            expected=expected,
+            on_conflict=on_conflict,
+            log=self.log,
+            settle=self.client.http.config.timeout,
         )
 
     @staticmethod

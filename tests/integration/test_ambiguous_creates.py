@@ -17,6 +17,9 @@ FAULTS = {
     "503 without acting": ({"kind": "503"}, 2),
     "500 after acting": ({"kind": "500", "service_effect": True}, 1),
     "commit then drop": ({"kind": "commit_drop"}, 1),
+    # The emulator drops a request whose client has gone before it reads the body, so the create
+    # is not carried out; the hook looks up twice (at once, then after one request timeout).
+    "answer slower than the timeout": ({"kind": "slow", "delay": 1.2}, 2),
 }
 """Fault on the kind's create, and how many POSTs it takes to have the resource."""
 
@@ -25,7 +28,7 @@ FAULTS = {
 @pytest.mark.parametrize("fault", list(FAULTS))
 @pytest.mark.parametrize("kind", list(COLLECTION_PATH))
 def test_an_ambiguous_create_is_looked_up_before_it_is_sent_again(aep, monkeypatch, kind, fault):
-    monkeypatch.setenv("AIRFLOW_CONN_AEP_DEFAULT", json.dumps(aep_connection(aep)))
+    monkeypatch.setenv("AIRFLOW_CONN_AEP_DEFAULT", json.dumps(aep_connection(aep, timeout=0.8)))
     rule, posts_needed = FAULTS[fault]
     path = COLLECTION_PATH[kind]
     aep.add_fault({**rule, "times": 1, "methods": ["POST"], "path_regex": f"{path}$"})
@@ -41,6 +44,8 @@ def test_an_ambiguous_create_is_looked_up_before_it_is_sent_again(aep, monkeypat
     assert calls[first_post][1] == rule["kind"]  # the faulted create
     assert calls[first_post + 1][0] == "GET"  # looked up right after it
     assert calls[0][0] == "GET"  # and before it, as every ensure does
+    if rule["kind"] == "slow":
+        assert [method for method, _ in calls[first_post + 1 : posts[1]]] == ["GET", "GET"]
 
 
 def test_a_create_that_keeps_failing_ambiguously_is_left_to_airflow_retries(aep, monkeypatch):

@@ -91,3 +91,53 @@ def test_a_long_list_of_differences_is_cut_short():
     message = str(info.value)
     assert message.count("existing 'string' != asked 'integer'") == MAX_DIFFERENCES_SHOWN
     assert f"and {50 - MAX_DIFFERENCES_SHOWN} more difference(s)" in message
+
+
+def test_a_create_that_timed_out_is_looked_up_again_after_settling():
+    """The service may still be working on a create whose answer never came: the second lookup
+    waits `settle` seconds, and finds what the first one could not."""
+    calls: list[str] = []
+    items: dict[str, Any] = {}
+
+    def find() -> dict[str, Any] | None:
+        calls.append("find")
+        return items.get("n")
+
+    def create() -> str:
+        calls.append("create")
+        raise AEPAmbiguousError("ReadTimeout", timed_out=True)
+
+    def sleep(seconds: float) -> None:
+        calls.append(f"sleep {seconds}")
+        items["n"] = {"id": "late"}  # the create lands while we wait
+
+    answer = ensure(
+        "thing",
+        "n",
+        find=find,
+        create=create,
+        expected={},
+        on_conflict="fail",
+        log=log,
+        settle=2.5,
+        sleep=sleep,
+    )
+    assert answer == "late"
+    assert calls == ["find", "create", "find", "sleep 2.5", "find"]
+
+
+def test_an_answered_ambiguous_create_does_not_wait():
+    store = Store([False])
+    slept: list[float] = []
+    ensure(
+        "thing",
+        "n",
+        find=store.find,
+        create=store.create,
+        expected={},
+        on_conflict="fail",
+        log=log,
+        settle=9,
+        sleep=slept.append,
+    )
+    assert slept == []
