@@ -78,6 +78,7 @@ def ensure(
     log: Any,
     settle: float = 0.0,
     sleep: Callable[[float], None] = time.sleep,
+    update: Callable[[dict[str, Any], list[str]], str] | None = None,
 ) -> str:
     """The ID of the resource named `name`: the existing one, or one created now.
 
@@ -85,7 +86,10 @@ def ensure(
     or None; `expected` maps dotted fields to what was asked. A create that may or may not have
     been carried out (AEPAmbiguousError) is followed by a lookup before any second POST; when it
     timed out (the service may still be working on it) and the first lookup finds nothing, a
-    second lookup follows after `settle` seconds."""
+    second lookup follows after `settle` seconds.
+
+    `update(existing, differences)`, for kinds that can be changed in place, is called instead of
+    failing when `on_conflict == "update"` (a policy the caller adds to ON_CONFLICT_VALUES)."""
     existing = find()
     rounds = 0
     while existing is None:
@@ -108,6 +112,9 @@ def ensure(
         return new_id
     existing_id = str(existing.get("id") or existing.get("$id"))
     diffs = differences(existing, expected)
+    if diffs and update is not None and str(on_conflict) == "update":
+        log.info("Updating %s %r (%s): %s", kind, name, existing_id, _summary(diffs))
+        return update(existing, diffs)
     if diffs and on_conflict != "reuse":
         raise AEPResourceConflictError(
             f"A {kind} named {name!r} already exists ({existing_id}) but differs from what was asked: "

@@ -141,3 +141,28 @@ def test_an_answered_ambiguous_create_does_not_wait():
         sleep=slept.append,
     )
     assert slept == []
+
+
+def test_an_update_policy_calls_the_update_with_the_differences():
+    store = Store()
+    store.items["n"] = {"id": "x", "color": "red"}
+    seen: list[Any] = []
+
+    def update(existing: dict[str, Any], diffs: list[str]) -> str:
+        seen.append((existing["id"], diffs))
+        return "x"
+
+    answer = ensure(
+        "thing",
+        "n",
+        find=store.find,
+        create=store.create,
+        expected={"color": "blue"},
+        on_conflict="update",
+        log=log,
+        update=update,
+    )  # type: ignore[arg-type]
+    assert answer == "x"
+    assert seen == [("x", ["color: existing 'red' != asked 'blue'"])]
+    with pytest.raises(AEPResourceConflictError):  # no update given: still a conflict
+        run(store, {"color": "blue"}, on_conflict="update")
