@@ -61,3 +61,23 @@ def test_a_transient_error_still_goes_up_for_retry(connections, monkeypatch):
     assert _final_try(dagrun.run_id, FIRST_TASK) == (2, "success")
     lookups = [r["status"] for r in aep.state.request_log if r["path"].endswith("/flowservice/connections")]
     assert lookups[:3] == [503, 503, 200]
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("airflow_db")
+def test_a_rerun_with_another_schedule_fails_once_naming_the_difference(connections, caplog, capsys):
+    aep = connections
+    conf = {"name_prefix": "Changed", "poll_interval": 0.2}
+    first = load_dag(DAG_ID).test(run_conf=conf)
+    assert str(first.state).endswith("success")
+    flows_before = dict(aep.state.sandbox("prod").flows)
+    capsys.readouterr()
+
+    second = load_dag(DAG_ID).test(run_conf={**conf, "frequency": "hour", "interval": 1})
+
+    assert str(second.state).endswith("failed")
+    assert _final_try(second.run_id, "create_dataflow") == (1, "failed")
+    assert aep.state.sandbox("prod").flows == flows_before  # nothing created, nothing changed
+    logged = caplog.text + capsys.readouterr().out  # Airflow 3 logs through structlog to stdout
+    assert "A dataflow named 'Changed Stripe charges dataflow' already exists" in logged
+    assert "scheduleParams.frequency: existing 'once' != asked 'hour'" in logged
