@@ -11,10 +11,13 @@ from airflow_provider_stripe_aep.client.pagination import iter_data_prep
 def describe_failures(body: dict[str, Any]) -> list[str]:
     """One line per failed mapping of a `/mappingSets/validate` answer: `source -> destination: why`."""
     lines = []
-    for entry in body.get("validationResponse") or []:
-        if str(entry.get("status", "")).upper() == "SUCCESS":
+    entries = body.get("validationResponse") if isinstance(body, dict) else None
+    for entry in entries if isinstance(entries, list) else []:
+        if not isinstance(entry, dict) or str(entry.get("status", "")).upper() == "SUCCESS":
             continue
-        for error in entry.get("errors") or [{}]:
+        errors = entry.get("errors")
+        for error in errors if isinstance(errors, list) and errors else [{}]:
+            error = error if isinstance(error, dict) else {"exception": error}
             lines.append(f"{error.get('source')} -> {error.get('destination')}: {error.get('exception')}")
     return lines
 
@@ -24,13 +27,30 @@ class DataPrepAPI:
         self.http = http
 
     def validate_mapping_set(self, body: dict[str, Any]) -> dict[str, Any]:
-        return self.http.request(
-            "POST", "conversion", "/mappingSets/validate", json=body, retry_post=True
-        ).json()
+        answer: dict[str, Any] = self.http.request_json(
+            "POST",
+            "conversion",
+            "/mappingSets/validate",
+            json=body,
+            retry_post=True,
+            required=("validationResponse",),
+        )
+        return answer
 
     def create_mapping_set(self, body: dict[str, Any]) -> dict[str, Any]:
-        """→ `{"id", "version", ...}` (Data Prep answers 200, not 201)."""
-        return self.http.request("POST", "conversion", "/mappingSets", json=body).json()
+        """→ `{"id", "version", ...}` (Data Prep answers 200, not 201); an answer without `id` is
+        ambiguous (AEPAmbiguousError)."""
+        answer: dict[str, Any] = self.http.request_json(
+            "POST", "conversion", "/mappingSets", json=body, required=("id",)
+        )
+        return answer
+
+    def get_mapping_set(self, mapping_id: str) -> dict[str, Any]:
+        """The latest version of a mapping set, with its `mappings`."""
+        answer: dict[str, Any] = self.http.request_json(
+            "GET", "conversion", f"/mappingSets/{mapping_id}", required=("id",)
+        )
+        return answer
 
     def find_mapping_set(self, name: str) -> dict[str, Any] | None:
         return next(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from typing import Any
 from urllib.parse import urlparse
 
@@ -67,9 +69,20 @@ class AEPServerError(AEPError):
     """5xx."""
 
 
+class AEPMalformedResponseError(AEPServerError):
+    """A 2xx answer that is not what the API documents (not JSON, truncated, a required field
+    missing). Transient: a proxy or an overloaded service answers like this."""
+
+
 class AEPAmbiguousError(AEPError):
     """A create was sent but its outcome is unknown (dropped connection, timeout, or a 5xx that may
-    have acted). The resource may exist: look it up before sending the POST again."""
+    have acted). The resource may exist: look it up before sending the POST again.
+
+    `timed_out` is true when no answer came in time: the service may still be working on it."""
+
+    def __init__(self, message: str, *, timed_out: bool = False, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.timed_out = timed_out
 
 
 class AEPResourceConflictError(AEPError):
@@ -129,12 +142,36 @@ def parse_error_body(body: Any) -> dict[str, str | None]:
     return {"code": code, "title": title, "detail": detail, "request_id": request_id}
 
 
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+BODY_EXCERPT = 200
+
+
+def describe_body(response: requests.Response) -> str:
+    """A short, one-line description of a body that is not JSON: an HTML page's title (gateways
+    answer 502/504 with HTML), or the start of the text."""
+    text = response.content[:20_000].decode(response.encoding or "utf-8", errors="replace")
+    content_type = response.headers.get("Content-Type", "")
+    looks_html = "html" in content_type.lower() or text.lstrip()[:1] == "<"
+    if looks_html:
+        match = _TITLE.search(text)
+        inner = match.group(1) if match else _TAG.sub(" ", text)
+        words = " ".join(html.unescape(inner).split())
+        return f"HTML page: {words[:BODY_EXCERPT]!r}" if words else "an HTML page"
+    words = " ".join(text.split())
+    if not words:
+        return "an empty body"
+    more = "..." if len(words) > BODY_EXCERPT else ""
+    return f"{words[:BODY_EXCERPT]!r}{more}"
+
+
 def error_from_response(response: requests.Response, *, service: str = "AEP") -> AEPError:
-    """The AEPError subclass for a non-2xx response."""
+    """The AEPError subclass for a non-2xx response, whatever its body (JSON in any of AEP's
+    styles, an HTML error page, truncated or empty)."""
     try:
-        body: Any = response.json()
-    except (ValueError, json.JSONDecodeError):
-        body = response.text[:500]
+        body: Any = json.loads(response.content) if response.content else None
+    except ValueError:
+        body = describe_body(response)
     parsed = parse_error_body(body)
     request_id = parsed["request_id"] or response.headers.get("x-request-id")
     method = response.request.method if response.request is not None else None

@@ -7,10 +7,14 @@ import json
 from collections.abc import Iterator
 from typing import Any, Literal
 
+from airflow_provider_stripe_aep.client.errors import AEPMalformedResponseError, AEPNotFoundError
 from airflow_provider_stripe_aep.client.http import AEPHttpClient
 from airflow_provider_stripe_aep.client.pagination import equals_filter, iter_flow_service
 
 FlowResource = Literal["connections", "sourceConnections", "targetConnections", "flows"]
+LOOKUP_PAGE_SIZE = 100
+"""Page size of lookups that cannot filter by name on the server (source and target connections):
+Flow Service documents no default or maximum; Adobe's own client uses 20 to 100."""
 
 
 def encode_source_params(params: dict[str, Any]) -> str:
@@ -19,11 +23,16 @@ def encode_source_params(params: dict[str, Any]) -> str:
     return base64.b64encode(compact.encode()).decode()
 
 
-def _unwrap(body: Any) -> dict[str, Any]:
+def _unwrap(body: Any, what: str) -> dict[str, Any]:
     """GET by ID answers `{"items": [{...}]}`; some answers are the object itself."""
     if isinstance(body, dict) and isinstance(body.get("items"), list):
-        return body["items"][0] if body["items"] else {}
-    return body if isinstance(body, dict) else {}
+        items = [item for item in body["items"] if isinstance(item, dict)]
+        if not items:
+            raise AEPNotFoundError(f"AEP GET {what} answered with no item")
+        return items[0]
+    if isinstance(body, dict) and body.get("id"):
+        return body
+    raise AEPMalformedResponseError(f"AEP GET {what} answered neither items nor an object: {body!r:.200}")
 
 
 class FlowServiceAPI:
@@ -32,37 +41,49 @@ class FlowServiceAPI:
 
     # Generic resource calls -------------------------------------------------------------------
     def create(self, resource: FlowResource, body: dict[str, Any]) -> dict[str, Any]:
-        """POST → `{"id", "etag"}` (201)."""
-        return self.http.request("POST", "flowservice", f"/{resource}", json=body).json()
+        """POST → `{"id", "etag"}` (201); an answer without `id` is ambiguous (AEPAmbiguousError)."""
+        answer: dict[str, Any] = self.http.request_json(
+            "POST", "flowservice", f"/{resource}", json=body, required=("id",)
+        )
+        return answer
 
     def get(self, resource: FlowResource, resource_id: str) -> dict[str, Any]:
-        return _unwrap(self.http.request("GET", "flowservice", f"/{resource}/{resource_id}").json())
+        path = f"/{resource}/{resource_id}"
+        return _unwrap(self.http.request_json("GET", "flowservice", path), path)
 
     def iter(
-        self, resource: FlowResource, *filters: str, orderby: str | None = None
+        self, resource: FlowResource, *filters: str, orderby: str | None = None, limit: int | None = None
     ) -> Iterator[dict[str, Any]]:
         """Every resource matching all `property` filters (`name==X`, `baseConnectionId==Y`)."""
         params: list[tuple[str, Any]] = [("property", f) for f in filters]
         if orderby:
             params.append(("orderby", orderby))
+        if limit:
+            params.append(("limit", limit))
         return iter_flow_service(self.http, f"/{resource}", params)
 
     def find_by_name(self, resource: FlowResource, name: str, *filters: str) -> dict[str, Any] | None:
         """The first resource named `name`. Connections and flows filter by name on the server;
-        source and target connections do not document a name filter, so `filters` narrow the
-        list and the name is matched here."""
-        by_name = equals_filter("name", name) if resource in ("connections", "flows") else []
-        server_filters = [f for _, f in by_name] + list(filters)
-        return next((item for item in self.iter(resource, *server_filters) if item.get("name") == name), None)
+        source and target connections document no name filter (API reference §2.10), so `filters`
+        (documented ones: `connectionSpec.id`, `baseConnectionId`) narrow the list, pages are
+        large, and the name is matched here."""
+        if resource in ("connections", "flows"):
+            server_filters = [f for _, f in equals_filter("name", name)] + list(filters)
+            limit = None
+        else:
+            server_filters, limit = list(filters), LOOKUP_PAGE_SIZE
+        items = self.iter(resource, *server_filters, limit=limit)
+        return next((item for item in items if item.get("name") == name), None)
 
     def patch(
         self, resource: FlowResource, resource_id: str, ops: list[dict[str, Any]], etag: str
     ) -> dict[str, Any]:
         """JSON Patch with `If-Match` (the etag exactly as AEP returned it, quotes included)."""
         headers = {"If-Match": etag}
-        return self.http.request(
+        answer: dict[str, Any] = self.http.request_json(
             "PATCH", "flowservice", f"/{resource}/{resource_id}", json=ops, headers=headers
-        ).json()
+        )
+        return answer
 
     def delete(self, resource: FlowResource, resource_id: str) -> None:
         self.http.request("DELETE", "flowservice", f"/{resource}/{resource_id}")
@@ -76,18 +97,20 @@ class FlowServiceAPI:
             "preview": "true" if preview else "false",
             "sourceParams": encode_source_params({"resourcePath": resource_path}),
         }
-        return self.http.request(
+        answer: dict[str, Any] = self.http.request_json(
             "GET", "flowservice", f"/connections/{connection_id}/explore", params=params
-        ).json()
+        )
+        return answer
 
     def find_flow_spec(self, name: str) -> dict[str, Any] | None:
-        body = self.http.request(
-            "GET", "flowservice", "/flowSpecs", params={"property": f"name=={name}"}
-        ).json()
-        return next(iter(body.get("items", [])), None)
+        items = iter_flow_service(self.http, "/flowSpecs", [("property", f"name=={name}")])
+        return next(items, None)
 
     def flow_action(self, flow_id: str, op: Literal["enable", "disable"]) -> dict[str, Any]:
-        return self.http.request("POST", "flowservice", f"/flows/{flow_id}/action", params={"op": op}).json()
+        answer: dict[str, Any] = self.http.request_json(
+            "POST", "flowservice", f"/flows/{flow_id}/action", params={"op": op}
+        )
+        return answer
 
     def iter_runs(self, flow_id: str) -> Iterator[dict[str, Any]]:
         """The flow's runs, newest first."""

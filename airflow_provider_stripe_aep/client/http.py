@@ -3,7 +3,10 @@ retries, token refresh and error parsing."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import email.utils
+import json as jsonlib
 import logging
 import random
 import time
@@ -22,7 +25,9 @@ from airflow_provider_stripe_aep.client.config import AEPClientConfig
 from airflow_provider_stripe_aep.client.errors import (
     AEPAmbiguousError,
     AEPError,
+    AEPMalformedResponseError,
     AEPServerError,
+    describe_body,
     error_from_response,
 )
 
@@ -49,14 +54,24 @@ class _Retry(Exception):
 
 
 def _retry_after_seconds(response: requests.Response) -> float | None:
-    value = response.headers.get("Retry-After")
+    """Seconds from a `Retry-After` header (delta-seconds or an HTTP date); None when it is absent
+    or unreadable, so the usual backoff applies."""
+    value = (response.headers.get("Retry-After") or "").strip()
     if not value:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value)
-        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+        try:
+            parsed = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if parsed.tzinfo is None:  # "-0000" or no zone: RFC 9110 dates are GMT
+            parsed = parsed.replace(tzinfo=datetime.timezone.utc)
+        seconds = parsed.timestamp() - time.time()
+    if seconds != seconds or seconds in (float("inf"), float("-inf")):  # NaN, inf
+        return None
+    return max(0.0, seconds)
 
 
 def _nothing_was_sent(exc: requests.RequestException) -> bool:
@@ -65,12 +80,6 @@ def _nothing_was_sent(exc: requests.RequestException) -> bool:
         return True
     reason = getattr(exc.args[0], "reason", None) if exc.args else None
     return isinstance(reason, NewConnectionError)
-
-
-def _said_nothing_was_done(response: requests.Response) -> bool:
-    """A 5xx on a POST is retried only when the service says it did not act: 503 Service
-    Unavailable (`FLOW-1103-503`) is refused before any work; 500/502/504 may have acted."""
-    return response.status_code == 503
 
 
 @dataclass(frozen=True)
@@ -85,6 +94,8 @@ class _Call:
     headers: Mapping[str, str] | None = None
     repeatable: bool = False
     authenticated: bool = True
+    expect_json: bool = False
+    required: tuple[str, ...] = ()
 
     @property
     def path(self) -> str:
@@ -126,11 +137,44 @@ class AEPHttpClient:
     ) -> requests.Response:
         """Send one logical platform request and return its 2xx response, or raise an AEPError.
 
-        POSTs are resent automatically only when AEP cannot have acted on them; pass
-        `retry_post=True` for POSTs that change nothing (validate, search).
+        A POST is resent automatically only when AEP cannot have acted on it (429, or the
+        connection was never made); any other failure after a POST was sent raises
+        AEPAmbiguousError. Pass `retry_post=True` for POSTs that change nothing (validate, search).
         """
+        return self._with_retries(self._call(method, service, path, params, json, headers, retry_post))[0]
+
+    def request_json(
+        self,
+        method: str,
+        service: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | list[tuple[str, Any]] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        retry_post: bool = False,
+        required: tuple[str, ...] = (),
+    ) -> Any:
+        """As `request`, and return the parsed JSON body. A 2xx answer that is not JSON or lacks a
+        `required` top-level key is a malformed answer: a repeatable call is retried (bounded),
+        then raises AEPMalformedResponseError; a create raises AEPAmbiguousError (it may have
+        been carried out)."""
+        call = self._call(method, service, path, params, json, headers, retry_post)
+        call = dataclasses.replace(call, expect_json=True, required=required)
+        return self._with_retries(call)[1]
+
+    def _call(
+        self,
+        method: str,
+        service: str,
+        path: str,
+        params: Any,
+        json: Any,
+        headers: Mapping[str, str] | None,
+        retry_post: bool,
+    ) -> _Call:
         method = method.upper()
-        call = _Call(
+        return _Call(
             method,
             self.url(service, path),
             params=params,
@@ -138,13 +182,12 @@ class AEPHttpClient:
             headers=headers,
             repeatable=method in SAFE_METHODS or retry_post,
         )
-        return self._with_retries(call)
 
     def post_form(self, url: str, form: Mapping[str, str]) -> requests.Response:
         """An unauthenticated form POST that creates nothing (the IMS token call): always repeatable."""
-        return self._with_retries(_Call("POST", url, form=form, repeatable=True, authenticated=False))
+        return self._with_retries(_Call("POST", url, form=form, repeatable=True, authenticated=False))[0]
 
-    def _with_retries(self, call: _Call) -> requests.Response:
+    def _with_retries(self, call: _Call) -> tuple[requests.Response, Any]:
         policy = self.config.retry
         retrying = tenacity.Retrying(
             stop=tenacity.stop_after_attempt(policy.max_attempts)
@@ -197,25 +240,57 @@ class AEPHttpClient:
         headers.update(call.headers or {})
         return headers
 
-    def _send_once(self, call: _Call) -> requests.Response:
+    def _send_once(self, call: _Call) -> tuple[requests.Response, Any]:
+        """The response and, when the call expects JSON, its parsed body."""
         response = self._send_authenticated(call)
         if response.ok:
-            return response
+            return response, self._parse_json(call, response) if call.expect_json else None
         error = error_from_response(response, service="IMS" if not call.authenticated else "AEP")
         if response.status_code not in RETRY_STATUSES:
             raise error
-        if response.status_code == 429 or call.repeatable or _said_nothing_was_done(response):
+        if response.status_code == 429 or call.repeatable:
             raise _Retry(error, _retry_after_seconds(response))
-        raise AEPAmbiguousError(
-            f"{error} - the {call.method} may have been carried out; "
+        raise self._ambiguous(call, str(error), error)
+
+    def _parse_json(self, call: _Call, response: requests.Response) -> Any:
+        """The parsed body, or raise for a malformed answer."""
+        problem = None
+        try:
+            body = jsonlib.loads(response.content) if response.content else None
+        except ValueError:
+            body = None
+            problem = f"a body that is not JSON ({describe_body(response)})"
+        if problem is None and body is None:
+            problem = "an empty body"
+        if problem is None and call.required:
+            missing = [k for k in call.required if not isinstance(body, dict) or body.get(k) in (None, "")]
+            if missing:
+                problem = f"no {', '.join(repr(k) for k in missing)} in its body"
+        if problem is None:
+            return body
+        message = f"AEP {call.method} {call.path} answered HTTP {response.status_code} with {problem}"
+        if call.repeatable:
+            raise _Retry(
+                AEPMalformedResponseError(
+                    message, status=response.status_code, method=call.method, path=call.path
+                )
+            )
+        raise self._ambiguous(call, message, None, status=response.status_code)
+
+    @staticmethod
+    def _ambiguous(
+        call: _Call, message: str, error: AEPError | None, status: int | None = None
+    ) -> AEPAmbiguousError:
+        return AEPAmbiguousError(
+            f"{message} - the {call.method} may have been carried out; "
             "look the resource up before sending it again",
-            status=error.status,
-            code=error.code,
-            title=error.title,
-            detail=error.detail,
-            request_id=error.request_id,
+            status=error.status if error else status,
+            code=error.code if error else None,
+            title=error.title if error else None,
+            detail=error.detail if error else None,
+            request_id=error.request_id if error else None,
             method=call.method,
-            path=error.path,
+            path=call.path,
         )
 
     def _send_authenticated(self, call: _Call) -> requests.Response:
@@ -254,6 +329,7 @@ class AEPHttpClient:
                 "look the resource up before sending it again",
                 method=call.method,
                 path=call.path,
+                timed_out=isinstance(exc, requests.Timeout),
             ) from None
         log.debug(
             "%s %s -> %s in %.0f ms",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import urlparse
 
+from airflow_provider_stripe_aep.client.errors import AEPMalformedResponseError
 from airflow_provider_stripe_aep.client.http import AEPHttpClient
 
 MAX_PAGES = 10_000
@@ -28,30 +29,53 @@ def _params_list(params: dict[str, Any] | list[tuple[str, Any]] | None) -> list[
 
 
 def _continuation_token(next_link: Any) -> str | None:
+    """The `continuationToken` of a next link exactly as it appears there (still percent-encoded):
+    it is sent back byte for byte, never decoded and re-encoded."""
     if not isinstance(next_link, dict):
         return None
     href = next_link.get("href")
-    if not href:
+    if not isinstance(href, str) or not href:
         return None
-    token = parse_qs(urlparse(href).query).get("continuationToken")
-    return token[0] if token else None
+    for pair in urlparse(href).query.split("&"):
+        key, sep, value = pair.partition("=")
+        if sep and key == "continuationToken" and value:
+            return value
+    return None
+
+
+def _list_of(body: Any, key: str, path: str) -> list[Any]:
+    """`body[key]` of a list answer; a missing key means an empty page only when the answer is an
+    object, anything else is a malformed answer."""
+    if not isinstance(body, dict):
+        raise AEPMalformedResponseError(
+            f"AEP GET {path} answered a list without an object body: {body!r:.200}"
+        )
+    items = body.get(key, [])
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        raise AEPMalformedResponseError(f"AEP GET {path} answered {key!r} that is not a list: {items!r:.200}")
+    return [item for item in items if isinstance(item, dict)]
 
 
 def iter_flow_service(
     http: AEPHttpClient, path: str, params: dict[str, Any] | list[tuple[str, Any]] | None = None
 ) -> Iterator[dict[str, Any]]:
-    """Flow Service lists: `{"items": [...], "_links": {"next": {"href": "...continuationToken=..."}}}`."""
+    """Flow Service lists: `{"items": [...], "_links": {"next": {"href": "...continuationToken=..."}}}`.
+
+    The next page is asked with the original query plus the token taken verbatim from the link
+    (put in the path, so that requests does not encode it a second time)."""
     base = [(k, v) for k, v in _params_list(params) if k != "continuationToken"]
-    query = base
+    page_path = path
     seen: set[str] = set()
     for _ in range(MAX_PAGES):
-        body = http.request("GET", "flowservice", path, params=query).json()
-        yield from body.get("items", [])
+        body = http.request_json("GET", "flowservice", page_path, params=base)
+        yield from _list_of(body, "items", path)
         token = _continuation_token((body.get("_links") or {}).get("next"))
         if not token or token in seen:
             return
         seen.add(token)
-        query = [*base, ("continuationToken", token)]
+        page_path = f"{path}?continuationToken={token}"
 
 
 SCHEMA_LIST_ACCEPT = "application/vnd.adobe.xed-id+json"
@@ -75,8 +99,8 @@ def iter_schema_registry(
     query = base
     seen: set[str] = set()
     for _ in range(MAX_PAGES):
-        body = http.request("GET", "schemaregistry", path, params=query, headers={"Accept": accept}).json()
-        yield from body.get("results", [])
+        body = http.request_json("GET", "schemaregistry", path, params=query, headers={"Accept": accept})
+        yield from _list_of(body, "results", path)
         nxt = (body.get("_page") or {}).get("next")
         if nxt in (None, "") or str(nxt) in seen:
             return
@@ -96,8 +120,13 @@ def iter_catalog(
     start = 0
     for _ in range(MAX_PAGES):
         query = [*base, ("start", start), ("limit", page_size)]
-        body = http.request("GET", "catalog", path, params=query).json() or {}
-        yield from body.items()
+        body = http.request_json("GET", "catalog", path, params=query)
+        if not isinstance(body, dict):
+            raise AEPMalformedResponseError(
+                f"AEP GET {path} answered a list that is not an object: {body!r:.200}"
+            )
+        page = [(key, item) for key, item in body.items() if isinstance(item, dict)]
+        yield from page
         if len(body) < page_size:
             return
         start += len(body)
@@ -115,8 +144,8 @@ def iter_data_prep(
     start = 0
     for _ in range(MAX_PAGES):
         query = [*base, ("limit", page_size), ("start", start)]
-        body = http.request("GET", "conversion", path, params=query).json() or {}
-        items = body.get("data", [])
+        body = http.request_json("GET", "conversion", path, params=query)
+        items = _list_of(body, "data", path)
         yield from items
         if len(items) < page_size:
             return

@@ -21,16 +21,23 @@ class SchemaRegistryAPI:
     def tenant_id(self) -> str:
         """The org's tenant ID without the leading underscore (`GET /stats`), fetched once."""
         if self._tenant_id is None:
-            body = self.http.request("GET", "schemaregistry", "/stats").json()
+            body = self.http.request_json("GET", "schemaregistry", "/stats", required=("tenantId",))
             self._tenant_id = str(body["tenantId"]).lstrip("_")
         return self._tenant_id
 
     def create(self, resource: SchemaResource, body: dict[str, Any]) -> dict[str, Any]:
-        return self.http.request("POST", "schemaregistry", f"/tenant/{resource}", json=body).json()
+        """POST → the new resource (201); an answer without `$id` is ambiguous (AEPAmbiguousError)."""
+        answer: dict[str, Any] = self.http.request_json(
+            "POST", "schemaregistry", f"/tenant/{resource}", json=body, required=("$id",)
+        )
+        return answer
 
     def get(self, resource: SchemaResource, resource_id: str, *, accept: str = FULL_ACCEPT) -> dict[str, Any]:
         path = f"/tenant/{resource}/{quote(resource_id, safe='')}"
-        return self.http.request("GET", "schemaregistry", path, headers={"Accept": accept}).json()
+        answer: dict[str, Any] = self.http.request_json(
+            "GET", "schemaregistry", path, headers={"Accept": accept}, required=("$id",)
+        )
+        return answer
 
     def find_by_title(self, resource: SchemaResource, title: str) -> dict[str, Any] | None:
         """Summary (`$id`, `meta:altId`, `version`, `title`) of the tenant resource with this title."""

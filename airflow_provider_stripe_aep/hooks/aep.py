@@ -13,16 +13,29 @@ from airflow_provider_stripe_aep import stripe
 from airflow_provider_stripe_aep.client import AEPClient, AEPError, AEPValidationError
 from airflow_provider_stripe_aep.client.config import AEPClientConfig
 from airflow_provider_stripe_aep.client.data_prep import describe_failures
+from airflow_provider_stripe_aep.client.schema_registry import RAW_ACCEPT
 from airflow_provider_stripe_aep.get_provider_info import AEP_CONN_FIELDS, field_behaviour
 from airflow_provider_stripe_aep.hooks.connection_config import CONN_TYPE, build_client_config
-from airflow_provider_stripe_aep.idempotency import OnConflict, dig, ensure
+from airflow_provider_stripe_aep.idempotency import OnConflict, ensure
+from airflow_provider_stripe_aep.resource_facts import (
+    base_connection_facts,
+    dataflow_facts,
+    dataset_facts,
+    field_group_facts,
+    mapping_set_facts,
+    schema_facts,
+    source_connection_facts,
+    target_connection_facts,
+)
 
 
 class AdobeExperiencePlatformHook(BaseHook):
     """Talks to AEP's Flow Service, Schema Registry, Catalog and Data Prep APIs.
 
     Every `ensure_*` method is idempotent: it looks for a resource with the same name first and
-    reuses it, and after an ambiguous failure it looks again before any second POST.
+    reuses it, and after an ambiguous failure it looks again before any second POST. A resource
+    with the same name that differs in what defines it (see `resource_facts`) fails with
+    AEPResourceConflictError listing each difference, unless `on_conflict="reuse"`.
 
     :param aep_conn_id: connection of type `adobe_experience_platform`.
     :param retry_overrides: per-task retry settings (`max_attempts`, `backoff_base`, ...) that
@@ -138,9 +151,24 @@ class AdobeExperiencePlatformHook(BaseHook):
         expected: dict[str, Any],
         on_conflict: OnConflict,
     ) -> str:
+        # A create that timed out may still be under way: wait one request timeout for it to land.
         return ensure(
-            kind, name, find=find, create=create, expected=expected, on_conflict=on_conflict, log=self.log
+            kind,
+            name,
+            find=find,
+            create=create,
+            expected=expected,
+            on_conflict=on_conflict,
+            log=self.log,
+            settle=self.client.http.config.timeout,
         )
+
+    @staticmethod
+    def _found(resource: dict[str, Any] | None, facts: Callable[[dict[str, Any]], dict[str, Any]]) -> Any:
+        """What `ensure` compares of a resource found by name (None when there is none)."""
+        if resource is None:
+            return None
+        return {"id": resource.get("id") or resource.get("$id"), **facts(resource)}
 
     def ensure_base_connection(
         self,
@@ -162,9 +190,9 @@ class AdobeExperiencePlatformHook(BaseHook):
         return self._ensure(
             "base connection",
             name,
-            lambda: flows.find_by_name("connections", name),
+            lambda: self._found(flows.find_by_name("connections", name), base_connection_facts),
             lambda: flows.create("connections", body)["id"],
-            {"connectionSpec.id": connection_spec_id},
+            base_connection_facts(body),
             on_conflict,
         )
 
@@ -193,14 +221,14 @@ class AdobeExperiencePlatformHook(BaseHook):
             "data": {"format": data_format},
             "params": params,
         }
-        expected = {"connectionSpec.id": connection_spec_id, "baseConnectionId": base_connection_id}
-        expected.update({f"params.{k}": v for k, v in params.items()})
+        # Name is not filterable on source connections, and filtering on the base connection would
+        # hide a same-named one on another base connection: page them all, match the name here.
         return self._ensure(
             "source connection",
             name,
-            lambda: flows.find_by_name("sourceConnections", name, f"baseConnectionId=={base_connection_id}"),
+            lambda: self._found(flows.find_by_name("sourceConnections", name), source_connection_facts),
             lambda: flows.create("sourceConnections", body)["id"],
-            expected,
+            source_connection_facts(body),
             on_conflict,
         )
 
@@ -208,35 +236,44 @@ class AdobeExperiencePlatformHook(BaseHook):
         return self.client.schemas.tenant_id()
 
     def ensure_field_group(self, body: dict[str, Any], *, on_conflict: OnConflict = "fail") -> str:
+        """Compared: `meta:intendedToExtend` and every field under the tenant namespace, with its
+        type, read from the existing field group as stored (`xed+json; version=1`)."""
         schemas = self.client.schemas
         title = body["title"]
+
+        def find() -> dict[str, Any] | None:
+            summary = schemas.find_by_title("fieldgroups", title)
+            if summary is None:
+                return None
+            return self._found(
+                schemas.get("fieldgroups", summary["$id"], accept=RAW_ACCEPT), field_group_facts
+            )
+
         return self._ensure(
             "field group",
             title,
-            lambda: schemas.find_by_title("fieldgroups", title),
+            find,
             lambda: schemas.create("fieldgroups", body)["$id"],
-            {},
+            field_group_facts(body),
             on_conflict,
         )
 
     def ensure_schema(self, body: dict[str, Any], *, on_conflict: OnConflict = "fail") -> str:
         schemas = self.client.schemas
         title = body["title"]
-        refs = [ref["$ref"] for ref in body.get("allOf", [])]
 
         def find() -> dict[str, Any] | None:
             summary = schemas.find_by_title("schemas", title)
             if summary is None:
                 return None
-            full = schemas.get("schemas", summary["$id"], accept="application/vnd.adobe.xed+json; version=1")
-            return {"$id": summary["$id"], "refs": [r.get("$ref") for r in full.get("allOf", [])]}
+            return self._found(schemas.get("schemas", summary["$id"], accept=RAW_ACCEPT), schema_facts)
 
         return self._ensure(
             "schema",
             title,
             find,
             lambda: schemas.create("schemas", body)["$id"],
-            {"refs": refs},
+            schema_facts(body),
             on_conflict,
         )
 
@@ -252,9 +289,9 @@ class AdobeExperiencePlatformHook(BaseHook):
         return self._ensure(
             "dataset",
             name,
-            lambda: catalog.find_dataset(name),
+            lambda: self._found(catalog.find_dataset(name), dataset_facts),
             lambda: catalog.create_dataset(body),
-            {"schemaRef.id": schema_id},
+            dataset_facts(body),
             on_conflict,
         )
 
@@ -281,11 +318,14 @@ class AdobeExperiencePlatformHook(BaseHook):
         return self._ensure(
             "target connection",
             name,
-            lambda: flows.find_by_name(
-                "targetConnections", name, f"connectionSpec.id=={stripe.DATA_LAKE_CONNECTION_SPEC_ID}"
+            lambda: self._found(
+                flows.find_by_name(
+                    "targetConnections", name, f"connectionSpec.id=={stripe.DATA_LAKE_CONNECTION_SPEC_ID}"
+                ),
+                target_connection_facts,
             ),
             lambda: flows.create("targetConnections", body)["id"],
-            {"data.schema.id": schema_id, "params.dataSetId": dataset_id},
+            target_connection_facts(body),
             on_conflict,
         )
 
@@ -294,16 +334,15 @@ class AdobeExperiencePlatformHook(BaseHook):
     ) -> tuple[str, int]:
         """Validate the mapping set with Data Prep, then get or create it; returns (id, version)."""
         data_prep = self.client.data_prep
-        schema_id = body["outputSchema"]["schemaRef"]["id"]
         version: dict[str, int] = {}
 
         def find() -> dict[str, Any] | None:
-            existing = data_prep.find_mapping_set(name)
-            if existing is None:
+            summary = data_prep.find_mapping_set(name)
+            if summary is None:
                 return None
+            existing = data_prep.get_mapping_set(str(summary.get("id") or name))
             version["value"] = int(existing.get("version") or 0)
-            existing_schema = dig(existing, "outputSchema.schemaRef.id") or existing.get("xdmSchema")
-            return {**existing, "schemaId": existing_schema}
+            return self._found(existing, mapping_set_facts)
 
         def create() -> str:
             failures = describe_failures(data_prep.validate_mapping_set(body))
@@ -315,7 +354,7 @@ class AdobeExperiencePlatformHook(BaseHook):
             version["value"] = int(created.get("version") or 0)
             return str(created["id"])
 
-        mapping_id = self._ensure("mapping set", name, find, create, {"schemaId": schema_id}, on_conflict)
+        mapping_id = self._ensure("mapping set", name, find, create, mapping_set_facts(body), on_conflict)
         return mapping_id, version.get("value", 0)
 
     def ensure_dataflow(
@@ -340,14 +379,6 @@ class AdobeExperiencePlatformHook(BaseHook):
             "targetConnectionIds": [target_connection_id],
             "scheduleParams": schedule_params,
         }
-        expected: dict[str, Any] = {
-            "flowSpec.id": flow_spec_id,
-            "sourceConnectionIds": [source_connection_id],
-            "targetConnectionIds": [target_connection_id],
-            # startTime is left out: it is "now" on every run of an onboarding DAG.
-            "scheduleParams.frequency": schedule_params["frequency"],
-            "scheduleParams.interval": schedule_params.get("interval"),
-        }
         if mapping_id:
             body["transformations"] = [
                 {"name": "Mapping", "params": {"mappingId": mapping_id, "mappingVersion": mapping_version}}
@@ -355,9 +386,9 @@ class AdobeExperiencePlatformHook(BaseHook):
         return self._ensure(
             "dataflow",
             name,
-            lambda: flows.find_by_name("flows", name),
+            lambda: self._found(flows.find_by_name("flows", name), dataflow_facts),
             lambda: flows.create("flows", body)["id"],
-            expected,
+            dataflow_facts(body),
             on_conflict,
         )
 

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
 from aep_testing import CLIENT_SECRET, aep_connection
 
 from airflow_provider_stripe_aep import stripe
-from airflow_provider_stripe_aep.client import AEPClient, AEPServerError, AEPThrottledError
+from airflow_provider_stripe_aep.client import (
+    AEPAmbiguousError,
+    AEPClient,
+    AEPServerError,
+    AEPThrottledError,
+)
 from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
 from airflow_provider_stripe_aep.hooks.connection_config import build_client_config
 
@@ -52,13 +58,36 @@ def test_throttled_reads_succeed_after_waiting_retry_after(aep):
     assert statuses == [429, 429, 200]
 
 
-def test_a_post_refused_with_503_is_resent_and_creates_once(aep):
+def test_a_post_answered_429_is_resent_and_creates_once(aep):
     client = client_for(aep)
-    aep.add_fault({"kind": "503", "times": 2, "methods": ["POST"], "path_regex": "/flowservice/connections$"})
-    created = client.flows.create("connections", base_connection_body("after-503"))
-    assert [r["status"] for r in requests_to(aep, CONNECTIONS, "POST")] == [503, 503, 201]
-    assert [c["name"] for c in aep.state.sandbox("prod").connections.values()] == ["after-503"]
-    assert created["id"] in aep.state.sandbox("prod").connections
+    aep.add_fault(
+        {"kind": "429", "times": 2, "retry_after": 0.1, "methods": ["POST"], "path_regex": "/connections$"}
+    )
+    created = client.flows.create("connections", base_connection_body("after-429"))
+    assert [r["status"] for r in requests_to(aep, CONNECTIONS, "POST")] == [429, 429, 201]
+    assert list(aep.state.sandbox("prod").connections) == [created["id"]]
+
+
+def test_a_post_answered_503_is_not_resent_by_the_client(aep):
+    client = client_for(aep)
+    aep.add_fault({"kind": "503", "times": 1, "methods": ["POST"], "path_regex": "/connections$"})
+    with pytest.raises(AEPAmbiguousError, match="look the resource up"):
+        client.flows.create("connections", base_connection_body("after-503"))
+    assert [r["status"] for r in requests_to(aep, CONNECTIONS, "POST")] == [503]
+
+
+def test_a_post_to_a_closed_port_is_resent(aep):
+    """A refused connection proves nothing was sent: the client sends the create again."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    client = client_for(aep, max_attempts=2)
+    client.http.config = dataclasses.replace(client.http.config, base_url=f"http://127.0.0.1:{closed_port}")
+    with pytest.raises(AEPServerError, match="gave up after 2 attempts") as info:
+        client.flows.create("connections", base_connection_body("nowhere"))
+    assert "ConnectionError" in str(info.value)
 
 
 def test_a_slow_read_times_out_and_is_retried(aep):
