@@ -9,8 +9,9 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
+from airflow_provider_stripe_aep.emulator import fixtures
 from airflow_provider_stripe_aep.emulator.connections import invalid_spec, schema_mismatch
-from airflow_provider_stripe_aep.emulator.dataprep import find_mapping_set
+from airflow_provider_stripe_aep.emulator.dataprep import find_mapping_set, source_problems
 from airflow_provider_stripe_aep.emulator.errors import flow_error, flow_invalid, flow_not_found
 from airflow_provider_stripe_aep.emulator.flowcommon import (
     PREFIX,
@@ -36,6 +37,7 @@ from airflow_provider_stripe_aep.emulator.state import (
     new_id,
     now_ms,
 )
+from airflow_provider_stripe_aep.stripe import RESOURCE_PATHS, STRIPE_CONNECTION_SPEC_ID
 
 router = APIRouter(prefix=PREFIX, dependencies=[Depends(platform_context)])
 
@@ -74,7 +76,34 @@ def _ids(body: dict[str, Any], key: str) -> list[str]:
     return ids
 
 
-def _check_mapping(store: SandboxStore, params: dict[str, Any], targets: list[Resource]) -> None:
+def _source_schema(source: Resource) -> dict[str, Any] | None:
+    """The explore schema of a Stripe source connection (what Data Prep maps from)."""
+    resource = source.get("params", {}).get("resourcePath")
+    if source["connectionSpec"]["id"] != STRIPE_CONNECTION_SPEC_ID or resource not in RESOURCE_PATHS:
+        return None
+    schema: dict[str, Any] = fixtures.explore_response(resource)["schema"]
+    return schema
+
+
+def _check_sources(mappings: list[Resource], sources: list[Resource], mapping_id: str) -> None:
+    for source in sources:
+        schema = _source_schema(source)
+        if schema is None:
+            continue
+        for mapping in mappings:
+            problems = source_problems(mapping, schema)
+            if problems:
+                raise flow_error(
+                    "1419-400",
+                    "Invalid request",
+                    f"Error while validating mapping with id {mapping_id} against source connection "
+                    f"{source['id']}: {'; '.join(problems)}",
+                )
+
+
+def _check_mapping(
+    store: SandboxStore, params: dict[str, Any], targets: list[Resource], sources: list[Resource]
+) -> None:
     mapping_id = params.get("mappingId")
     mapping_set = find_mapping_set(store, mapping_id) if isinstance(mapping_id, str) else None
     if mapping_set is None:
@@ -97,6 +126,7 @@ def _check_mapping(store: SandboxStore, params: dict[str, Any], targets: list[Re
             "Invalid Mapping Version in request. Please provide correct mapping version.",
         )
     mapping_schema = mapping_set["_versions"][version]["xdmSchema"]
+    _check_sources(mapping_set["_versions"][version]["mappings"], sources, str(mapping_id))
     for target in targets:
         target_schema = target.get("data", {}).get("schema", {}).get("id")
         if target_schema != mapping_schema:
@@ -161,7 +191,7 @@ def _validate_flow(store: SandboxStore, body: dict[str, Any]) -> dict[str, Any]:
             )
         params = require_dict(item.get("params"), f"transformations[{name}].params")
         if name == "Mapping":
-            _check_mapping(store, params, targets)
+            _check_mapping(store, params, targets, sources)
         elif name == "Copy":
             delta = params.get("deltaColumn")
             if not isinstance(delta, dict) or not isinstance(delta.get("name"), str) or not delta["name"]:
