@@ -244,6 +244,20 @@ def _get_flow(store: SandboxStore, flow_id: str) -> Resource:
     return flow
 
 
+CHANGEABLE_STATES = ("enabled", "disabled", "initializing")
+
+
+def _check_changeable(flow: Resource, operation: str) -> None:
+    """Update and delete are allowed only in these states (reference §2.11, ``1416-400``)."""
+    if flow["state"] not in CHANGEABLE_STATES:
+        raise flow_error(
+            "1416-400",
+            "Invalid request",
+            f"The {operation} operation is not allowed on the flow {flow['id']} in its current state "
+            f"'{flow['state']}'. Allowed states: {', '.join(CHANGEABLE_STATES)}.",
+        )
+
+
 def _last_operation(operation: str, started: int, ops: list[Any] | None = None) -> dict[str, Any]:
     return {
         "started": started,
@@ -302,6 +316,7 @@ async def get_flow(flow_id: str, ctx: Ctx) -> Any:
 @router.patch("/flows/{flow_id}")
 async def patch_flow(flow_id: str, request: Request, ctx: Ctx) -> Any:
     flow = _get_flow(ctx.store, flow_id)
+    _check_changeable(flow, "update")
     check_if_match(request, flow)
     operations = await json_body(request)
     updated = patched(flow, operations, PROTECTED)
@@ -335,7 +350,7 @@ async def flow_action(flow_id: str, request: Request, ctx: Ctx) -> Any:
             f"Unsupported action '{request.query_params.get('op')}'; use op=enable or op=disable"
         )
     target = "enabled" if op == "enable" else "disabled"
-    if flow["state"] == target:
+    if flow["state"] != ("disabled" if op == "enable" else "enabled"):
         raise flow_error(
             "1422-400",
             "Invalid request",
@@ -360,7 +375,7 @@ async def flow_action(flow_id: str, request: Request, ctx: Ctx) -> Any:
 
 @router.delete("/flows/{flow_id}", status_code=204)
 async def delete_flow(flow_id: str, ctx: Ctx) -> Response:
-    _get_flow(ctx.store, flow_id)
+    _check_changeable(_get_flow(ctx.store, flow_id), "delete")
     del ctx.store.flows[flow_id]
     ctx.store.flow_meta.pop(flow_id, None)
     return Response(status_code=204)
@@ -383,8 +398,55 @@ async def get_run(run_id: str, ctx: Ctx) -> Any:
     return single(render_run(run, ctx.config))
 
 
+RUN_WINDOW_PARAMS = ("startTime", "windowStartTime", "windowEndTime")
+
+
+def _epoch_seconds(params: dict[str, Any], name: str) -> int:
+    """Epoch seconds as an integer or a string of digits, as the examples of reference §2.9 send."""
+    if name not in params:
+        raise flow_invalid(f"params.{name} (epoch seconds) is required for an on-demand run")
+    value = params[name]
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and value.strip().isdigit():
+        number = int(value.strip())
+    else:
+        raise flow_invalid(
+            f"params.{name} must be epoch seconds (an integer or a string of digits), got {value!r}"
+        )
+    return number
+
+
+def _run_params(meta: FlowMeta, params: Any) -> dict[str, Any]:
+    if not isinstance(params, dict):
+        raise flow_invalid(
+            "'params' is required and must be an object with startTime, windowStartTime, windowEndTime"
+        )
+    start, window_start, window_end = (_epoch_seconds(params, name) for name in RUN_WINDOW_PARAMS)
+    del start
+    if window_start > window_end:
+        raise flow_invalid(
+            f"params.windowStartTime ({window_start}) must not be after params.windowEndTime ({window_end})"
+        )
+    if "deltaColumn" in params:
+        delta = params["deltaColumn"]
+        if not isinstance(delta, dict) or not isinstance(delta.get("name"), str) or not delta["name"]:
+            raise flow_invalid(
+                'params.deltaColumn must be an object with a "name", e.g. {"name": "updatedAt"}'
+            )
+        if meta.delta_column is not None and meta.delta_column != delta:
+            raise flow_invalid(
+                "params.deltaColumn cannot be changed after the first run of a dataflow "
+                f"(first run used {meta.delta_column!r})"
+            )
+        meta.delta_column = copy.deepcopy(delta)
+    return params
+
+
 @router.post("/runs", status_code=201)
 async def create_on_demand_run(request: Request, ctx: Ctx) -> Any:
+    """On-demand run (reference §2.9). The run object echoes the request's ``params`` as sent (under
+    ``params``), so the window of each run can be read back with ``GET /runs/{id}``."""
     body = require_dict(await json_body(request), "body")
     flow_id = body.get("flowId")
     if not isinstance(flow_id, str) or not flow_id:
@@ -397,8 +459,16 @@ async def create_on_demand_run(request: Request, ctx: Ctx) -> Any:
     if flow is None:
         raise flow_error("1430-400", "Invalid request", f"Flow not found with id {flow_id}.")
     if flow["scheduleParams"]["frequency"] != "once":
-        raise flow_invalid("on-demand runs need a dataflow scheduled with frequency 'once'")
-    run = create_run(ctx.store, flow, ctx.store.flow_meta[flow_id], time.time(), "one-time")
+        raise flow_invalid(
+            "on-demand runs need a dataflow scheduled with frequency 'once'; this dataflow's frequency is "
+            f"'{flow['scheduleParams']['frequency']}'"
+        )
+    meta = ctx.store.flow_meta[flow_id]
+    params = _run_params(meta, body.get("params"))
+    materialize(ctx.store, ctx.config)
+    run = create_run(
+        ctx.store, flow, meta, time.time(), "one-time", outcome=ctx.config.run_outcome, params=params
+    )
     return JSONResponse({"items": [{"id": run["id"], "etag": run["etag"]}]}, status_code=201)
 
 
@@ -412,5 +482,13 @@ async def run_action(run_id: str, request: Request, ctx: Ctx) -> Any:
     flow = ctx.store.flows.get(run["flowId"])
     if flow is None:
         raise flow_error("1430-400", "Invalid request", f"Flow not found with id {run['flowId']}.")
-    new = create_run(ctx.store, flow, ctx.store.flow_meta[flow["id"]], time.time(), "one-time")
+    new = create_run(
+        ctx.store,
+        flow,
+        ctx.store.flow_meta[flow["id"]],
+        time.time(),
+        "one-time",
+        outcome=ctx.config.run_outcome,
+        params=run.get("params"),
+    )
     return {"id": new["id"], "etag": new["etag"]}

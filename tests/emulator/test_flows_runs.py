@@ -278,7 +278,15 @@ def test_paypal_flow_with_crm_flow_spec(aep: Aep) -> None:
 def test_on_demand_run(aep: Aep) -> None:
     ids = aep.onboard(startTime=str(int(time.time()) + 3600), frequency="once")
     response = aep.post(
-        "/flowservice/runs", json={"flowId": ids["flow"], "params": {"startTime": "1663735590"}}
+        "/flowservice/runs",
+        json={
+            "flowId": ids["flow"],
+            "params": {
+                "startTime": "1663735590",
+                "windowStartTime": "1651584991",
+                "windowEndTime": "1651585956",
+            },
+        },
     )
     assert response.status_code == 201
     run_id = response.json()["items"][0]["id"]
