@@ -348,6 +348,14 @@ def test_run_outcome_from_config() -> None:
         aep = Aep(srv)
         ids = aep.onboard(startTime=str(int(time.time()) + 3600), frequency="once")
         assert _finished_run(aep, ids["flow"])["metrics"]["statusSummary"]["status"] == "failed"
+        srv.set_run_outcome("success")
+        assert _finished_run(aep, ids["flow"])["metrics"]["statusSummary"]["status"] == "success"
+        srv.set_run_outcome("partialSuccess", ids["flow"])
+        assert _finished_run(aep, ids["flow"])["metrics"]["statusSummary"]["status"] == "partialSuccess"
+        with pytest.raises(KeyError):
+            srv.set_run_outcome("failed", "no-such-flow")
+        with pytest.raises(ValueError, match="outcome"):
+            srv.set_run_outcome(None)
     with pytest.raises(ValueError, match="run_outcome"):
         EmulatorConfig(run_outcome="maybe")
 
