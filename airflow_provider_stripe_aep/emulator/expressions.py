@@ -388,23 +388,22 @@ def split_path(path: str) -> list[str]:
     return [part.replace("\0", ".") for part in path.replace("\\.", "\0").split(".")]
 
 
-def source_field_exists(schema: dict[str, object], path: str) -> bool:
-    """Whether ``path`` names a field of a JSON Schema (``properties``/``items``).
+def _says_nothing(node: dict[str, object]) -> bool:
+    """``{}`` (explore's answer for a null sample value) or an object without properties (an empty
+    sample object): the schema does not say what is below, so everything below is accepted."""
+    properties = node.get("properties")
+    return (not node.get("type") and properties is None) or (node.get("type") == "object" and not properties)
 
-    A node the schema does not type (``{}``: explore's answer for a null sample value) says nothing
-    about what is below it, so everything below it is accepted.
-    """
+
+def source_field_exists(schema: dict[str, object], path: str) -> bool:
+    """Whether ``path`` names a field of a JSON Schema (``properties``/``items``)."""
     node: object = schema
     for part in split_path(path):
-        if not isinstance(node, dict):
-            return False
-        if not node.get("type") and "properties" not in node:
-            return True
         while isinstance(node, dict) and node.get("type") == "array":
-            node = node.get("items", {})
+            node = node.get("items") or {}
         if not isinstance(node, dict):
             return False
-        if not node.get("type") and "properties" not in node:
+        if _says_nothing(node):
             return True
         properties = node.get("properties")
         if not isinstance(properties, dict) or part not in properties:
