@@ -148,6 +148,43 @@ async def _send_raw(send: Any, status: int, payload: bytes, content_type: bytes)
     await send({"type": "http.response.body", "body": payload, "more_body": False})
 
 
+async def _read_body(receive: Any) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _replay(body: bytes) -> Any:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return {"type": "http.disconnect"}
+
+    return receive
+
+
+def _tolerant(send: Any) -> Any:
+    """A send that ignores a client which is already gone."""
+
+    async def tolerant_send(message: Message) -> None:
+        try:
+            await send(message)
+        except OSError:
+            pass
+
+    return tolerant_send
+
+
 async def _drain(receive: Any) -> None:
     """Read the request body we are not going to use, so the connection stays reusable."""
     while True:
@@ -183,7 +220,11 @@ class EmulatorMiddleware:
         entry["fault"] = kind
 
         if kind == "slow" and rule is not None:
+            # Read the request first: a client that times out during the wait must not keep the
+            # service from acting (a slow answer is an ambiguous one, as in AEP).
+            body = await _read_body(receive)
             await asyncio.sleep(rule.delay)
+            receive, send = _replay(body), _tolerant(send)
         if kind in ("429", "503", "500", "502") and rule is not None:
             if kind != "429" and rule.service_effect:
                 await self._run_discarding(scope, receive)

@@ -188,3 +188,11 @@ def test_mix_rule_validation() -> None:
         FaultRule(kind="429", kinds=["503"])
     parsed = FaultRule.parse("mix:rate=0.3:kinds=429,503,slow:delay=2")
     assert parsed.kinds == {"429": 1.0, "503": 1.0, "slow": 1.0} and parsed.delay == 2.0
+
+
+def test_slow_post_still_acts_after_the_client_gave_up(aep: Aep) -> None:
+    aep.admin("POST", "/faults", json={"kind": "slow", "times": 1, "delay": 0.6, "methods": ["POST"]})
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        aep.post("/flowservice/connections", json=base_connection_body("slow but created"), timeout=0.2)
+    time.sleep(0.8)
+    assert _connection_names(aep) == ["slow but created"]
