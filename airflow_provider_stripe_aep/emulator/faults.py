@@ -222,9 +222,9 @@ class EmulatorMiddleware:
         if kind == "slow" and rule is not None:
             # Read the request first: a client that times out during the wait must not keep the
             # service from acting (a slow answer is an ambiguous one, as in AEP).
-            body = await _read_body(receive)
+            request_body = await _read_body(receive)
             await asyncio.sleep(rule.delay)
-            receive, send = _replay(body), _tolerant(send)
+            receive, send = _replay(request_body), _tolerant(send)
         if kind in ("429", "503", "500", "502") and rule is not None:
             if kind != "429" and rule.service_effect:
                 await self._run_discarding(scope, receive)
