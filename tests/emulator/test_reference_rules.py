@@ -73,7 +73,7 @@ def test_gateway_headers(aep: Aep, headers: Callable[[Aep], dict[str, str]], sta
         assert response.json()["error_code"] == code
 
 
-def test_missing_token_is_not_refreshable_401(aep: Aep) -> None:
+def test_expired_token_is_401_but_missing_token_is_403(aep: Aep) -> None:
     """§1.2: a request without a token is refused (403), unlike an expired one (401)."""
     aep.admin("POST", "/expire-tokens")
     assert aep.get("/flowservice/connections").status_code == 401
