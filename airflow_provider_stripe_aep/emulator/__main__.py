@@ -11,6 +11,7 @@ from typing import Any
 
 from airflow_provider_stripe_aep.emulator.config import (
     FAULT_KINDS,
+    RUN_OUTCOMES,
     EmulatorConfig,
     FaultRule,
     load_fault_file,
@@ -18,11 +19,13 @@ from airflow_provider_stripe_aep.emulator.config import (
 from airflow_provider_stripe_aep.emulator.server import EmulatorServer
 
 FAULT_HELP = f"""\
-fault rules (repeatable): KIND[:key=value]... with KIND one of {", ".join(FAULT_KINDS)} and keys
+fault rules (repeatable): KIND[:key=value]... with KIND one of {", ".join(FAULT_KINDS)} or mix, and keys
   rate=0..1 (seeded random), times=N (the next N matching requests; default 1 when no rate),
-  methods=GET,POST  path_regex=REGEX  retry_after=SECONDS (429)  delay=SECONDS (slow)
-  service_effect=true (500/503: run the request, then answer with the error).
+  methods=GET,POST  path_regex=REGEX  retry_after=SECONDS (429/503)  delay=SECONDS (slow)
+  service_effect=true (500/502/503: run the request, then answer with the error)
+  kinds=429,503,502,slow,commit_drop (mix: one of them per selected request; rate is the combined rate).
 examples: --fault 429:rate=0.2:retry_after=1   --fault commit_drop:times=1:methods=POST:path_regex=/flows$
+          --fault mix:rate=0.3:kinds=429,503,502,slow,commit_drop:retry_after=1:delay=3
 """
 
 
@@ -50,6 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=5.0,
         help="gap between runs of a recurring flow (a fast clock)",
     )
+    parser.add_argument(
+        "--run-outcome",
+        choices=RUN_OUTCOMES,
+        default="success",
+        help="how runs end (default success; /_emulator/run-outcome changes it per flow)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of the fault-injection RNG")
     parser.add_argument(
         "--fault", action="append", default=[], metavar="SPEC", help="a fault rule, see below"
@@ -72,6 +81,7 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
         page_size=args.page_size,
         run_seconds=args.run_seconds,
         run_interval_seconds=args.run_interval_seconds,
+        run_outcome=args.run_outcome,
         seed=args.seed,
         faults=faults,
     )

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from airflow_provider_stripe_aep.emulator.config import FaultRule
+from airflow_provider_stripe_aep.emulator.config import RUN_OUTCOMES, FaultRule
 from airflow_provider_stripe_aep.emulator.connections import masked_connection
 from airflow_provider_stripe_aep.emulator.errors import ApiError
 from airflow_provider_stripe_aep.emulator.faults import FaultInjector
@@ -133,3 +133,48 @@ async def fail_runs(flow_id: str, request: Request) -> dict[str, Any]:
                     run["_fail"] = fail
             return {"id": flow_id, "sandbox": store.name, "failRuns": fail}
     raise ApiError(404, {"title": "Not Found", "status": 404, "detail": f"No flow with id {flow_id}"})
+
+
+def _find_flow(request: Request, flow_id: str) -> tuple[Any, Any]:
+    state = emulator_state(request)
+    for store in state.sandboxes.values():
+        if flow_id in store.flows:
+            return store, store.flow_meta[flow_id]
+    raise ApiError(404, {"title": "Not Found", "status": 404, "detail": f"No flow with id {flow_id}"})
+
+
+@router.post("/run-outcome")
+async def set_run_outcome(request: Request) -> dict[str, Any]:
+    """How new runs end. Body ``{"outcome": "success|partialSuccess|failed"}`` sets it for every flow;
+    with ``"flowId"`` for that flow only (``"outcome": null`` goes back to the emulator-wide one).
+    Runs already created keep their outcome; ``/_emulator/reset`` restores the start-up setting."""
+    body = await json_body(request)
+    if not isinstance(body, dict) or "outcome" not in body:
+        raise _bad('body must be {"outcome": ..., "flowId": optional}')
+    outcome = body["outcome"]
+    flow_id = body.get("flowId")
+    allowed = (*RUN_OUTCOMES, None) if flow_id else RUN_OUTCOMES
+    if outcome not in allowed:
+        raise _bad(f"outcome must be one of {', '.join(RUN_OUTCOMES)}, got {outcome!r}")
+    state = emulator_state(request)
+    with state.lock:
+        if flow_id:
+            _, meta = _find_flow(request, str(flow_id))
+            meta.outcome = outcome
+            return {"flowId": flow_id, "outcome": outcome}
+        state.config.run_outcome = outcome
+        return {"outcome": outcome}
+
+
+@router.post("/flows/{flow_id}/state")
+async def force_flow_state(flow_id: str, request: Request) -> dict[str, Any]:
+    """Put a flow in any state, e.g. an intermediate one (``disabling``, ``updating``,
+    ``delete-finalizing``), to exercise the state rules of reference §2.7/§2.11."""
+    body = await json_body(request)
+    if not isinstance(body, dict) or not isinstance(body.get("state"), str) or not body["state"]:
+        raise _bad('body must be {"state": "<state>"}')
+    state = emulator_state(request)
+    with state.lock:
+        store, _ = _find_flow(request, flow_id)
+        store.flows[flow_id]["state"] = body["state"]
+        return {"id": flow_id, "state": body["state"]}

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from airflow_provider_stripe_aep.emulator import (
     admin,
@@ -15,7 +17,7 @@ from airflow_provider_stripe_aep.emulator import (
     schemaregistry,
 )
 from airflow_provider_stripe_aep.emulator.config import EmulatorConfig
-from airflow_provider_stripe_aep.emulator.errors import ApiError
+from airflow_provider_stripe_aep.emulator.errors import ApiError, ims_error, service_error
 from airflow_provider_stripe_aep.emulator.faults import EmulatorMiddleware, FaultInjector, install_log_filter
 from airflow_provider_stripe_aep.emulator.state import EmulatorState
 
@@ -23,6 +25,27 @@ from airflow_provider_stripe_aep.emulator.state import EmulatorState
 async def _api_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
     return JSONResponse(exc.body, status_code=exc.status, headers=exc.headers)
+
+
+async def _framework_error(request: Request, exc: Exception) -> JSONResponse:
+    """Unknown paths (trailing-slash variants included) and methods get the owning service's error
+    body, never the framework's ``{"detail": ...}``; nothing is redirected."""
+    path, method = request.url.path, request.method
+    status = exc.status_code if isinstance(exc, StarletteHTTPException) else 400
+    headers: dict[str, str] = {}
+    if status == 405:
+        detail = f"The method {method} is not supported for {path}."
+        headers["Allow"] = (getattr(exc, "headers", None) or {}).get("Allow", "")
+    elif status == 404:
+        detail = f"No resource is found at {path}. Check the path (paths take no trailing slash)."
+    else:
+        detail = f"The request {method} {path} is not valid."
+    if path.startswith("/ims/"):
+        error = ims_error("invalid_request", detail)
+        error.status = status
+    else:
+        error = service_error(path, status, detail)
+    return JSONResponse(error.body, status_code=error.status, headers={**headers, **error.headers})
 
 
 def create_app(config: EmulatorConfig | None = None) -> FastAPI:
@@ -33,7 +56,10 @@ def create_app(config: EmulatorConfig | None = None) -> FastAPI:
     injector = FaultInjector(config.faults, config.seed)
     app.state.emulator = state
     app.state.faults = injector
+    app.router.redirect_slashes = False
     app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(StarletteHTTPException, _framework_error)
+    app.add_exception_handler(RequestValidationError, _framework_error)
     for module in (ims, connections, flows, schemaregistry, catalog, dataprep, admin):
         app.include_router(module.router)
     app.add_middleware(EmulatorMiddleware, state=state, injector=injector)

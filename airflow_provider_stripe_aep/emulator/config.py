@@ -7,7 +7,11 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-FAULT_KINDS: tuple[str, ...] = ("429", "503", "500", "slow", "commit_drop")
+FAULT_KINDS: tuple[str, ...] = ("429", "503", "500", "502", "slow", "commit_drop")
+MIX = "mix"
+"""A rule of kind ``mix`` draws one of its ``kinds`` (weighted) for each request it selects, so one
+``rate`` is the combined rate of several faults."""
+RUN_OUTCOMES: tuple[str, ...] = ("success", "partialSuccess", "failed")
 
 
 @dataclass
@@ -15,8 +19,11 @@ class FaultRule:
     """One fault-injection rule.
 
     ``rate`` (0..1, drawn from the seeded RNG) or ``times`` (the next N matching requests) selects
-    the requests; ``methods`` and ``path_regex`` narrow them. ``service_effect`` (500/503 only) runs
-    the handler before answering with the error.
+    the requests; ``methods`` and ``path_regex`` narrow them. ``service_effect`` (500/502/503 only) runs
+    the handler before answering with the error. ``retry_after`` sets ``Retry-After`` on 429 and 503.
+    ``slow`` waits ``delay`` seconds, then runs the request as usual (a client with a shorter timeout
+    gives up while the service still acts). ``502`` answers with an HTML gateway page.
+    Kind ``mix`` with ``kinds`` (a list, or ``{kind: weight}``) picks one kind per selected request.
     """
 
     kind: str
@@ -27,11 +34,16 @@ class FaultRule:
     retry_after: float | None = None
     delay: float = 1.0
     service_effect: bool = False
+    kinds: dict[str, float] | list[str] | None = None
 
     def __post_init__(self) -> None:
         self.kind = str(self.kind)
-        if self.kind not in FAULT_KINDS:
-            raise ValueError(f"fault kind must be one of {', '.join(FAULT_KINDS)}, got {self.kind!r}")
+        if self.kind not in (*FAULT_KINDS, MIX):
+            raise ValueError(f"fault kind must be one of {', '.join((*FAULT_KINDS, MIX))}, got {self.kind!r}")
+        if self.kind == MIX:
+            self.kinds = _weights(self.kinds)
+        elif self.kinds is not None:
+            raise ValueError("'kinds' is only for rules of kind 'mix'")
         if self.rate is None and self.times is None:
             self.times = 1
         if self.rate is not None and not 0.0 <= float(self.rate) <= 1.0:
@@ -62,7 +74,7 @@ class FaultRule:
                 data[key] = float(value)
             elif key == "times":
                 data[key] = int(value)
-            elif key == "methods":
+            elif key in ("methods", "kinds"):
                 data[key] = [m for m in value.split(",") if m]
             elif key == "service_effect":
                 data[key] = value.lower() in ("1", "true", "yes")
@@ -72,6 +84,24 @@ class FaultRule:
 
     def to_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def _weights(kinds: dict[str, float] | list[str] | None) -> dict[str, float]:
+    if not kinds:
+        raise ValueError(f"a '{MIX}' rule needs 'kinds': a list of fault kinds or {{kind: weight}}")
+    weights = (
+        {str(k): 1.0 for k in kinds}
+        if isinstance(kinds, list)
+        else {str(k): float(w) for k, w in kinds.items()}
+    )
+    for name, weight in weights.items():
+        if name not in FAULT_KINDS:
+            raise ValueError(f"mix kinds must be among {', '.join(FAULT_KINDS)}, got {name!r}")
+        if weight < 0:
+            raise ValueError(f"mix weight of {name!r} must be >= 0")
+    if sum(weights.values()) <= 0:
+        raise ValueError("mix weights must not all be 0")
+    return weights
 
 
 def load_fault_file(path: str | Path) -> list[FaultRule]:
@@ -99,8 +129,14 @@ class EmulatorConfig:
     max_runs_per_flow: int = 50
     seed: int = 0
     faults: list[FaultRule] = field(default_factory=list)
+    run_outcome: str = "success"
+    """How runs end unless a flow says otherwise: success, partialSuccess or failed."""
 
     def __post_init__(self) -> None:
+        if self.run_outcome not in RUN_OUTCOMES:
+            raise ValueError(
+                f"run_outcome must be one of {', '.join(RUN_OUTCOMES)}, got {self.run_outcome!r}"
+            )
         names = tuple(dict.fromkeys(("prod", *self.sandboxes)))
         self.sandboxes = names
         if self.page_size < 1:

@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
 
+from airflow_provider_stripe_aep.emulator import expressions
 from airflow_provider_stripe_aep.emulator.errors import ApiError, dataprep_error
 from airflow_provider_stripe_aep.emulator.gateway import Ctx, RequestContext, json_body, platform_context
 from airflow_provider_stripe_aep.emulator.schemaregistry import find_schema, resolved_schema_properties
@@ -56,7 +57,43 @@ def _normalise(body: Any) -> tuple[str, list[dict[str, Any]]]:
     return schema_id, result
 
 
-def _mapping_errors(properties: dict[str, Any] | None, mapping: dict[str, Any]) -> list[dict[str, Any]]:
+def input_schema_of(body: Any) -> dict[str, Any] | None:
+    """The source (input) JSON Schema a request gives, if any: ``inputSchema`` holding a JSON Schema
+    directly or under ``schema``. A reference by ID only gives nothing to check against."""
+    raw = body.get("inputSchema") if isinstance(body, dict) else None
+    if isinstance(raw, dict) and isinstance(raw.get("schema"), dict):
+        raw = raw["schema"]
+    if isinstance(raw, dict) and isinstance(raw.get("properties"), dict):
+        return raw
+    return None
+
+
+def source_problems(mapping: dict[str, Any], input_schema: dict[str, Any] | None) -> list[str]:
+    """What is wrong with a mapping's source: a bad expression, or a field the source lacks."""
+    source, source_type = mapping.get("source"), mapping.get("sourceType")
+    if not isinstance(source, str) or not source.strip():
+        return []
+    if source_type == "EXPRESSION":
+        try:
+            fields = expressions.check_expression(source)
+        except expressions.ExpressionError as exc:
+            return [f"Invalid expression '{source}': {exc}"]
+    elif source_type == "ATTRIBUTE":
+        fields = [source.strip()]
+    else:
+        return []
+    if input_schema is None:
+        return []
+    return [
+        f"source field '{field}' does not exist in the source schema"
+        for field in fields
+        if not expressions.source_field_exists(input_schema, field)
+    ]
+
+
+def _mapping_errors(
+    properties: dict[str, Any] | None, mapping: dict[str, Any], input_schema: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
     source, destination, source_type = mapping["source"], mapping["destination"], mapping["sourceType"]
 
     def error(message: str) -> dict[str, Any]:
@@ -73,6 +110,7 @@ def _mapping_errors(properties: dict[str, Any] | None, mapping: dict[str, Any]) 
         problems.append(error(f"sourceType must be one of {', '.join(SOURCE_TYPES)}, got {source_type!r}"))
     if not isinstance(source, str) or not source.strip():
         problems.append(error("source is required"))
+    problems.extend(error(message) for message in source_problems(mapping, input_schema))
     if not isinstance(destination, str) or not destination.strip():
         problems.append(error("destination is required"))
     elif properties is not None and lookup_path(properties, destination) is None:
@@ -86,7 +124,8 @@ def _validate(store: SandboxStore, body: Any) -> tuple[str, list[dict[str, Any]]
     if schema is None:
         raise _bad(f"The output schema '{schema_id}' does not exist")
     properties = resolved_schema_properties(store, schema)
-    return schema["$id"], mappings, [_mapping_errors(properties, m) for m in mappings]
+    input_schema = input_schema_of(body)
+    return schema["$id"], mappings, [_mapping_errors(properties, m, input_schema) for m in mappings]
 
 
 def _stored_view(mapping_set: Resource, version: int | None = None) -> Resource:

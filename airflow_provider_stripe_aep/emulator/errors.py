@@ -120,3 +120,41 @@ def bad_content_type() -> ApiError:
 
 def ims_error(error: str, description: str) -> ApiError:
     return ApiError(400, {"error": error, "error_description": description})
+
+
+SERVICE_PREFIXES: tuple[tuple[str, str], ...] = (
+    ("/data/foundation/flowservice", "flow"),
+    ("/data/foundation/schemaregistry", "xdm"),
+    ("/data/foundation/catalog", "catalog"),
+    ("/data/foundation/conversion", "dataprep"),
+)
+
+
+def service_of(path: str) -> str:
+    """Which service answers ``path``: flow, xdm, catalog, dataprep, or the platform gateway."""
+    for prefix, service in SERVICE_PREFIXES:
+        if path == prefix or path.startswith(prefix + "/"):
+            return service
+    return "gateway"
+
+
+_TITLES = {400: "Bad Request", 404: "Resource not found", 405: "Method not allowed"}
+
+
+def service_error(path: str, status: int, detail: str) -> ApiError:
+    """An error in the body format of the service that owns ``path`` (reference §6.1).
+
+    The documents give codes for few of these cases; the code number is the emulator's, the shape
+    (and the HTTP status in the code's suffix) is the service's.
+    """
+    title = _TITLES.get(status, "Error")
+    service = service_of(path)
+    if service == "flow":
+        return flow_error(f"1100-{status}", title, detail)
+    if service == "xdm":
+        return xdm_error(f"1000-{status}", title, detail)
+    if service == "catalog":
+        return catalog_error(status, f"CAT-1000-{status}", title, detail)
+    if service == "dataprep":
+        return dataprep_error(status, f"DATAPREP-1000-{status}", title, detail)
+    return gateway_error(status, f"{status}050", detail)

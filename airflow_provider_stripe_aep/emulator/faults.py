@@ -11,7 +11,7 @@ import threading
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from airflow_provider_stripe_aep.emulator.config import FaultRule
+from airflow_provider_stripe_aep.emulator.config import MIX, FaultRule
 from airflow_provider_stripe_aep.emulator.state import EmulatorState
 
 Scope = dict[str, Any]
@@ -58,6 +58,12 @@ ERROR_BODIES: dict[str, tuple[int, dict[str, Any]]] = {
 }
 
 
+BAD_GATEWAY_HTML = (
+    b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    b"<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n"
+)
+
+
 class CommitDropped(Exception):
     """Raised after a partial response to make the server drop the connection."""
 
@@ -92,6 +98,19 @@ class FaultInjector:
             self.rules = []
             self._rng.seed(self._seed)
 
+    def choose_kind(self, rule: FaultRule) -> str:
+        """The fault a selected rule injects: its kind, or for ``mix`` a seeded weighted draw."""
+        if rule.kind != MIX:
+            return rule.kind
+        weights = rule.kinds if isinstance(rule.kinds, dict) else {}
+        with self._lock:
+            draw = self._rng.random() * sum(weights.values())
+        for name, weight in weights.items():
+            draw -= weight
+            if draw < 0:
+                return name
+        return next(name for name, weight in weights.items() if weight > 0)
+
     def pick(self, method: str, path: str) -> FaultRule | None:
         with self._lock:
             for rule in self.rules:
@@ -121,6 +140,49 @@ async def _send_json(send: Any, status: int, body: Any, headers: dict[str, str] 
         raw_headers.append((key.lower().encode(), value.encode()))
     await send({"type": "http.response.start", "status": status, "headers": raw_headers})
     await send({"type": "http.response.body", "body": payload, "more_body": False})
+
+
+async def _send_raw(send: Any, status: int, payload: bytes, content_type: bytes) -> None:
+    raw_headers = [(b"content-type", content_type), (b"content-length", str(len(payload)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+    await send({"type": "http.response.body", "body": payload, "more_body": False})
+
+
+async def _read_body(receive: Any) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _replay(body: bytes) -> Any:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return {"type": "http.disconnect"}
+
+    return receive
+
+
+def _tolerant(send: Any) -> Any:
+    """A send that ignores a client which is already gone."""
+
+    async def tolerant_send(message: Message) -> None:
+        try:
+            await send(message)
+        except OSError:
+            pass
+
+    return tolerant_send
 
 
 async def _drain(receive: Any) -> None:
@@ -154,21 +216,28 @@ class EmulatorMiddleware:
             self.state.request_log.append(entry)
             del self.state.request_log[:-LOG_LIMIT]
         rule = self.injector.pick(method, path)
-        if rule is not None:
-            entry["fault"] = rule.kind
-        kind = rule.kind if rule is not None else None
+        kind = self.injector.choose_kind(rule) if rule is not None else None
+        entry["fault"] = kind
 
         if kind == "slow" and rule is not None:
+            # Read the request first: a client that times out during the wait must not keep the
+            # service from acting (a slow answer is an ambiguous one, as in AEP).
+            request_body = await _read_body(receive)
             await asyncio.sleep(rule.delay)
-        if kind in ("429", "503", "500") and rule is not None:
+            receive, send = _replay(request_body), _tolerant(send)
+        if kind in ("429", "503", "500", "502") and rule is not None:
             if kind != "429" and rule.service_effect:
                 await self._run_discarding(scope, receive)
             else:
                 await _drain(receive)
-            status, body = ERROR_BODIES[kind]
             headers = {}
-            if kind == "429" and rule.retry_after is not None:
+            if kind in ("429", "503") and rule.retry_after is not None:
                 headers["Retry-After"] = f"{rule.retry_after:g}"
+            if kind == "502":
+                entry["status"] = 502
+                await _send_raw(send, 502, BAD_GATEWAY_HTML, b"text/html")
+                return
+            status, body = ERROR_BODIES[kind]
             entry["status"] = status
             await _send_json(send, status, body, headers)
             return

@@ -9,8 +9,9 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
+from airflow_provider_stripe_aep.emulator import fixtures
 from airflow_provider_stripe_aep.emulator.connections import invalid_spec, schema_mismatch
-from airflow_provider_stripe_aep.emulator.dataprep import find_mapping_set
+from airflow_provider_stripe_aep.emulator.dataprep import find_mapping_set, source_problems
 from airflow_provider_stripe_aep.emulator.errors import flow_error, flow_invalid, flow_not_found
 from airflow_provider_stripe_aep.emulator.flowcommon import (
     PREFIX,
@@ -36,6 +37,7 @@ from airflow_provider_stripe_aep.emulator.state import (
     new_id,
     now_ms,
 )
+from airflow_provider_stripe_aep.stripe import RESOURCE_PATHS, STRIPE_CONNECTION_SPEC_ID
 
 router = APIRouter(prefix=PREFIX, dependencies=[Depends(platform_context)])
 
@@ -74,7 +76,34 @@ def _ids(body: dict[str, Any], key: str) -> list[str]:
     return ids
 
 
-def _check_mapping(store: SandboxStore, params: dict[str, Any], targets: list[Resource]) -> None:
+def _source_schema(source: Resource) -> dict[str, Any] | None:
+    """The explore schema of a Stripe source connection (what Data Prep maps from)."""
+    resource = source.get("params", {}).get("resourcePath")
+    if source["connectionSpec"]["id"] != STRIPE_CONNECTION_SPEC_ID or resource not in RESOURCE_PATHS:
+        return None
+    schema: dict[str, Any] = fixtures.explore_response(resource)["schema"]
+    return schema
+
+
+def _check_sources(mappings: list[Resource], sources: list[Resource], mapping_id: str) -> None:
+    for source in sources:
+        schema = _source_schema(source)
+        if schema is None:
+            continue
+        for mapping in mappings:
+            problems = source_problems(mapping, schema)
+            if problems:
+                raise flow_error(
+                    "1419-400",
+                    "Invalid request",
+                    f"Error while validating mapping with id {mapping_id} against source connection "
+                    f"{source['id']}: {'; '.join(problems)}",
+                )
+
+
+def _check_mapping(
+    store: SandboxStore, params: dict[str, Any], targets: list[Resource], sources: list[Resource]
+) -> None:
     mapping_id = params.get("mappingId")
     mapping_set = find_mapping_set(store, mapping_id) if isinstance(mapping_id, str) else None
     if mapping_set is None:
@@ -97,6 +126,7 @@ def _check_mapping(store: SandboxStore, params: dict[str, Any], targets: list[Re
             "Invalid Mapping Version in request. Please provide correct mapping version.",
         )
     mapping_schema = mapping_set["_versions"][version]["xdmSchema"]
+    _check_sources(mapping_set["_versions"][version]["mappings"], sources, str(mapping_id))
     for target in targets:
         target_schema = target.get("data", {}).get("schema", {}).get("id")
         if target_schema != mapping_schema:
@@ -161,7 +191,7 @@ def _validate_flow(store: SandboxStore, body: dict[str, Any]) -> dict[str, Any]:
             )
         params = require_dict(item.get("params"), f"transformations[{name}].params")
         if name == "Mapping":
-            _check_mapping(store, params, targets)
+            _check_mapping(store, params, targets, sources)
         elif name == "Copy":
             delta = params.get("deltaColumn")
             if not isinstance(delta, dict) or not isinstance(delta.get("name"), str) or not delta["name"]:
@@ -212,6 +242,20 @@ def _get_flow(store: SandboxStore, flow_id: str) -> Resource:
     if flow is None:
         raise flow_not_found("flows", flow_id)
     return flow
+
+
+CHANGEABLE_STATES = ("enabled", "disabled", "initializing")
+
+
+def _check_changeable(flow: Resource, operation: str) -> None:
+    """Update and delete are allowed only in these states (reference §2.11, ``1416-400``)."""
+    if flow["state"] not in CHANGEABLE_STATES:
+        raise flow_error(
+            "1416-400",
+            "Invalid request",
+            f"The {operation} operation is not allowed on the flow {flow['id']} in its current state "
+            f"'{flow['state']}'. Allowed states: {', '.join(CHANGEABLE_STATES)}.",
+        )
 
 
 def _last_operation(operation: str, started: int, ops: list[Any] | None = None) -> dict[str, Any]:
@@ -272,6 +316,7 @@ async def get_flow(flow_id: str, ctx: Ctx) -> Any:
 @router.patch("/flows/{flow_id}")
 async def patch_flow(flow_id: str, request: Request, ctx: Ctx) -> Any:
     flow = _get_flow(ctx.store, flow_id)
+    _check_changeable(flow, "update")
     check_if_match(request, flow)
     operations = await json_body(request)
     updated = patched(flow, operations, PROTECTED)
@@ -305,7 +350,7 @@ async def flow_action(flow_id: str, request: Request, ctx: Ctx) -> Any:
             f"Unsupported action '{request.query_params.get('op')}'; use op=enable or op=disable"
         )
     target = "enabled" if op == "enable" else "disabled"
-    if flow["state"] == target:
+    if flow["state"] != ("disabled" if op == "enable" else "enabled"):
         raise flow_error(
             "1422-400",
             "Invalid request",
@@ -330,7 +375,7 @@ async def flow_action(flow_id: str, request: Request, ctx: Ctx) -> Any:
 
 @router.delete("/flows/{flow_id}", status_code=204)
 async def delete_flow(flow_id: str, ctx: Ctx) -> Response:
-    _get_flow(ctx.store, flow_id)
+    _check_changeable(_get_flow(ctx.store, flow_id), "delete")
     del ctx.store.flows[flow_id]
     ctx.store.flow_meta.pop(flow_id, None)
     return Response(status_code=204)
@@ -353,8 +398,55 @@ async def get_run(run_id: str, ctx: Ctx) -> Any:
     return single(render_run(run, ctx.config))
 
 
+RUN_WINDOW_PARAMS = ("startTime", "windowStartTime", "windowEndTime")
+
+
+def _epoch_seconds(params: dict[str, Any], name: str) -> int:
+    """Epoch seconds as an integer or a string of digits, as the examples of reference §2.9 send."""
+    if name not in params:
+        raise flow_invalid(f"params.{name} (epoch seconds) is required for an on-demand run")
+    value = params[name]
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and value.strip().isdigit():
+        number = int(value.strip())
+    else:
+        raise flow_invalid(
+            f"params.{name} must be epoch seconds (an integer or a string of digits), got {value!r}"
+        )
+    return number
+
+
+def _run_params(meta: FlowMeta, params: Any) -> dict[str, Any]:
+    if not isinstance(params, dict):
+        raise flow_invalid(
+            "'params' is required and must be an object with startTime, windowStartTime, windowEndTime"
+        )
+    start, window_start, window_end = (_epoch_seconds(params, name) for name in RUN_WINDOW_PARAMS)
+    del start
+    if window_start > window_end:
+        raise flow_invalid(
+            f"params.windowStartTime ({window_start}) must not be after params.windowEndTime ({window_end})"
+        )
+    if "deltaColumn" in params:
+        delta = params["deltaColumn"]
+        if not isinstance(delta, dict) or not isinstance(delta.get("name"), str) or not delta["name"]:
+            raise flow_invalid(
+                'params.deltaColumn must be an object with a "name", e.g. {"name": "updatedAt"}'
+            )
+        if meta.delta_column is not None and meta.delta_column != delta:
+            raise flow_invalid(
+                "params.deltaColumn cannot be changed after the first run of a dataflow "
+                f"(first run used {meta.delta_column!r})"
+            )
+        meta.delta_column = copy.deepcopy(delta)
+    return params
+
+
 @router.post("/runs", status_code=201)
 async def create_on_demand_run(request: Request, ctx: Ctx) -> Any:
+    """On-demand run (reference §2.9). The run object echoes the request's ``params`` as sent (under
+    ``params``), so the window of each run can be read back with ``GET /runs/{id}``."""
     body = require_dict(await json_body(request), "body")
     flow_id = body.get("flowId")
     if not isinstance(flow_id, str) or not flow_id:
@@ -367,8 +459,16 @@ async def create_on_demand_run(request: Request, ctx: Ctx) -> Any:
     if flow is None:
         raise flow_error("1430-400", "Invalid request", f"Flow not found with id {flow_id}.")
     if flow["scheduleParams"]["frequency"] != "once":
-        raise flow_invalid("on-demand runs need a dataflow scheduled with frequency 'once'")
-    run = create_run(ctx.store, flow, ctx.store.flow_meta[flow_id], time.time(), "one-time")
+        raise flow_invalid(
+            "on-demand runs need a dataflow scheduled with frequency 'once'; this dataflow's frequency is "
+            f"'{flow['scheduleParams']['frequency']}'"
+        )
+    meta = ctx.store.flow_meta[flow_id]
+    params = _run_params(meta, body.get("params"))
+    materialize(ctx.store, ctx.config)
+    run = create_run(
+        ctx.store, flow, meta, time.time(), "one-time", outcome=ctx.config.run_outcome, params=params
+    )
     return JSONResponse({"items": [{"id": run["id"], "etag": run["etag"]}]}, status_code=201)
 
 
@@ -382,5 +482,13 @@ async def run_action(run_id: str, request: Request, ctx: Ctx) -> Any:
     flow = ctx.store.flows.get(run["flowId"])
     if flow is None:
         raise flow_error("1430-400", "Invalid request", f"Flow not found with id {run['flowId']}.")
-    new = create_run(ctx.store, flow, ctx.store.flow_meta[flow["id"]], time.time(), "one-time")
+    new = create_run(
+        ctx.store,
+        flow,
+        ctx.store.flow_meta[flow["id"]],
+        time.time(),
+        "one-time",
+        outcome=ctx.config.run_outcome,
+        params=run.get("params"),
+    )
     return {"id": new["id"], "etag": new["etag"]}

@@ -14,6 +14,8 @@ from airflow_provider_stripe_aep.emulator.errors import (
     bad_content_type,
     flow_error,
     gateway_error,
+    service_error,
+    service_of,
 )
 from airflow_provider_stripe_aep.emulator.state import EmulatorState, SandboxStore
 
@@ -53,13 +55,35 @@ def _has_body(request: Request) -> bool:
         return False
 
 
+def _sandbox_missing(path: str) -> ApiError:
+    """Flow Service documents ``FLOW-2105-400``; the other services answer in their own format."""
+    message = (
+        "The header x-sandbox-name is missing in the request. Please add the header in the request "
+        "and try again."
+    )
+    if service_of(path) == "flow":
+        return flow_error("2105-400", "Header is missing", message)
+    return service_error(path, 400, message)
+
+
+def _sandbox_not_found(path: str, sandbox: str) -> ApiError:
+    hint = " Sandbox names are all lowercase." if sandbox != sandbox.lower() else ""
+    message = (
+        f"The sandbox with the name '{sandbox}' could not be found. Error from Sandbox Management API: "
+        f"Sandbox with name '{sandbox}' not present. Please check if resource exists.{hint}"
+    )
+    if service_of(path) == "flow":
+        return flow_error("2101-404", "Sandbox not found", message)
+    return service_error(path, 404, message)
+
+
 async def platform_context(request: Request) -> RequestContext:
     """FastAPI dependency of every ``/data/foundation`` route."""
     state = emulator_state(request)
     headers = request.headers
     auth = headers.get("authorization", "").strip()
     if not auth:
-        raise gateway_error(401, "403010", "Oauth token is missing.")
+        raise gateway_error(403, "403010", "Oauth token is missing.")
     scheme, _, token = auth.partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
@@ -79,20 +103,9 @@ async def platform_context(request: Request) -> RequestContext:
         raise gateway_error(400, "400003", "Invalid header: x-gw-ims-org-id must look like {ORG_ID}@AdobeOrg")
     sandbox = headers.get("x-sandbox-name", "").strip()
     if not sandbox:
-        raise flow_error(
-            "2105-400",
-            "Header is missing",
-            "The header x-sandbox-name is missing in the request. Please add the header in the request "
-            "and try again.",
-        )
+        raise _sandbox_missing(request.url.path)
     if sandbox not in state.sandboxes:
-        hint = " Sandbox names are all lowercase." if sandbox != sandbox.lower() else ""
-        raise flow_error(
-            "2101-404",
-            "Sandbox not found",
-            f"The sandbox with the name '{sandbox}' could not be found. Error from Sandbox Management API: "
-            f"Sandbox with name '{sandbox}' not present. Please check if resource exists.{hint}",
-        )
+        raise _sandbox_not_found(request.url.path, sandbox)
     if request.method in BODY_METHODS and _has_body(request):
         media_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
         if media_type != "application/json":
@@ -111,11 +124,10 @@ async def json_body(request: Request, *, required: bool = True) -> Any:
     raw = await request.body()
     if not raw.strip():
         if required:
-            raise flow_error(
-                "1405-400",
-                "Invalid request",
-                "The request body cannot be null or empty. Please provide a request body and try again.",
-            )
+            message = "The request body cannot be null or empty. Please provide a request body and try again."
+            if service_of(request.url.path) == "flow":
+                raise flow_error("1405-400", "Invalid request", message)
+            raise service_error(request.url.path, 400, message)
         return None
     try:
         return json.loads(raw)

@@ -235,7 +235,8 @@ def list_response(
     page = selected[offset : offset + limit]
     body: dict[str, Any] = {"items": page, "_links": {}}
     if offset + limit < len(selected):
-        rest = [(k, v) for k, v in params.multi_items() if k != "continuationToken"]
-        query = urlencode([("continuationToken", _encode_token(offset + limit)), *rest])
+        # As documented (reference §2.10): the link carries only the token; the caller sends its
+        # filters again with it, and the token does not remember them.
+        query = urlencode([("continuationToken", _encode_token(offset + limit))])
         body["_links"] = {"next": {"href": f"/{collection}?{query}"}}
     return body

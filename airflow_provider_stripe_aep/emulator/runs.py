@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import secrets
 import time
+import uuid
 from typing import Any
 
 from airflow_provider_stripe_aep.emulator import fixtures
@@ -37,7 +38,25 @@ def _record_count(store: SandboxStore, flow: Resource) -> int:
     return total
 
 
-def create_run(store: SandboxStore, flow: Resource, meta: FlowMeta, at: float, extension: str) -> Resource:
+PARTIAL_ERRORS = (
+    {
+        "code": "INGEST-1212-400",
+        "message": "Encountered 1 errors in the data. Successfully ingested the rest.",
+    },
+    {"code": "MAPPER-3700-400", "message": "Mapper Transform Error"},
+)
+
+
+def create_run(
+    store: SandboxStore,
+    flow: Resource,
+    meta: FlowMeta,
+    at: float,
+    extension: str,
+    *,
+    outcome: str = "success",
+    params: dict[str, Any] | None = None,
+) -> Resource:
     run: Resource = {
         "id": new_id(),
         "flowId": flow["id"],
@@ -47,6 +66,7 @@ def create_run(store: SandboxStore, flow: Resource, meta: FlowMeta, at: float, e
         "sandboxName": store.name,
         "imsOrgId": meta.org,
         "_fail": meta.fail_runs,
+        "_outcome": meta.outcome or outcome,
         "_records": _record_count(store, flow),
         "_type": extension,
         "_sources": list(flow.get("sourceConnectionIds", [])),
@@ -54,6 +74,8 @@ def create_run(store: SandboxStore, flow: Resource, meta: FlowMeta, at: float, e
         "_batch": secrets.token_hex(13).upper()[:26],
         "_adf": new_id(),
     }
+    if params is not None:
+        run["params"] = copy.deepcopy(params)
     store.runs[run["id"]] = run
     meta.run_count += 1
     return run
@@ -73,15 +95,26 @@ def materialize(store: SandboxStore, config: EmulatorConfig, now: float | None =
         due = meta.next_run_at
         if not once and now - due > interval:
             due = now - (now - due) % interval
-        create_run(store, flow, meta, due, "one-time" if once else "scheduled")
+        create_run(store, flow, meta, due, "one-time" if once else "scheduled", outcome=config.run_outcome)
         meta.next_run_at = None if once else due + interval
+
+
+def _outcome(run: Resource) -> str:
+    return "failed" if run["_fail"] else str(run.get("_outcome", "success"))
 
 
 def _status(run: Resource, config: EmulatorConfig, now_ms: int) -> tuple[str, int | None]:
     completed = run["createdAt"] + int(config.run_seconds * 1000)
     if now_ms < completed:
         return "inProgress", None
-    return ("failed" if run["_fail"] else "success"), completed
+    return _outcome(run), completed
+
+
+def _etag(run: Resource, status: str) -> str:
+    """A run's etag changes when the run changes (here: when it reaches its end)."""
+    if status == "inProgress":
+        return str(run["etag"])
+    return f'"{uuid.uuid5(uuid.NAMESPACE_URL, run["id"] + status)}"'
 
 
 def render_run(run: Resource, config: EmulatorConfig, now_ms: int | None = None) -> Resource:
@@ -91,12 +124,14 @@ def render_run(run: Resource, config: EmulatorConfig, now_ms: int | None = None)
     started = run["createdAt"]
     done = completed is not None
     records = run["_records"] if done else 0
-    failed = run["_fail"] and done
+    failed = status == "failed"
+    partial = status == "partialSuccess"
+    failed_records = records if failed else (max(1, records // 5) if partial and records else 0)
     record_summary = {
         "inputRecordCount": records,
-        "outputRecordCount": 0 if failed else records,
-        "failedRecordCount": records if failed else 0,
-        "createdRecordCount": 0 if failed else records,
+        "outputRecordCount": records - failed_records,
+        "failedRecordCount": failed_records,
+        "createdRecordCount": records - failed_records,
         "updatedRecordCount": 0,
         "skippedRecordCount": 0,
         "deletedRecordCount": 0,
@@ -106,8 +141,18 @@ def render_run(run: Resource, config: EmulatorConfig, now_ms: int | None = None)
     if completed is not None:
         duration["completedAtUTC"] = completed
     status_summary: dict[str, Any] = {"status": status, "activityRefs": ["promotionActivity"]}
+    errors: list[dict[str, Any]] = []
     if failed:
-        status_summary["errors"] = [copy.deepcopy(FAILURE_ERROR)]
+        errors = [copy.deepcopy(FAILURE_ERROR)]
+    elif partial:
+        errors = [dict(e) for e in PARTIAL_ERRORS]
+        errors[0]["message"] = (
+            f"Encountered {failed_records} errors in the data. Successfully ingested "
+            f"{records - failed_records} rows."
+        )
+        errors[1]["recordCount"] = failed_records
+    if errors:
+        status_summary["errors"] = errors
     in_bytes = records * BYTES_PER_RECORD
     export = "https://platform.adobe.io/data/foundation/export/batches"
     promotion_status: dict[str, Any] = {"status": status}
@@ -120,13 +165,15 @@ def render_run(run: Resource, config: EmulatorConfig, now_ms: int | None = None)
         }
     if failed:
         promotion_status["errors"] = [copy.deepcopy(FAILURE_ERROR)]
+    elif partial:
+        promotion_status.setdefault("extensions", {})["errors"] = copy.deepcopy(errors)
     copy_status: dict[str, Any] = {"status": status, "extensions": {"type": run["_type"]}}
     if failed:
         copy_status["errors"] = [copy.deepcopy(FAILURE_ERROR)]
-    return {
+    rendered: Resource = {
         "id": run["id"],
         "flowId": run["flowId"],
-        "etag": run["etag"],
+        "etag": _etag(run, status),
         "createdAt": started,
         "updatedAt": completed or started,
         "createdBy": "flow-service",
@@ -136,7 +183,10 @@ def render_run(run: Resource, config: EmulatorConfig, now_ms: int | None = None)
         "imsOrgId": run["imsOrgId"],
         "metrics": {
             "durationSummary": duration,
-            "sizeSummary": {"inputBytes": in_bytes, "outputBytes": 0 if failed else int(in_bytes * 0.7)},
+            "sizeSummary": {
+                "inputBytes": in_bytes,
+                "outputBytes": int((records - failed_records) * BYTES_PER_RECORD * 0.7),
+            },
             "recordSummary": record_summary,
             "fileSummary": {
                 "inputFileCount": 1 if done else 0,
@@ -180,6 +230,9 @@ def render_run(run: Resource, config: EmulatorConfig, now_ms: int | None = None)
             },
         ],
     }
+    if "params" in run:
+        rendered["params"] = copy.deepcopy(run["params"])
+    return rendered
 
 
 def last_run_details(store: SandboxStore, flow_id: str, config: EmulatorConfig) -> Resource | None:

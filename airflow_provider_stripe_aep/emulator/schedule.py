@@ -23,10 +23,8 @@ def validate_schedule(params: Any) -> dict[str, Any]:
     """Return the normalised schedule (integers) or raise a FLOW-1100-400 naming the field."""
     if not isinstance(params, dict):
         raise flow_invalid("scheduleParams is required and must be an object")
-    allowed = {"startTime", "endTime", "frequency", "interval", "backfill"}
-    unknown = sorted(set(params) - allowed)
-    if unknown:
-        raise flow_invalid(f"scheduleParams has unknown fields: {', '.join(unknown)}")
+    # Keys the flow spec's scheduleSpec does not name are kept as sent: that JSON Schema does not
+    # forbid additional properties (reference §2.6).
     if "startTime" not in params:
         raise flow_invalid("scheduleParams.startTime (epoch seconds) is required")
     start = _integer(params["startTime"], "startTime")
@@ -37,7 +35,9 @@ def validate_schedule(params: Any) -> dict[str, Any]:
         raise flow_invalid(
             f"scheduleParams.frequency must be one of {', '.join(FREQUENCIES)}, got {frequency!r}"
         )
-    result: dict[str, Any] = {"startTime": start, "frequency": frequency}
+    known = {"startTime", "endTime", "frequency", "interval", "backfill"}
+    result: dict[str, Any] = {k: v for k, v in params.items() if k not in known}
+    result.update({"startTime": start, "frequency": frequency})
     if "endTime" in params:
         result["endTime"] = _integer(params["endTime"], "endTime")
     if frequency == "once":

@@ -11,7 +11,7 @@ from typing import Any
 import uvicorn
 
 from airflow_provider_stripe_aep.emulator.app import create_app
-from airflow_provider_stripe_aep.emulator.config import EmulatorConfig, FaultRule
+from airflow_provider_stripe_aep.emulator.config import RUN_OUTCOMES, EmulatorConfig, FaultRule
 from airflow_provider_stripe_aep.emulator.faults import FaultInjector
 from airflow_provider_stripe_aep.emulator.state import EmulatorState
 
@@ -96,6 +96,21 @@ class EmulatorServer:
         self.faults.set_rules(
             [rule if isinstance(rule, FaultRule) else FaultRule.from_dict(rule)], append=True
         )
+
+    def set_run_outcome(self, outcome: str | None, flow_id: str | None = None) -> None:
+        """How new runs end: ``success``, ``partialSuccess`` or ``failed``, for every flow or one
+        (``None`` with a flow ID: back to the emulator-wide setting). ``reset()`` restores the config's."""
+        if outcome not in (*RUN_OUTCOMES, *((None,) if flow_id else ())):
+            raise ValueError(f"outcome must be one of {', '.join(RUN_OUTCOMES)}, got {outcome!r}")
+        with self.state.lock:
+            if flow_id is None:
+                self.config.run_outcome = str(outcome)
+                return
+            for store in self.state.sandboxes.values():
+                if flow_id in store.flow_meta:
+                    store.flow_meta[flow_id].outcome = outcome
+                    return
+        raise KeyError(f"no flow with id {flow_id}")
 
     def clear_faults(self) -> None:
         self.faults.clear()

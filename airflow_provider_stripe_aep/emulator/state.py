@@ -40,6 +40,10 @@ class FlowMeta:
     next_run_at: float | None
     fail_runs: bool = False
     run_count: int = 0
+    outcome: str | None = None
+    """How this flow's new runs end (None: the emulator-wide setting)."""
+    delta_column: Any = None
+    """The ``deltaColumn`` of the first on-demand run (it cannot change afterwards)."""
 
 
 @dataclass
@@ -64,13 +68,16 @@ class EmulatorState:
     sandboxes: dict[str, SandboxStore] = field(default_factory=dict)
     request_log: list[dict[str, Any]] = field(default_factory=list)
     lock: threading.RLock = field(default_factory=threading.RLock)
+    initial_run_outcome: str = ""
 
     def __post_init__(self) -> None:
+        self.initial_run_outcome = self.config.run_outcome
         self.reset_resources()
 
     def reset_resources(self) -> None:
         with self.lock:
             self.sandboxes = {name: SandboxStore(name) for name in self.config.sandboxes}
+            self.config.run_outcome = self.initial_run_outcome
 
     def sandbox(self, name: str) -> SandboxStore:
         return self.sandboxes[name]

@@ -122,8 +122,8 @@ class Aep:
         assert response.status_code == 201, response.text
         return str(response.json()["id"])
 
-    def mapping_set(self, schema_id: str) -> str:
-        response = self.post("/conversion/mappingSets", json=legacy_mapping_body(schema_id))
+    def mapping_set(self, schema_id: str, resource_path: str = "charges") -> str:
+        response = self.post("/conversion/mappingSets", json=legacy_mapping_body(schema_id, resource_path))
         assert response.status_code == 200, response.text
         return str(response.json()["id"])
 
@@ -135,7 +135,7 @@ class Aep:
         ids["schema"] = self.schema(ids["field_group"], f"Stripe {resource_path} schema")
         ids["dataset"] = self.dataset(ids["schema"], f"Stripe {resource_path} dataset")
         ids["target"] = self.target_connection(ids["schema"], ids["dataset"])
-        ids["mapping"] = self.mapping_set(ids["schema"])
+        ids["mapping"] = self.mapping_set(ids["schema"], resource_path)
         body = flow_body(ids, **schedule)
         response = self.post("/flowservice/flows", json=body)
         assert response.status_code == 201, response.text
@@ -238,26 +238,27 @@ def target_connection_body(schema_id: str, dataset_id: str, name: str = "Stripe 
     }
 
 
-def legacy_mapping_body(schema_id: str) -> dict[str, Any]:
-    return {
-        "version": 0,
-        "xdmSchema": schema_id,
-        "xdmVersion": "1.0",
-        "mappings": [
-            {
-                "sourceAttribute": "data.id",
-                "destinationXdmPath": f"_{TENANT}.charges_data.id",
-                "identity": False,
-                "version": 0,
-            },
+def legacy_mapping_body(schema_id: str, resource_path: str = "charges") -> dict[str, Any]:
+    """Map ``data.id`` (every Stripe resource has it) and, for charges, ``data.outcome.risk_level``:
+    Flow Service refuses a mapping whose source field the flow's source does not have."""
+    mappings = [
+        {
+            "sourceAttribute": "data.id",
+            "destinationXdmPath": f"_{TENANT}.charges_data.id",
+            "identity": False,
+            "version": 0,
+        }
+    ]
+    if resource_path == "charges":
+        mappings.append(
             {
                 "sourceAttribute": "data.outcome.risk_level",
                 "destinationXdmPath": f"_{TENANT}.charges_data.outcome.risk_level",
                 "identity": False,
                 "version": 0,
-            },
-        ],
-    }
+            }
+        )
+    return {"version": 0, "xdmSchema": schema_id, "xdmVersion": "1.0", "mappings": mappings}
 
 
 def flow_body(ids: dict[str, str], **schedule: Any) -> dict[str, Any]:

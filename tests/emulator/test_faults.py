@@ -126,3 +126,73 @@ def test_cli_fault_spec_parsing() -> None:
     assert (slow.times, slow.delay, slow.path_regex) == (3, 2.5, "/flows")
     with pytest.raises(ValueError):
         FaultRule.parse("503:times")
+
+
+def test_502_answers_with_an_html_page(aep: Aep) -> None:
+    aep.admin("POST", "/faults", json={"kind": "502", "times": 1, "methods": ["POST"]})
+    response = aep.post("/flowservice/connections", json=base_connection_body("behind a bad gateway"))
+    assert response.status_code == 502
+    assert response.headers["content-type"].startswith("text/html")
+    assert "<h1>502 Bad Gateway</h1>" in response.text
+    assert _connection_names(aep) == []
+
+
+def test_503_can_carry_retry_after_and_act(aep: Aep) -> None:
+    aep.admin(
+        "POST",
+        "/faults",
+        json={"kind": "503", "times": 1, "retry_after": 3, "service_effect": True, "methods": ["POST"]},
+    )
+    response = aep.post("/flowservice/connections", json=base_connection_body("acted"))
+    assert response.status_code == 503 and response.headers["Retry-After"] == "3"
+    assert _connection_names(aep) == ["acted"]
+
+
+def _mix_faults(seed: int) -> list[str | None]:
+    rule = FaultRule(
+        kind="mix",
+        rate=0.5,
+        kinds={"429": 1, "503": 1, "502": 1, "commit_drop": 1},
+        methods=["GET"],
+        path_regex=r"/connections$",
+        retry_after=0,
+    )
+    with EmulatorServer(EmulatorConfig(seed=seed, faults=[rule])) as srv:
+        aep = Aep(srv)
+        for _ in range(80):
+            try:
+                aep.get("/flowservice/connections")
+            except requests.exceptions.RequestException:  # commit_drop: a truncated answer
+                pass
+        aep.post("/flowservice/connections", json=base_connection_body("never faulted"))
+        log = aep.admin("GET", "/requests").json()
+    return [e["fault"] for e in log if e["path"].endswith("/connections")]
+
+
+def test_mix_rule_has_one_combined_seeded_rate() -> None:
+    faults = _mix_faults(seed=7)
+    gets = faults[:80]
+    injected = [f for f in gets if f is not None]
+    assert 25 <= len(injected) <= 55  # rate 0.5 over 80 requests
+    assert set(injected) == {"429", "503", "502", "commit_drop"}
+    assert faults[80] is None  # POST does not match methods=["GET"]
+    assert _mix_faults(seed=7) == faults  # the same seed gives the same faults
+
+
+def test_mix_rule_validation() -> None:
+    with pytest.raises(ValueError, match="kinds"):
+        FaultRule(kind="mix", rate=0.1)
+    with pytest.raises(ValueError, match="among"):
+        FaultRule(kind="mix", rate=0.1, kinds=["418"])
+    with pytest.raises(ValueError, match="only for rules of kind 'mix'"):
+        FaultRule(kind="429", kinds=["503"])
+    parsed = FaultRule.parse("mix:rate=0.3:kinds=429,503,slow:delay=2")
+    assert parsed.kinds == {"429": 1.0, "503": 1.0, "slow": 1.0} and parsed.delay == 2.0
+
+
+def test_slow_post_still_acts_after_the_client_gave_up(aep: Aep) -> None:
+    aep.admin("POST", "/faults", json={"kind": "slow", "times": 1, "delay": 0.6, "methods": ["POST"]})
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        aep.post("/flowservice/connections", json=base_connection_body("slow but created"), timeout=0.2)
+    time.sleep(0.8)
+    assert _connection_names(aep) == ["slow but created"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import pytest
+
 from airflow_provider_stripe_aep.emulator import EmulatorConfig, EmulatorServer
 from airflow_provider_stripe_aep.emulator.specs import CRM_FLOW_SPEC_ID, PAYPAL_CONNECTION_SPEC_ID
 
@@ -278,9 +280,90 @@ def test_paypal_flow_with_crm_flow_spec(aep: Aep) -> None:
 def test_on_demand_run(aep: Aep) -> None:
     ids = aep.onboard(startTime=str(int(time.time()) + 3600), frequency="once")
     response = aep.post(
-        "/flowservice/runs", json={"flowId": ids["flow"], "params": {"startTime": "1663735590"}}
+        "/flowservice/runs",
+        json={
+            "flowId": ids["flow"],
+            "params": {
+                "startTime": "1663735590",
+                "windowStartTime": "1651584991",
+                "windowEndTime": "1651585956",
+            },
+        },
     )
     assert response.status_code == 201
     run_id = response.json()["items"][0]["id"]
     assert [r["id"] for r in aep.runs(ids["flow"])] == [run_id]
     assert aep.post("/flowservice/runs", json={"flowId": "nope"}).status_code == 400
+
+
+def _window() -> dict[str, str]:
+    return {"startTime": "1663735590", "windowStartTime": "1651584991", "windowEndTime": "1651585956"}
+
+
+def _finished_run(aep: Aep, flow_id: str) -> dict[str, Any]:
+    run_id = aep.post("/flowservice/runs", json={"flowId": flow_id, "params": _window()}).json()["items"][0][
+        "id"
+    ]
+
+    def done() -> dict[str, Any] | None:
+        run: dict[str, Any] = aep.get(f"/flowservice/runs/{run_id}").json()["items"][0]
+        return run if run["metrics"]["statusSummary"]["status"] != "inProgress" else None
+
+    result: dict[str, Any] = wait_for(done)
+    return result
+
+
+def test_run_outcomes_per_flow_and_global(aep: Aep) -> None:
+    first = aep.onboard(startTime=str(int(time.time()) + 3600), frequency="once")
+    second = aep.onboard("customers", startTime=str(int(time.time()) + 3600), frequency="once")
+    assert aep.admin("POST", "/run-outcome", json={"outcome": "partialSuccess", "flowId": first["flow"]}).ok
+    partial = _finished_run(aep, first["flow"])
+    summary = partial["metrics"]["statusSummary"]
+    records = partial["metrics"]["recordSummary"]
+    assert summary["status"] == "partialSuccess"
+    assert [e["code"] for e in summary["errors"]] == ["INGEST-1212-400", "MAPPER-3700-400"]
+    assert summary["errors"][1]["recordCount"] == records["failedRecordCount"] == 1
+    assert records["outputRecordCount"] == records["inputRecordCount"] - 1
+    assert _finished_run(aep, second["flow"])["metrics"]["statusSummary"]["status"] == "success"
+
+    assert aep.admin("POST", "/run-outcome", json={"outcome": "failed"}).json() == {"outcome": "failed"}
+    failed = _finished_run(aep, second["flow"])
+    assert failed["metrics"]["statusSummary"]["errors"][0]["code"] == "CONNECTOR-2001-500"
+    assert (
+        failed["metrics"]["recordSummary"]["failedRecordCount"]
+        == failed["metrics"]["recordSummary"]["inputRecordCount"]
+    )
+    # the per-flow setting wins over the global one
+    assert _finished_run(aep, first["flow"])["metrics"]["statusSummary"]["status"] == "partialSuccess"
+    assert aep.admin("POST", "/run-outcome", json={"outcome": "sometimes"}).status_code == 400
+    assert aep.admin("POST", "/run-outcome", json={"outcome": None, "flowId": "nope"}).status_code == 404
+
+
+def test_run_outcome_from_config() -> None:
+    with EmulatorServer(EmulatorConfig(run_seconds=0.1, run_outcome="failed")) as srv:
+        aep = Aep(srv)
+        ids = aep.onboard(startTime=str(int(time.time()) + 3600), frequency="once")
+        assert _finished_run(aep, ids["flow"])["metrics"]["statusSummary"]["status"] == "failed"
+        srv.reset()
+        aep = Aep(srv)
+        ids = aep.onboard(startTime=str(int(time.time()) + 3600), frequency="once")
+        assert _finished_run(aep, ids["flow"])["metrics"]["statusSummary"]["status"] == "failed"
+        srv.set_run_outcome("success")
+        assert _finished_run(aep, ids["flow"])["metrics"]["statusSummary"]["status"] == "success"
+        srv.set_run_outcome("partialSuccess", ids["flow"])
+        assert _finished_run(aep, ids["flow"])["metrics"]["statusSummary"]["status"] == "partialSuccess"
+        with pytest.raises(KeyError):
+            srv.set_run_outcome("failed", "no-such-flow")
+        with pytest.raises(ValueError, match="outcome"):
+            srv.set_run_outcome(None)
+    with pytest.raises(ValueError, match="run_outcome"):
+        EmulatorConfig(run_outcome="maybe")
+
+
+def test_re_trigger_keeps_the_window(aep: Aep) -> None:
+    ids = aep.onboard(startTime=str(int(time.time()) + 3600), frequency="once")
+    run = _finished_run(aep, ids["flow"])
+    again = aep.post(f"/flowservice/runs/{run['id']}/action", params={"op": "RE_TRIGGER"})
+    assert again.status_code == 200
+    rerun = aep.get(f"/flowservice/runs/{again.json()['id']}").json()["items"][0]
+    assert rerun["params"] == _window() and rerun["id"] != run["id"]

@@ -69,7 +69,7 @@ def test_gateway_header_checks(aep: Aep) -> None:
     ok = aep.get(path)
     assert ok.status_code == 200
     cases = [
-        ({"Authorization": ""}, 401, {"error_code": "403010", "message": "Oauth token is missing."}),
+        ({"Authorization": ""}, 403, {"error_code": "403010", "message": "Oauth token is missing."}),
         (
             {"Authorization": "Bearer not-a-token"},
             401,

@@ -31,7 +31,7 @@ def test_pages_follow_continuation_tokens() -> None:
         seen = [i["id"] for i in first["items"]]
         href = first["_links"]["next"]["href"]
         assert href.startswith("/connections?continuationToken=")
-        assert parse_qs(urlsplit(href).query)["property"] == ["name!=nothing"]
+        assert list(parse_qs(urlsplit(href).query)) == ["continuationToken"]
         pages = 1
         while "next" in first["_links"]:
             token = parse_qs(urlsplit(first["_links"]["next"]["href"]).query)["continuationToken"][0]
