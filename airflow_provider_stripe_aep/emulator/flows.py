@@ -369,6 +369,7 @@ async def create_on_demand_run(request: Request, ctx: Ctx) -> Any:
     if flow["scheduleParams"]["frequency"] != "once":
         raise flow_invalid("on-demand runs need a dataflow scheduled with frequency 'once'")
     run = create_run(ctx.store, flow, ctx.store.flow_meta[flow_id], time.time(), "one-time")
+    run["_params"] = copy.deepcopy(body.get("params") or {})  # echoed as the run's `params`
     return JSONResponse({"items": [{"id": run["id"], "etag": run["etag"]}]}, status_code=201)
 
 

@@ -134,6 +134,7 @@ def render_run(run: Resource, config: EmulatorConfig, now_ms: int | None = None)
         "sandboxId": run["sandboxId"],
         "sandboxName": run["sandboxName"],
         "imsOrgId": run["imsOrgId"],
+        **({"params": copy.deepcopy(run["_params"])} if run.get("_params") else {}),
         "metrics": {
             "durationSummary": duration,
             "sizeSummary": {"inputBytes": in_bytes, "outputBytes": 0 if failed else int(in_bytes * 0.7)},
