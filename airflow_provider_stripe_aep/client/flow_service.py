@@ -97,3 +97,12 @@ class FlowServiceAPI:
 
     def latest_run(self, flow_id: str) -> dict[str, Any] | None:
         return next(self.iter_runs(flow_id), None)
+
+    # Lifecycle: runs, deletes ----------------------------------------------------------------
+    def get_run(self, run_id: str) -> dict[str, Any]:
+        return _unwrap(self.http.request("GET", "flowservice", f"/runs/{run_id}").json())
+
+    def create_run(self, flow_id: str, params: dict[str, Any]) -> str:
+        """On-demand run (§2.9): `POST /runs` → `{"items": [{"id", "etag"}]}`; returns the run ID."""
+        body = {"flowId": flow_id, "params": params}
+        return str(_unwrap(self.http.request("POST", "flowservice", "/runs", json=body).json())["id"])
