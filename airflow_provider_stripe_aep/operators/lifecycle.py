@@ -154,7 +154,8 @@ class AEPTeardownOnboardingOperator(AEPBaseOperator):
 
     def execute(self, context: Any) -> dict[str, list[str]]:
         prefix = validate_name(self.name_prefix, "name_prefix")
-        paths = [self.resource_paths] if isinstance(self.resource_paths, str) else list(self.resource_paths)
+        raw = self.resource_paths
+        paths = [p.strip() for p in raw.split(",") if p.strip()] if isinstance(raw, str) else list(raw)
         paths = [validate_resource_path(p, "resource_paths") for p in paths]
         data_too = validate_bool(self.delete_data_resources, "delete_data_resources")
         with fail_fast():

@@ -115,6 +115,7 @@ class RunWaiting:
             checked = validate_run_event(event)
         except ValueError as exc:
             raise AirflowException(f"Dataflow {self.flow_id}: {exc}") from None
+        self.flow_id = checked["flow_id"]  # a resumed task may have found the flow by name
         if checked["status"] == "error":
             message = f"Dataflow {self.flow_id}: polling failed: {checked['message']}"
             if checked["permanent"]:
