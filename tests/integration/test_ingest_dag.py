@@ -117,7 +117,7 @@ def test_a_failed_run_fails_the_task_with_aep_error_code(connections):
 
 
 async def _first_event(trigger):
-    path, kwargs = trigger.serialize()
+    _path, kwargs = trigger.serialize()
     async for event in type(trigger)(**kwargs).run():
         return event.payload
 
@@ -160,6 +160,6 @@ def test_a_flow_not_scheduled_once_is_refused_before_the_post(connections):
     flow_id = onboard(AdobeExperiencePlatformHook(), validate_schedule("hour", 1))
     context = {"data_interval_start": LOGICAL_DATE, "data_interval_end": LOGICAL_DATE.add(days=1)}
     operator = AEPTriggerDataflowRunOperator(task_id="ingest", flow_id=flow_id)
-    with pytest.raises(AirflowFailException, match="scheduled 'hour'.*'once'"):
+    with pytest.raises(AirflowFailException, match=r"scheduled 'hour'.*'once'"):
         operator.execute(context)
     assert not [r for r in aep.state.request_log if r["method"] == "POST" and r["path"].endswith("/runs")]
