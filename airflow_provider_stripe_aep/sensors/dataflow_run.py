@@ -197,7 +197,8 @@ class AEPDataflowRunSensor(RunWaiting, BaseSensorOperator):
     def hook(self) -> AdobeExperiencePlatformHook:  # type: ignore[override]
         return AdobeExperiencePlatformHook(self.aep_conn_id)
 
-    def _resolve_selector(self, context: Any) -> RunSelector:
+    def _explicit_selector(self) -> RunSelector | None:
+        """The run asked for by run_id, started_after or latest_run (None: none was given)."""
         given = [name for name in ("run_id", "started_after") if getattr(self, name) not in (None, "")]
         if self.latest_run:
             given.append("latest_run")
@@ -211,6 +212,9 @@ class AEPDataflowRunSensor(RunWaiting, BaseSensorOperator):
             return RunSelector(started_after_ms=to_epoch_ms(self.started_after))
         if self.latest_run:
             return RunSelector()
+        return None
+
+    def _this_dag_runs_run(self, context: Any) -> RunSelector:
         dag_run = context.get("dag_run") if hasattr(context, "get") else None
         start = getattr(dag_run, "start_date", None)
         started_ms = to_epoch_ms(start) if start else int(time.time() * 1000)
@@ -231,8 +235,9 @@ class AEPDataflowRunSensor(RunWaiting, BaseSensorOperator):
         self.poke_interval = _to_seconds(self.poll_interval, "poll_interval")
         self.success_policy = SuccessPolicy(self.allow_partial_success, _ratio(self.max_failed_ratio))
         deferrable = validate_bool(self.deferrable, "deferrable")
+        explicit = self._explicit_selector()
         with fail_fast():
-            self.selector = self._resolve_selector(context)
+            self.selector = explicit or self._this_dag_runs_run(context)
             self.log.info("Dataflow %s: waiting for %s", self.flow_id, self.selector.describe())
             push_link(context, **self.hook.ui_context(), flow_id=self.flow_id, run_id=self.selector.run_id)
             if not deferrable:

@@ -56,3 +56,21 @@ def test_a_failed_run_fails_the_deferred_sensor_too(failing_flow):
     assert event["status"] == "failed"
     with pytest.raises(AirflowFailException, match="CONNECTOR-2001-500"):
         sensor.execute_complete({}, event)
+
+
+def test_soft_fail_skips_instead_of_failing(failing_flow):
+    from airflow.providers.common.compat.sdk import AirflowSkipException
+
+    sensor = AEPDataflowRunSensor(
+        task_id="wait", flow_id=failing_flow, latest_run=True, poll_interval=0.2, timeout=30, soft_fail=True
+    )
+    with pytest.raises(AirflowSkipException, match="CONNECTOR-2001-500"):
+        sensor.execute({})
+
+
+def test_asking_for_two_runs_at_once_is_refused():
+    from airflow_provider_stripe_aep.validation import InvalidInputError
+
+    sensor = AEPDataflowRunSensor(task_id="wait", flow_id="f", run_id="r", latest_run=True)
+    with pytest.raises(InvalidInputError, match="at most one"):
+        sensor.execute({})

@@ -44,3 +44,15 @@ def test_the_dataset_asset_uri_is_known_from_names():
     uri = dataset_asset_uri("prod", "Airflow Stripe charges dataset")
     assert uri == "aep://prod/datasets/Airflow%20Stripe%20charges%20dataset"
     assert dataset_asset("prod", "Airflow Stripe charges dataset").uri == uri
+
+
+def test_the_links_are_registered_with_airflow():
+    from airflow.providers_manager import ProvidersManager
+
+    from airflow_provider_stripe_aep.get_provider_info import get_provider_info
+
+    registered = get_provider_info()["extra-links"]
+    assert registered == [
+        f"{AEPDataflowLink.__module__}.{c.__name__}" for c in (AEPDataflowLink, AEPDataflowRunLink)
+    ]
+    assert set(registered) <= set(ProvidersManager().extra_links_class_names)
