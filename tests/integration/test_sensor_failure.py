@@ -14,6 +14,7 @@ from airflow.providers.common.compat.sdk import AirflowFailException, TaskDeferr
 from airflow_provider_stripe_aep.emulator import EmulatorConfig, EmulatorServer
 from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
 from airflow_provider_stripe_aep.sensors.dataflow_run import AEPDataflowRunSensor
+from airflow_provider_stripe_aep.triggers.dataflow_run import AEPDataflowRunTrigger
 
 
 def first_event(trigger):
@@ -74,3 +75,22 @@ def test_asking_for_two_runs_at_once_is_refused():
     sensor = AEPDataflowRunSensor(task_id="wait", flow_id="f", run_id="r", latest_run=True)
     with pytest.raises(InvalidInputError, match="at most one"):
         sensor.execute({})
+
+
+def test_the_timeout_holds_while_deferred(failing_flow):
+    import time
+
+    from airflow.providers.common.compat.sdk import AirflowSensorTimeout
+
+    sensor = AEPDataflowRunSensor(
+        task_id="wait", flow_id=failing_flow, started_after="2100-01-01T00:00:00+00:00", deferrable=True
+    )
+    with pytest.raises(TaskDeferred) as deferred:
+        sensor.execute({})
+    _, kwargs = deferred.value.trigger.serialize()
+    assert kwargs["end_time"] > time.time() + 3600  # the sensor's timeout (2 h by default) goes with it
+    kwargs["end_time"] = time.time()
+    event = first_event(AEPDataflowRunTrigger(**kwargs)).payload
+    assert event["status"] == "timeout" and event["summary"]["run_id"] is None
+    with pytest.raises(AirflowSensorTimeout, match="did not end before the timeout"):
+        sensor.execute_complete({}, event)
