@@ -50,6 +50,11 @@ def get_provider_info() -> dict[str, Any]:
         "name": "Stripe to Adobe Experience Platform",
         "description": "Onboard Stripe payments data into Adobe Experience Platform (Flow Service API).",
         "versions": [VERSION],
+        # Operator extra links must be registered to survive DAG serialization (webserver/API server).
+        "extra-links": [
+            "airflow_provider_stripe_aep.links.AEPDataflowLink",
+            "airflow_provider_stripe_aep.links.AEPDataflowRunLink",
+        ],
         "connection-types": [
             {
                 "connection-type": "adobe_experience_platform",

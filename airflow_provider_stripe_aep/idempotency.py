@@ -13,8 +13,9 @@ from typing import Any, Literal
 
 from airflow_provider_stripe_aep.client import AEPAmbiguousError, AEPResourceConflictError
 
-OnConflict = Literal["fail", "reuse"]
-ON_CONFLICT_VALUES: tuple[str, ...] = ("fail", "reuse")
+OnConflict = Literal["fail", "reuse", "update"]
+# "update" changes an existing dataflow to match (hook `ensure_dataflow`); other kinds treat it as "fail".
+ON_CONFLICT_VALUES: tuple[str, ...] = ("fail", "reuse", "update")
 
 
 def dig(obj: Any, dotted: str) -> Any:

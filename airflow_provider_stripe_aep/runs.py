@@ -1,13 +1,15 @@
-"""Reading a Flow Service run: its status, whether it is over, its record counts and errors.
+"""Reading a Flow Service run: its status, whether it is over, its record counts and errors; which run
+of a flow a task is waiting for; the window an on-demand run ingests.
 
 AEP publishes no enum for `metrics.statusSummary.status` (seen: success, failed, partialSuccess,
 scheduled, inProgress; casing varies), so statuses are compared case-insensitively and anything
-unknown counts as still running.
+unknown counts as still running. Run timestamps are epoch milliseconds (reference §2.8).
 """
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from collections.abc import Iterable
+from typing import Any, NamedTuple, TypedDict
 
 SUCCESS_STATUSES = frozenset({"success", "succeeded", "completed"})
 PARTIAL_STATUSES = frozenset({"partialsuccess", "partial_success"})
@@ -19,44 +21,206 @@ COUNT_FIELDS = ("inputRecordCount", "outputRecordCount", "failedRecordCount", "s
 
 class RunSummary(TypedDict):
     run_id: str | None
+    flow_id: str | None
     status: str
     terminal: bool
     succeeded: bool
     counts: dict[str, int]
     errors: list[str]
+    error_codes: list[str]
+    failed_ratio: float | None
+    started_at_ms: int | None
+    completed_at_ms: int | None
+    duration_seconds: float | None
+    reason: str
 
 
-def summarize_run(run: dict[str, Any] | None, *, fail_on_partial_success: bool = False) -> RunSummary:
-    """What a sensor needs from one run object (None: the flow has no run yet)."""
+class SuccessPolicy(NamedTuple):
+    """What counts as success: `partialSuccess` allowed or not, and a ceiling on failed/input records."""
+
+    allow_partial_success: bool = True
+    max_failed_ratio: float | None = None
+
+
+class RunSelector(NamedTuple):
+    """Which run of a flow to wait for.
+
+    - `run_id`: exactly that run.
+    - `started_after_ms`: the first run that started at or after this time; with
+      `fallback_to_latest`, the latest run when none did (a flow scheduled `once` that already ran).
+    - neither: the latest run.
+    """
+
+    run_id: str | None = None
+    started_after_ms: int | None = None
+    fallback_to_latest: bool = False
+
+    def describe(self) -> str:
+        if self.run_id:
+            return f"run {self.run_id}"
+        if self.started_after_ms is not None:
+            return f"the first run started at or after {self.started_after_ms} ms"
+        return "the latest run"
+
+
+def run_started_ms(run: dict[str, Any]) -> int | None:
+    started = (run.get("metrics") or {}).get("durationSummary", {}).get("startedAtUTC")
+    value = started if isinstance(started, int | float) else run.get("createdAt")
+    return int(value) if isinstance(value, int | float) else None
+
+
+def select_run(runs_newest_first: Iterable[dict[str, Any]], selector: RunSelector) -> dict[str, Any] | None:
+    """The run `selector` asks for among the flow's runs (newest first), or None if there is none yet."""
+    latest: dict[str, Any] | None = None
+    found: dict[str, Any] | None = None
+    for run in runs_newest_first:
+        if selector.run_id:
+            if run.get("id") == selector.run_id:
+                return run
+            continue
+        if latest is None:
+            latest = run
+            if selector.started_after_ms is None:
+                return run
+        started = run_started_ms(run)
+        if started is None or started < selector.started_after_ms:  # type: ignore[operator]
+            break
+        found = run  # keep going: the oldest run still after the bound is the one asked for
+    if found is None and selector.fallback_to_latest:
+        return latest
+    return found
+
+
+def _errors(status_summary: dict[str, Any], activities: list[Any]) -> list[dict[str, Any]]:
+    errors = [e for e in status_summary.get("errors") or [] if isinstance(e, dict)]
+    for activity in activities:
+        if not isinstance(activity, dict):
+            continue
+        summary = activity.get("statusSummary") or {}
+        nested = (summary.get("extensions") or {}).get("errors") or summary.get("errors") or []
+        errors.extend(e for e in nested if isinstance(e, dict))
+    unique: dict[tuple[str, str], dict[str, Any]] = {}
+    for error in errors:
+        unique.setdefault((str(error.get("code")), str(error.get("message"))), error)
+    return list(unique.values())
+
+
+def summarize_run(
+    run: dict[str, Any] | None,
+    policy: SuccessPolicy | None = None,
+    *,
+    fail_on_partial_success: bool = False,
+) -> RunSummary:
+    """What a sensor needs from one run object (None: no matching run yet)."""
+    policy = policy or SuccessPolicy(allow_partial_success=not fail_on_partial_success)
     if not run:
-        return RunSummary(run_id=None, status="none", terminal=False, succeeded=False, counts={}, errors=[])
+        return RunSummary(
+            run_id=None,
+            flow_id=None,
+            status="none",
+            terminal=False,
+            succeeded=False,
+            counts={},
+            errors=[],
+            error_codes=[],
+            failed_ratio=None,
+            started_at_ms=None,
+            completed_at_ms=None,
+            duration_seconds=None,
+            reason="no run yet",
+        )
     metrics = run.get("metrics") or {}
     status_summary = metrics.get("statusSummary") or {}
     status = str(status_summary.get("status") or run.get("state") or "unknown")
     key = status.lower()
     records = metrics.get("recordSummary") or {}
     counts = {name: int(records[name]) for name in COUNT_FIELDS if isinstance(records.get(name), int | float)}
-    errors = [
-        f"{e.get('code', '?')}: {e.get('message', '')}".strip()
-        for e in status_summary.get("errors") or []
-        if isinstance(e, dict)
-    ]
+    errors = _errors(status_summary, run.get("activities") or [])
+    inputs, failed = counts.get("inputRecordCount"), counts.get("failedRecordCount")
+    ratio = failed / inputs if inputs and failed is not None else None
     partial = key in PARTIAL_STATUSES
     terminal = key in SUCCESS_STATUSES or partial or key in FAILED_STATUSES
-    succeeded = key in SUCCESS_STATUSES or (partial and not fail_on_partial_success)
+    duration = metrics.get("durationSummary") or {}
+    started, completed = duration.get("startedAtUTC"), duration.get("completedAtUTC")
+    started_ms = int(started) if isinstance(started, int | float) else None
+    completed_ms = int(completed) if isinstance(completed, int | float) else None
+    reason = ""
+    if key in FAILED_STATUSES:
+        reason = f"the run ended {status}"
+    elif partial and not policy.allow_partial_success:
+        reason = "the run ended partialSuccess and partial success is not allowed"
+    elif (
+        terminal
+        and policy.max_failed_ratio is not None
+        and ratio is not None
+        and ratio > policy.max_failed_ratio
+    ):
+        reason = f"{ratio:.1%} of the records failed, more than the allowed {policy.max_failed_ratio:.1%}"
     return RunSummary(
         run_id=run.get("id"),
+        flow_id=run.get("flowId"),
         status=status,
         terminal=terminal,
-        succeeded=succeeded,
+        succeeded=terminal and not reason,
         counts=counts,
-        errors=errors,
+        errors=[f"{e.get('code', '?')}: {e.get('message', '')}".strip() for e in errors],
+        error_codes=[str(e["code"]) for e in errors if e.get("code")],
+        failed_ratio=ratio,
+        started_at_ms=started_ms,
+        completed_at_ms=completed_ms,
+        duration_seconds=(completed_ms - started_ms) / 1000 if started_ms and completed_ms else None,
+        reason=reason,
     )
 
 
 def describe(summary: RunSummary) -> str:
     counts = ", ".join(f"{k}={v}" for k, v in summary["counts"].items()) or "no record counts"
     text = f"run {summary['run_id']} is {summary['status']} ({counts})"
+    if summary.get("reason") and summary["terminal"] and not summary["succeeded"]:
+        text += f"; failed because {summary['reason']}"
     if summary["errors"]:
         text += "; errors: " + "; ".join(summary["errors"])
     return text
+
+
+def run_result(summary: RunSummary) -> dict[str, Any]:
+    """The XCom a finished run task returns: IDs, status, record counts, duration, errors."""
+    return {
+        "run_id": summary["run_id"],
+        "flow_id": summary["flow_id"],
+        "status": summary["status"],
+        "counts": summary["counts"],
+        "duration_seconds": summary["duration_seconds"],
+        "errors": summary["errors"],
+    }
+
+
+def window_params(
+    window_start: int, window_end: int, *, start_time: int, delta_column: str | None = None
+) -> dict[str, Any]:
+    """`params` of `POST /runs` (§2.9): epoch seconds as strings, as the documentation's example sends."""
+    params: dict[str, Any] = {
+        "startTime": str(start_time),
+        "windowStartTime": str(window_start),
+        "windowEndTime": str(window_end),
+    }
+    if delta_column:
+        params["deltaColumn"] = {"name": delta_column}
+    return params
+
+
+def same_window(run: dict[str, Any], window_start: int, window_end: int) -> bool:
+    """Whether a run was started for this window (its `params`, as seconds or milliseconds)."""
+    params = run.get("params") or {}
+
+    def seconds(value: Any) -> int | None:
+        try:
+            number = int(str(value))
+        except ValueError:
+            return None
+        return number // 1000 if number > 10**11 else number
+
+    return (
+        seconds(params.get("windowStartTime")) == window_start
+        and seconds(params.get("windowEndTime")) == window_end
+    )

@@ -54,7 +54,9 @@ def return_values(dag_id: str, run_id: str) -> dict[str, Any]:
         values = {}
         for row in rows:
             value = row.value.decode() if isinstance(row.value, bytes) else row.value
-            while isinstance(value, str) and value[:1] in '[{"':  # stored as (possibly nested) JSON text
+            while (
+                isinstance(value, str) and value[:1] and value[:1] in '[{"'
+            ):  # stored as (possibly nested) JSON text
                 value = json.loads(value)
             values[(row.task_id, row.key)] = value
     return values

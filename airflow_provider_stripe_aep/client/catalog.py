@@ -41,3 +41,7 @@ class CatalogAPI:
             if item.get("name") == name:
                 return {"id": dataset_id, **item}
         return None
+
+    def delete_dataset(self, dataset_id: str) -> None:
+        """`DELETE /dataSets/{id}` → 200 (an unknown ID may also answer 200 with `[]`)."""
+        self.http.request("DELETE", "catalog", f"/dataSets/{dataset_id}")

@@ -120,3 +120,14 @@ class FlowServiceAPI:
 
     def latest_run(self, flow_id: str) -> dict[str, Any] | None:
         return next(self.iter_runs(flow_id), None)
+
+    # Lifecycle: runs, deletes ----------------------------------------------------------------
+    def get_run(self, run_id: str) -> dict[str, Any]:
+        path = f"/runs/{run_id}"
+        return _unwrap(self.http.request_json("GET", "flowservice", path), path)
+
+    def create_run(self, flow_id: str, params: dict[str, Any]) -> str:
+        """On-demand run (§2.9): `POST /runs` → `{"items": [{"id", "etag"}]}`; returns the run ID."""
+        body = {"flowId": flow_id, "params": params}
+        answer = self.http.request_json("POST", "flowservice", "/runs", json=body, required=("items",))
+        return str(_unwrap(answer, "POST /runs")["id"])

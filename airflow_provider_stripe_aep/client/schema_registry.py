@@ -43,3 +43,8 @@ class SchemaRegistryAPI:
         """Summary (`$id`, `meta:altId`, `version`, `title`) of the tenant resource with this title."""
         results = iter_schema_registry(self.http, f"/tenant/{resource}", equals_filter("title", title))
         return next((r for r in results if r.get("title") == title), None)
+
+    def delete(self, resource: SchemaResource, resource_id: str) -> None:
+        """`DELETE /tenant/{resource}/{$id}` → 204."""
+        path = f"/tenant/{resource}/{quote(resource_id, safe='')}"
+        self.http.request("DELETE", "schemaregistry", path)

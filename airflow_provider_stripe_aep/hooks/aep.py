@@ -3,20 +3,33 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from functools import cached_property
-from typing import Any
+from typing import Any, Literal
 
+from airflow.providers.common.compat.connection import get_async_connection
 from airflow.providers.common.compat.sdk import BaseHook, mask_secret
 
 from airflow_provider_stripe_aep import stripe
-from airflow_provider_stripe_aep.client import AEPClient, AEPError, AEPValidationError
+from airflow_provider_stripe_aep.client import (
+    AEPAmbiguousError,
+    AEPClient,
+    AEPConflictError,
+    AEPError,
+    AEPNotFoundError,
+    AEPResourceConflictError,
+    AEPValidationError,
+)
 from airflow_provider_stripe_aep.client.config import AEPClientConfig
 from airflow_provider_stripe_aep.client.data_prep import describe_failures
+from airflow_provider_stripe_aep.client.flow_service import FlowResource
 from airflow_provider_stripe_aep.client.schema_registry import RAW_ACCEPT
+from airflow_provider_stripe_aep.dataflow_changes import plan_dataflow_patch
 from airflow_provider_stripe_aep.get_provider_info import AEP_CONN_FIELDS, field_behaviour
 from airflow_provider_stripe_aep.hooks.connection_config import CONN_TYPE, build_client_config
 from airflow_provider_stripe_aep.idempotency import OnConflict, ensure
+from airflow_provider_stripe_aep.naming import OnboardingNames
 from airflow_provider_stripe_aep.resource_facts import (
     base_connection_facts,
     dataflow_facts,
@@ -27,6 +40,7 @@ from airflow_provider_stripe_aep.resource_facts import (
     source_connection_facts,
     target_connection_facts,
 )
+from airflow_provider_stripe_aep.runs import RunSelector, same_window, select_run, window_params
 
 
 class AdobeExperiencePlatformHook(BaseHook):
@@ -90,11 +104,8 @@ class AdobeExperiencePlatformHook(BaseHook):
 
     async def aget_client(self) -> AEPClient:
         """A client built without blocking the event loop (for triggers)."""
-        aget_connection = getattr(BaseHook, "aget_connection", None)  # Airflow 3 only
-        if aget_connection is not None:
-            conn = await aget_connection(self.aep_conn_id)
-        else:
-            conn = await asyncio.to_thread(self.get_connection, self.aep_conn_id)
+        # common-compat picks the lookup that cannot deadlock the triggerer on this Airflow version.
+        conn = await get_async_connection(self.aep_conn_id, self)
         # Registering secrets may talk to the supervisor synchronously: keep that off the event loop.
         config = await asyncio.to_thread(self._config_from, conn)
         return self._client_for(config)
@@ -150,6 +161,7 @@ class AdobeExperiencePlatformHook(BaseHook):
         create: Callable[[], str],
         expected: dict[str, Any],
         on_conflict: OnConflict,
+        update: Callable[[dict[str, Any], list[str]], str] | None = None,
     ) -> str:
         # A create that timed out may still be under way: wait one request timeout for it to land.
         return ensure(
@@ -161,6 +173,7 @@ class AdobeExperiencePlatformHook(BaseHook):
             on_conflict=on_conflict,
             log=self.log,
             settle=self.client.http.config.timeout,
+            update=update,
         )
 
     @staticmethod
@@ -383,6 +396,19 @@ class AdobeExperiencePlatformHook(BaseHook):
             body["transformations"] = [
                 {"name": "Mapping", "params": {"mappingId": mapping_id, "mappingVersion": mapping_version}}
             ]
+
+        def update(existing: dict[str, Any], diffs: list[str]) -> str:
+            fixed = [d for d in diffs if d.split(":")[0].startswith(_FLOW_FIELDS_FIXED_AT_CREATE)]
+            if fixed:
+                raise AEPResourceConflictError(
+                    f"Dataflow {name!r} ({existing['id']}) differs in what AEP cannot change in place: "
+                    + "; ".join(fixed)
+                    + ". Choose another name, or delete the dataflow first."
+                )
+            flow_id = str(existing["id"])
+            self.update_dataflow(flow_id, _dataflow_changes(schedule_params, mapping_id, mapping_version))
+            return flow_id
+
         return self._ensure(
             "dataflow",
             name,
@@ -390,6 +416,7 @@ class AdobeExperiencePlatformHook(BaseHook):
             lambda: flows.create("flows", body)["id"],
             dataflow_facts(body),
             on_conflict,
+            update=update,
         )
 
     # Runs ---------------------------------------------------------------------------------------
@@ -402,3 +429,289 @@ class AdobeExperiencePlatformHook(BaseHook):
         if spec is None:
             raise AEPError(f"No flow spec named {name!r} in this sandbox.")
         return str(spec["id"])
+
+    # Day two: runs, updates, key rotation, enable/disable, teardown -------------------------------
+    # Appended as one section so the get-or-create methods above stay as they are.
+
+    def get_dataflow(self, flow_id: str) -> dict[str, Any]:
+        return self.client.flows.get("flows", flow_id)
+
+    def find_dataflow_id(self, name: str) -> str:
+        """The ID of the dataflow named `name`; a clear not-found error when there is none."""
+        flow = self.client.flows.find_by_name("flows", name)
+        if flow is None:
+            raise AEPNotFoundError(
+                f"No dataflow named {name!r} in sandbox {self.client_config.sandbox!r}: "
+                "run the onboarding first, or check name_prefix and resource_path."
+            )
+        return str(flow["id"])
+
+    def find_run(self, flow_id: str, selector: RunSelector) -> dict[str, Any] | None:
+        return self._find_run(self.client, flow_id, selector)
+
+    async def afind_run(self, flow_id: str, selector: RunSelector) -> dict[str, Any] | None:
+        """`find_run` for triggers: the client is built without blocking the event loop, once."""
+        if self._async_client is None:
+            self._async_client = await self.aget_client()
+        return await asyncio.to_thread(self._find_run, self._async_client, flow_id, selector)
+
+    _async_client: AEPClient | None = None
+
+    @staticmethod
+    def _find_run(client: AEPClient, flow_id: str, selector: RunSelector) -> dict[str, Any] | None:
+        if selector.run_id:
+            try:
+                run = client.flows.get_run(selector.run_id)
+            except AEPNotFoundError:
+                return None  # a run just created may not be listed yet
+            if run.get("flowId") not in (None, flow_id):
+                raise AEPValidationError(
+                    f"Run {selector.run_id} belongs to flow {run.get('flowId')}, not {flow_id}."
+                )
+            return run
+        return select_run(client.flows.iter_runs(flow_id), selector)
+
+    def find_window_run(self, flow_id: str, window_start: int, window_end: int) -> dict[str, Any] | None:
+        """The flow's newest run started for exactly this window, if any."""
+        return next(
+            (r for r in self.client.flows.iter_runs(flow_id) if same_window(r, window_start, window_end)),
+            None,
+        )
+
+    def trigger_run(
+        self,
+        flow_id: str,
+        *,
+        window_start: int,
+        window_end: int,
+        start_time: int | None = None,
+        delta_column: str | None = None,
+    ) -> tuple[str, bool]:
+        """Start an on-demand run for the window, unless one for it exists; returns (run ID, created).
+
+        AEP runs flows on demand only when they are scheduled `once` (§2.9): checked before the POST.
+        After an ambiguous POST the runs are looked up again before any second POST.
+        """
+        flow = self.get_dataflow(flow_id)
+        frequency = (flow.get("scheduleParams") or {}).get("frequency")
+        if frequency != "once":
+            raise AEPValidationError(
+                f"Dataflow {flow_id} is scheduled {frequency!r}; AEP starts on-demand runs only for "
+                "dataflows scheduled 'once'. Update its schedule to frequency='once' first."
+            )
+        existing = self.find_window_run(flow_id, window_start, window_end)
+        if existing is not None:
+            self.log.info(
+                "Dataflow %s already has run %s for window %s-%s; not starting another",
+                flow_id,
+                existing.get("id"),
+                window_start,
+                window_end,
+            )
+            return str(existing["id"]), False
+        params = window_params(
+            window_start, window_end, start_time=start_time or int(time.time()), delta_column=delta_column
+        )
+        try:
+            run_id = self.client.flows.create_run(flow_id, params)
+        except AEPAmbiguousError as exc:
+            self.log.warning("Starting a run may or may not have worked (%s); looking it up", exc)
+            existing = self.find_window_run(flow_id, window_start, window_end)
+            if existing is not None:
+                return str(existing["id"]), True
+            run_id = self.client.flows.create_run(flow_id, params)
+        self.log.info(
+            "Started run %s of dataflow %s for window %s-%s", run_id, flow_id, window_start, window_end
+        )
+        return run_id, True
+
+    def _patch_with_etag(
+        self, resource: FlowResource, resource_id: str, build_ops: Callable[[dict[str, Any]], list[Any]]
+    ) -> str | None:
+        """GET (etag) → PATCH with If-Match; on a stale etag (`1404-412`) read again and try once more.
+        Returns the new etag, or None when there was nothing to change."""
+        flows = self.client.flows
+        for attempt in (1, 2):
+            current = flows.get(resource, resource_id)
+            ops = build_ops(current)
+            if not ops:
+                return None
+            try:
+                return str(flows.patch(resource, resource_id, ops, str(current["etag"])).get("etag"))
+            except AEPConflictError as exc:
+                if attempt == 2 or "1404-412" not in str(exc.code or exc):
+                    raise
+                self.log.info(
+                    "%s %s changed since it was read (%s); reading it again", resource, resource_id, exc.code
+                )
+        raise AssertionError("unreachable")
+
+    def update_dataflow(self, flow_id: str, changes: dict[str, Any]) -> str | None:
+        """Apply `changes` (name, description, schedule, mapping) with PATCH + If-Match; returns the new
+        etag, or None when the dataflow already matches. What AEP forbids is refused before the call."""
+
+        def ops(flow: dict[str, Any]) -> list[Any]:
+            planned = plan_dataflow_patch(flow, changes)
+            if planned:
+                self.log.info("Updating dataflow %s: %s", flow_id, planned)
+            return planned
+
+        etag = self._patch_with_etag("flows", flow_id, ops)
+        if etag is None:
+            self.log.info("Dataflow %s already matches %s", flow_id, sorted(changes))
+        return etag
+
+    def update_base_connection_auth(self, connection_id: str, auth_params: dict[str, Any]) -> None:
+        """Replace the base connection's `auth.params` (e.g. a rotated Stripe key). Never logs them."""
+        for value in auth_params.values():
+            if isinstance(value, str) and value:
+                mask_secret(value)
+        self._patch_with_etag(
+            "connections",
+            connection_id,
+            lambda _: [{"op": "replace", "path": "/auth/params", "value": auth_params}],
+        )
+        self.log.info(
+            "Replaced auth.params (%s) of base connection %s", ", ".join(sorted(auth_params)), connection_id
+        )
+
+    def set_dataflow_enabled(self, flow_id: str, enabled: bool) -> bool:
+        """Enable or disable a dataflow; True if its state changed, False if it was already so."""
+        target = "enabled" if enabled else "disabled"
+        if self.get_dataflow(flow_id).get("state") == target:
+            self.log.info("Dataflow %s is already %s", flow_id, target)
+            return False
+        try:
+            self.client.flows.flow_action(flow_id, "enable" if enabled else "disable")
+        except AEPValidationError as exc:
+            # 1422-400: the action does not apply to the current state, e.g. a concurrent change won.
+            if "1422-400" in str(exc.code) and self.get_dataflow(flow_id).get("state") == target:
+                return False
+            raise
+        self.log.info("Dataflow %s is now %s", flow_id, target)
+        return True
+
+    def delete_flow_resource(self, resource: FlowResource, resource_id: str) -> bool:
+        """Delete a flow, (source/target) connection; False when it was already gone."""
+        try:
+            self.client.flows.delete(resource, resource_id)
+        except AEPNotFoundError:
+            self.log.info("%s %s is already gone", resource, resource_id)
+            return False
+        self.log.info("Deleted %s %s", resource, resource_id)
+        return True
+
+    def teardown(
+        self, names: OnboardingNames, *, delete_data_resources: bool = False
+    ) -> dict[str, list[str]]:
+        """Delete what an onboarding made for one resource, in AEP's order: the dataflow, then its source
+        and target connections; then, when asked, the dataset, the schema and the field group. The base
+        connection is shared by every resource: see `delete_base_connection`. Already gone counts as
+        done. Returns {"deleted": [...], "absent": [...], "skipped": [...]}, entries `kind 'name' (id)`."""
+        flows = self.client.flows
+        report: dict[str, list[str]] = {"deleted": [], "absent": [], "skipped": []}
+
+        def note(done: bool, kind: str, name: str, resource_id: str | None) -> None:
+            suffix = f" ({resource_id})" if resource_id else ""
+            report["deleted" if done else "absent"].append(f"{kind} {name!r}{suffix}")
+
+        def delete_each(resource: FlowResource, kind: str, name: str, ids: list[str]) -> None:
+            for resource_id in ids:
+                note(self.delete_flow_resource(resource, resource_id), kind, name, resource_id)
+            if not ids:
+                note(False, kind, name, None)
+
+        flow = flows.find_by_name("flows", names.dataflow)
+        source_ids = [str(i) for i in flow.get("sourceConnectionIds", [])] if flow else []
+        target_ids = [str(i) for i in flow.get("targetConnectionIds", [])] if flow else []
+        delete_each("flows", "dataflow", names.dataflow, [str(flow["id"])] if flow else [])
+        if not source_ids:  # a flow deleted by an earlier try: find its connections by name
+            base = flows.find_by_name("connections", names.base_connection)
+            found = base and flows.find_by_name(
+                "sourceConnections", names.source_connection, f"baseConnectionId=={base['id']}"
+            )
+            source_ids = [str(found["id"])] if found else []
+        delete_each("sourceConnections", "source connection", names.source_connection, source_ids)
+        if not target_ids:
+            spec_filter = f"connectionSpec.id=={stripe.DATA_LAKE_CONNECTION_SPEC_ID}"
+            found = flows.find_by_name("targetConnections", names.target_connection, spec_filter)
+            target_ids = [str(found["id"])] if found else []
+        delete_each("targetConnections", "target connection", names.target_connection, target_ids)
+        if not delete_data_resources:
+            return report
+        dataset = self.client.catalog.find_dataset(names.dataset)
+        dataset_id = str(dataset["id"]) if dataset else None
+        if dataset_id:
+            self.client.catalog.delete_dataset(dataset_id)
+        note(dataset_id is not None, "dataset", names.dataset, dataset_id)
+        # The schema before its field group: a field group in use cannot go.
+        self._delete_schema_resource("schemas", "schema", names.schema, note)
+        self._delete_schema_resource("fieldgroups", "field group", names.field_group, note)
+        mapping = self.client.data_prep.find_mapping_set(names.mapping_set)
+        if mapping is not None:
+            # Data Prep documents no DELETE for mapping sets (reference §5): left in place on purpose.
+            self.log.info(
+                "Mapping set %r (%s) kept: Data Prep documents no DELETE for mapping sets",
+                names.mapping_set,
+                mapping.get("id"),
+            )
+            report["skipped"].append(
+                f"mapping set {names.mapping_set!r} ({mapping.get('id')}): Data Prep documents no DELETE"
+            )
+        return report
+
+    def _delete_schema_resource(
+        self,
+        resource: Literal["schemas", "fieldgroups"],
+        kind: str,
+        title: str,
+        note: Callable[[bool, str, str, str | None], None],
+    ) -> None:
+        found = self.client.schemas.find_by_title(resource, title)
+        resource_id = str(found["$id"]) if found else None
+        done = False
+        if resource_id:
+            try:
+                self.client.schemas.delete(resource, resource_id)
+                done = True
+            except AEPNotFoundError:
+                pass
+        note(done, kind, title, resource_id)
+
+    def delete_base_connection(self, name: str) -> Literal["deleted", "absent", "in use"]:
+        """Delete the base connection named `name`, unless flows still use it (AEP's `1418-400`)."""
+        base = self.client.flows.find_by_name("connections", name)
+        if base is None:
+            self.log.info("Base connection %r is already gone", name)
+            return "absent"
+        try:
+            return "deleted" if self.delete_flow_resource("connections", str(base["id"])) else "absent"
+        except AEPValidationError as exc:
+            if "1418-400" not in str(exc.code):
+                raise
+            self.log.info("Base connection %r (%s) kept: dataflows still use it", name, base["id"])
+            return "in use"
+
+    def ui_context(self) -> dict[str, str]:
+        """Non-secret facts the AEP UI links are built from: org ID and sandbox."""
+        return {"org_id": self.client_config.org_id, "sandbox": self.client_config.sandbox}
+
+
+_FLOW_FIELDS_FIXED_AT_CREATE = ("flowSpec", "sourceConnectionIds", "targetConnectionIds")
+"""Adobe advises new connections and a new flow rather than changing these (reference §2.11)."""
+
+
+def _dataflow_changes(
+    schedule_params: dict[str, Any], mapping_id: str | None, mapping_version: int | str
+) -> dict[str, Any]:
+    """`update_dataflow` changes that make an existing flow match a create request (startTime aside:
+    it is "now" on every run of an onboarding DAG, and AEP forbids changing it once passed)."""
+    changes: dict[str, Any] = {
+        "frequency": schedule_params["frequency"],
+        "interval": schedule_params.get("interval"),
+    }
+    if "backfill" in schedule_params:
+        changes["backfill"] = schedule_params["backfill"]
+    if mapping_id:
+        changes.update(mapping_id=mapping_id, mapping_version=mapping_version)
+    return changes

@@ -1,27 +1,47 @@
-"""Sensor that waits for a dataflow's latest run to end, in a worker or (deferrable) in the triggerer."""
+"""Sensor that waits for a dataflow run to end, in a worker or (deferrable) in the triggerer.
+
+Which run: a given run ID, the first run that started after a given time, or the latest run. Without
+any of them the sensor waits for the run of *this* DAG run: the first run that started after the DAG
+run did; for a flow scheduled `once` that has already run (nothing newer comes on its own), that run.
+"""
 
 from __future__ import annotations
 
+import datetime
 import time
 from collections.abc import Sequence
-from datetime import timedelta
 from functools import cached_property
 from typing import Any
 
+import pendulum
 from airflow.providers.common.compat.sdk import (
     AirflowException,
     AirflowFailException,
+    AirflowSensorTimeout,
+    AirflowSkipException,
     BaseSensorOperator,
     PokeReturnValue,
     conf,
 )
 
+from airflow_provider_stripe_aep.failures import fail_fast
 from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
-from airflow_provider_stripe_aep.runs import RunSummary, describe, summarize_run
-from airflow_provider_stripe_aep.triggers.dataflow_run import AEPDataflowRunTrigger
-from airflow_provider_stripe_aep.validation import InvalidInputError, validate_bool, validate_id
-
-TRIGGER_EVENT_STATUSES = ("success", "failed", "timeout", "error")
+from airflow_provider_stripe_aep.links import AEPDataflowLink, AEPDataflowRunLink, push_link
+from airflow_provider_stripe_aep.runs import (
+    RunSelector,
+    RunSummary,
+    SuccessPolicy,
+    describe,
+    run_result,
+    summarize_run,
+)
+from airflow_provider_stripe_aep.triggers.dataflow_run import AEPDataflowRunTrigger, validate_run_event
+from airflow_provider_stripe_aep.validation import (
+    InvalidInputError,
+    to_epoch_seconds,
+    validate_bool,
+    validate_id,
+)
 
 
 def _to_seconds(value: Any, field: str) -> float:
@@ -34,96 +54,217 @@ def _to_seconds(value: Any, field: str) -> float:
     return seconds
 
 
-class AEPDataflowRunSensor(BaseSensorOperator):
-    """Wait until the dataflow's latest run reaches a terminal status.
+def to_epoch_ms(value: Any, field: str = "started_after") -> int:
+    """A datetime, an ISO-8601 string (a rendered `{{ dag_run.start_date }}`) or epoch seconds."""
+    if isinstance(value, datetime.datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=datetime.timezone.utc)
+        return int(moment.timestamp() * 1000)
+    if isinstance(value, str) and not value.strip().lstrip("+-").isdigit():
+        try:
+            parsed = pendulum.parse(value.strip())
+        except (ValueError, TypeError):
+            parsed = None
+        if isinstance(parsed, datetime.datetime):
+            return to_epoch_ms(parsed, field)
+    return to_epoch_seconds(value, field) * 1000
 
-    Succeeds on `success` (and on `partialSuccess` unless `fail_on_partial_success`), fails with AEP's
-    error codes and messages otherwise, and logs the run's record counts. Returns (XCom) the run
-    summary: run ID, status, record counts, errors.
+
+def _ratio(value: Any) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        ratio = float(value)
+    except (TypeError, ValueError):
+        ratio = -1.0
+    if not 0 <= ratio <= 1:
+        raise InvalidInputError(
+            "max_failed_ratio", value, "must be a number from 0 to 1 (failed / input records)"
+        )
+    return ratio
+
+
+class RunWaiting:
+    """What the run sensor and the run operator share: judging a finished run and resuming from the
+    trigger. Expects `flow_id`, `hook`, `soft_fail`, `log` and `success_policy` on the task."""
+
+    flow_id: str
+    soft_fail: bool
+    success_policy: SuccessPolicy
+    log: Any
+    hook: AdobeExperiencePlatformHook
+
+    def _give_up(self, message: str, *, timeout: bool = False) -> AirflowException:
+        if self.soft_fail:
+            return AirflowSkipException(message)
+        # The run is over (or the wait is): retrying the task would only see the same outcome.
+        return AirflowSensorTimeout(message) if timeout else AirflowFailException(message)
+
+    def _finish(self, summary: RunSummary, context: Any) -> dict[str, Any]:
+        if summary["run_id"]:
+            push_link(context, **self.hook.ui_context(), flow_id=self.flow_id, run_id=summary["run_id"])
+        if not summary["succeeded"]:
+            raise self._give_up(f"Dataflow {self.flow_id}: {describe(summary)}")
+        if summary["status"].lower() != "success":
+            self.log.warning("Dataflow %s ended %s: %s", self.flow_id, summary["status"], describe(summary))
+        else:
+            self.log.info("Dataflow %s: %s", self.flow_id, describe(summary))
+        return run_result(summary)
+
+    def execute_complete(self, context: Any, event: dict[str, Any] | None = None) -> dict[str, Any]:
+        try:
+            checked = validate_run_event(event)
+        except ValueError as exc:
+            raise AirflowException(f"Dataflow {self.flow_id}: {exc}") from None
+        self.flow_id = checked["flow_id"]  # a resumed task may have found the flow by name
+        if checked["status"] == "error":
+            message = f"Dataflow {self.flow_id}: polling failed: {checked['message']}"
+            if checked["permanent"]:
+                raise self._give_up(message)
+            raise AirflowException(message)
+        summary = checked["summary"]
+        if checked["status"] == "timeout":
+            seen = describe(summary) if summary and summary["run_id"] else "no matching run yet"
+            raise self._give_up(
+                f"Dataflow {self.flow_id}: {checked['message']}; last seen {seen}", timeout=True
+            )
+        assert summary is not None  # validate_run_event checked it
+        return self._finish(summary, context)
+
+
+class AEPDataflowRunSensor(RunWaiting, BaseSensorOperator):
+    """Wait until a dataflow run reaches a terminal status.
+
+    Succeeds on `success`, and on `partialSuccess` when allowed; fails with AEP's error codes and
+    messages and the record counts otherwise. Returns (XCom) run ID, flow ID, status, record counts,
+    duration and errors.
 
     :param flow_id: the dataflow ID.
+    :param run_id: wait for this run (e.g. the run operator's output).
+    :param started_after: wait for the first run that started at or after this time (datetime,
+        ISO-8601 string or epoch seconds; templatable, e.g. `{{ dag_run.start_date }}`).
+    :param latest_run: wait for the flow's latest run, whenever it started.
+        Give at most one of the three; with none, the sensor waits for this DAG run's run (see above).
     :param poll_interval: seconds between polls (templatable).
     :param deferrable: wait in the triggerer instead of a worker slot (templatable).
+    :param timeout: seconds (or timedelta) to wait in all, deferred or not.
+    :param allow_partial_success: whether `partialSuccess` counts as success (default true).
+    :param max_failed_ratio: fail when failed/input records exceeds this (0 to 1).
+    :param fail_on_partial_success: the opposite of `allow_partial_success` (kept for older DAGs).
     """
 
-    template_fields: Sequence[str] = ("flow_id", "aep_conn_id", "poll_interval", "deferrable")
+    template_fields: Sequence[str] = (
+        "flow_id",
+        "run_id",
+        "started_after",
+        "aep_conn_id",
+        "poll_interval",
+        "deferrable",
+        "max_failed_ratio",
+    )
     ui_color = "#fa0f00"
+    operator_extra_links = (AEPDataflowLink(), AEPDataflowRunLink())
 
     def __init__(
         self,
         *,
         flow_id: str,
+        run_id: str | None = None,
+        started_after: Any = None,
+        latest_run: bool = False,
         aep_conn_id: str = AdobeExperiencePlatformHook.default_conn_name,
         poll_interval: float | str = 30,
         deferrable: bool | str = conf.getboolean("operators", "default_deferrable", fallback=False),
+        allow_partial_success: bool = True,
+        max_failed_ratio: float | str | None = None,
         fail_on_partial_success: bool = False,
-        timeout: float | timedelta = 2 * 60 * 60,
+        timeout: float | datetime.timedelta = 2 * 60 * 60,
         **kwargs: Any,
     ) -> None:
         super().__init__(timeout=timeout, **kwargs)
         self.flow_id = flow_id
+        self.run_id = run_id
+        self.started_after = started_after
+        self.latest_run = latest_run
         self.aep_conn_id = aep_conn_id
         self.poll_interval = poll_interval
         self.deferrable = deferrable
-        self.fail_on_partial_success = fail_on_partial_success
+        self.allow_partial_success = allow_partial_success and not fail_on_partial_success
+        self.max_failed_ratio = max_failed_ratio
+        self.success_policy = SuccessPolicy(self.allow_partial_success)
+        self.selector = RunSelector()
 
     @cached_property
-    def hook(self) -> AdobeExperiencePlatformHook:
+    def hook(self) -> AdobeExperiencePlatformHook:  # type: ignore[override]
         return AdobeExperiencePlatformHook(self.aep_conn_id)
 
+    def _explicit_selector(self) -> RunSelector | None:
+        """The run asked for by run_id, started_after or latest_run (None: none was given)."""
+        given = [name for name in ("run_id", "started_after") if getattr(self, name) not in (None, "")]
+        if self.latest_run:
+            given.append("latest_run")
+        if len(given) > 1:
+            raise InvalidInputError(
+                "run selection", given, "give at most one of run_id, started_after and latest_run"
+            )
+        if self.run_id not in (None, ""):
+            return RunSelector(run_id=validate_id(self.run_id, "run_id"))
+        if self.started_after not in (None, ""):
+            return RunSelector(started_after_ms=to_epoch_ms(self.started_after))
+        if self.latest_run:
+            return RunSelector()
+        return None
+
+    def _this_dag_runs_run(self, context: Any) -> RunSelector:
+        dag_run = context.get("dag_run") if hasattr(context, "get") else None
+        start = getattr(dag_run, "start_date", None)
+        started_ms = to_epoch_ms(start) if start else int(time.time() * 1000)
+        frequency = (self.hook.get_dataflow(self.flow_id).get("scheduleParams") or {}).get("frequency")
+        return RunSelector(started_after_ms=started_ms, fallback_to_latest=frequency == "once")
+
     def _check(self) -> RunSummary:
-        summary = summarize_run(
-            self.hook.latest_run(self.flow_id), fail_on_partial_success=self.fail_on_partial_success
-        )
+        summary = summarize_run(self.hook.find_run(self.flow_id, self.selector), self.success_policy)
         if summary["run_id"] is None:
-            self.log.info("Dataflow %s has no run yet", self.flow_id)
+            self.log.info("Dataflow %s: waiting for %s", self.flow_id, self.selector.describe())
         else:
             self.log.info("Dataflow %s: %s", self.flow_id, describe(summary))
         return summary
 
-    def _finish(self, summary: RunSummary) -> dict[str, Any]:
-        if not summary["succeeded"]:
-            # The run is over: retrying the sensor would only see the same failure.
-            raise AirflowFailException(f"Dataflow {self.flow_id}: {describe(summary)}")
-        if summary["status"].lower() != "success":
-            self.log.warning("Dataflow %s ended %s: %s", self.flow_id, summary["status"], describe(summary))
-        return dict(summary)
-
     def execute(self, context: Any) -> Any:
+        # Bad input is refused before any call (InvalidInputError, as in every operator).
         self.flow_id = validate_id(self.flow_id, "flow_id")
         self.poke_interval = _to_seconds(self.poll_interval, "poll_interval")
-        if not validate_bool(self.deferrable, "deferrable"):
-            return super().execute(context)
-        summary = self._check()
+        self.success_policy = SuccessPolicy(self.allow_partial_success, _ratio(self.max_failed_ratio))
+        deferrable = validate_bool(self.deferrable, "deferrable")
+        explicit = self._explicit_selector()
+        with fail_fast():
+            self.selector = explicit or self._this_dag_runs_run(context)
+            self.log.info("Dataflow %s: waiting for %s", self.flow_id, self.selector.describe())
+            push_link(context, **self.hook.ui_context(), flow_id=self.flow_id, run_id=self.selector.run_id)
+            if not deferrable:
+                return super().execute(context)
+            summary = self._check()
         if summary["terminal"]:
-            return self._finish(summary)
-        timeout = self.timeout.total_seconds() if isinstance(self.timeout, timedelta) else float(self.timeout)
+            return self._finish(summary, context)
+        timeout = (
+            self.timeout.total_seconds()
+            if isinstance(self.timeout, datetime.timedelta)
+            else float(self.timeout)
+        )
         self.defer(
             trigger=AEPDataflowRunTrigger(
                 flow_id=self.flow_id,
                 aep_conn_id=self.aep_conn_id,
                 poll_interval=self.poke_interval,
                 end_time=time.time() + timeout,
-                fail_on_partial_success=self.fail_on_partial_success,
+                **self.selector._asdict(),
+                **self.success_policy._asdict(),
             ),
             method_name="execute_complete",
         )
 
     def poke(self, context: Any) -> bool | PokeReturnValue:
-        summary = self._check()
+        with fail_fast():
+            summary = self._check()
         if not summary["terminal"]:
             return False
-        return PokeReturnValue(is_done=True, xcom_value=self._finish(summary))
-
-    def execute_complete(self, context: Any, event: dict[str, Any] | None = None) -> dict[str, Any]:
-        if not isinstance(event, dict) or event.get("status") not in TRIGGER_EVENT_STATUSES:
-            raise AirflowException(f"Dataflow {self.flow_id}: unexpected trigger event {event!r}")
-        if event["status"] == "error":
-            raise AirflowException(f"Dataflow {self.flow_id}: polling failed: {event.get('message')}")
-        summary: RunSummary = event["summary"]
-        if event["status"] == "timeout":
-            raise AirflowException(
-                f"Dataflow {self.flow_id}: no run ended before the timeout; last seen {describe(summary)}"
-            )
-        self.log.info("Dataflow %s: %s", self.flow_id, describe(summary))
-        return self._finish(summary)
+        return PokeReturnValue(is_done=True, xcom_value=self._finish(summary, context))

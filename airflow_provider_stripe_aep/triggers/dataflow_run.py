@@ -1,23 +1,51 @@
-"""Trigger that waits in the triggerer for a dataflow run to end; it only polls (GET)."""
+"""Trigger that waits in the triggerer for a dataflow run to end (it only reads), and the contract of
+the event it sends back to the task: declared here once, checked on resume."""
 
 from __future__ import annotations
 
 import asyncio
 import time
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, Literal, TypedDict, cast
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
+from airflow_provider_stripe_aep.failures import is_permanent
 from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
-from airflow_provider_stripe_aep.runs import summarize_run
+from airflow_provider_stripe_aep.runs import RunSelector, RunSummary, SuccessPolicy, summarize_run
+
+RunEventStatus = Literal["success", "failed", "timeout", "error"]
+RUN_EVENT_STATUSES: tuple[RunEventStatus, ...] = ("success", "failed", "timeout", "error")
+
+
+class RunEvent(TypedDict):
+    """What `AEPDataflowRunTrigger` yields: `summary` is the last run seen (None before any run, or
+    after an error); `message` explains `timeout` and `error`; `permanent` says whether the error is
+    one a retry cannot cure."""
+
+    status: RunEventStatus
+    flow_id: str
+    summary: RunSummary | None
+    message: str
+    permanent: bool
+
+
+def validate_run_event(event: Any) -> RunEvent:
+    """The event the task resumed with, checked against the contract above."""
+    if not isinstance(event, dict) or event.get("status") not in RUN_EVENT_STATUSES:
+        raise ValueError(f"unexpected trigger event {event!r}")
+    missing = [key for key in RunEvent.__annotations__ if key not in event]
+    if missing:
+        raise ValueError(f"trigger event {event!r} lacks {', '.join(missing)}")
+    if event["status"] in ("success", "failed") and not isinstance(event["summary"], dict):
+        raise ValueError(f"trigger event {event!r} has no run summary")
+    return cast(RunEvent, event)
 
 
 class AEPDataflowRunTrigger(BaseTrigger):
-    """Polls the flow's latest run every `poll_interval` seconds until it ends or `end_time` passes.
-
-    Each poll runs the blocking HTTP call in a worker thread, so the triggerer's event loop is
-    never blocked. Emits one event: `{"status": "success"|"failed"|"timeout"|"error", ...}`.
+    """Polls the selected run of a flow every `poll_interval` seconds (through the hook) until it ends
+    or `end_time` (epoch seconds) passes. The blocking HTTP calls run in worker threads, so the
+    triggerer's event loop is never blocked. Emits one `RunEvent`.
     """
 
     def __init__(
@@ -27,14 +55,19 @@ class AEPDataflowRunTrigger(BaseTrigger):
         aep_conn_id: str,
         poll_interval: float,
         end_time: float,
-        fail_on_partial_success: bool = False,
+        run_id: str | None = None,
+        started_after_ms: int | None = None,
+        fallback_to_latest: bool = False,
+        allow_partial_success: bool = True,
+        max_failed_ratio: float | None = None,
     ) -> None:
         super().__init__()
         self.flow_id = flow_id
         self.aep_conn_id = aep_conn_id
         self.poll_interval = poll_interval
         self.end_time = end_time
-        self.fail_on_partial_success = fail_on_partial_success
+        self.selector = RunSelector(run_id, started_after_ms, fallback_to_latest)
+        self.policy = SuccessPolicy(allow_partial_success, max_failed_ratio)
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         return (
@@ -44,26 +77,36 @@ class AEPDataflowRunTrigger(BaseTrigger):
                 "aep_conn_id": self.aep_conn_id,
                 "poll_interval": self.poll_interval,
                 "end_time": self.end_time,
-                "fail_on_partial_success": self.fail_on_partial_success,
+                **self.selector._asdict(),
+                **self.policy._asdict(),
             },
         )
 
+    def _event(
+        self, status: RunEventStatus, summary: RunSummary | None, message: str = "", permanent: bool = False
+    ) -> TriggerEvent:
+        event = RunEvent(
+            status=status, flow_id=self.flow_id, summary=summary, message=message, permanent=permanent
+        )
+        return TriggerEvent(dict(event))
+
     async def run(self) -> AsyncIterator[TriggerEvent]:
+        hook = AdobeExperiencePlatformHook(self.aep_conn_id)
+        summary: RunSummary | None = None
         try:
-            client = await AdobeExperiencePlatformHook(self.aep_conn_id).aget_client()
             while True:
-                run = await asyncio.to_thread(client.flows.latest_run, self.flow_id)
-                summary = summarize_run(run, fail_on_partial_success=self.fail_on_partial_success)
+                summary = summarize_run(await hook.afind_run(self.flow_id, self.selector), self.policy)
                 if summary["terminal"]:
-                    status = "success" if summary["succeeded"] else "failed"
-                    yield TriggerEvent({"status": status, "flow_id": self.flow_id, "summary": dict(summary)})
+                    yield self._event("success" if summary["succeeded"] else "failed", summary)
                     return
                 if time.time() >= self.end_time:
-                    yield TriggerEvent(
-                        {"status": "timeout", "flow_id": self.flow_id, "summary": dict(summary)}
+                    yield self._event(
+                        "timeout", summary, f"{self.selector.describe()} did not end before the timeout"
                     )
                     return
-                self.log.info("Dataflow %s: run %s is %s", self.flow_id, summary["run_id"], summary["status"])
+                self.log.info(
+                    "Dataflow %s: %s is %s", self.flow_id, self.selector.describe(), summary["status"]
+                )
                 await asyncio.sleep(self.poll_interval)
         except Exception as exc:
-            yield TriggerEvent({"status": "error", "flow_id": self.flow_id, "message": str(exc)})
+            yield self._event("error", summary, f"{type(exc).__name__}: {exc}", is_permanent(exc))

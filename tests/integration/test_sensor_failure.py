@@ -14,6 +14,7 @@ from airflow.providers.common.compat.sdk import AirflowFailException, TaskDeferr
 from airflow_provider_stripe_aep.emulator import EmulatorConfig, EmulatorServer
 from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
 from airflow_provider_stripe_aep.sensors.dataflow_run import AEPDataflowRunSensor
+from airflow_provider_stripe_aep.triggers.dataflow_run import AEPDataflowRunTrigger
 
 
 def first_event(trigger):
@@ -55,4 +56,41 @@ def test_a_failed_run_fails_the_deferred_sensor_too(failing_flow):
     event = first_event(type(trigger)(**kwargs)).payload
     assert event["status"] == "failed"
     with pytest.raises(AirflowFailException, match="CONNECTOR-2001-500"):
+        sensor.execute_complete({}, event)
+
+
+def test_soft_fail_skips_instead_of_failing(failing_flow):
+    from airflow.providers.common.compat.sdk import AirflowSkipException
+
+    sensor = AEPDataflowRunSensor(
+        task_id="wait", flow_id=failing_flow, latest_run=True, poll_interval=0.2, timeout=30, soft_fail=True
+    )
+    with pytest.raises(AirflowSkipException, match="CONNECTOR-2001-500"):
+        sensor.execute({})
+
+
+def test_asking_for_two_runs_at_once_is_refused():
+    from airflow_provider_stripe_aep.validation import InvalidInputError
+
+    sensor = AEPDataflowRunSensor(task_id="wait", flow_id="f", run_id="r", latest_run=True)
+    with pytest.raises(InvalidInputError, match="at most one"):
+        sensor.execute({})
+
+
+def test_the_timeout_holds_while_deferred(failing_flow):
+    import time
+
+    from airflow.providers.common.compat.sdk import AirflowSensorTimeout
+
+    sensor = AEPDataflowRunSensor(
+        task_id="wait", flow_id=failing_flow, started_after="2100-01-01T00:00:00+00:00", deferrable=True
+    )
+    with pytest.raises(TaskDeferred) as deferred:
+        sensor.execute({})
+    _, kwargs = deferred.value.trigger.serialize()
+    assert kwargs["end_time"] > time.time() + 3600  # the sensor's timeout (2 h by default) goes with it
+    kwargs["end_time"] = time.time()
+    event = first_event(AEPDataflowRunTrigger(**kwargs)).payload
+    assert event["status"] == "timeout" and event["summary"]["run_id"] is None
+    with pytest.raises(AirflowSensorTimeout, match="did not end before the timeout"):
         sensor.execute_complete({}, event)

@@ -2,7 +2,16 @@ from __future__ import annotations
 
 import pytest
 
-from airflow_provider_stripe_aep.runs import describe, summarize_run
+from airflow_provider_stripe_aep.runs import (
+    RunSelector,
+    SuccessPolicy,
+    describe,
+    run_result,
+    same_window,
+    select_run,
+    summarize_run,
+    window_params,
+)
 
 
 def run(status, errors=None, **records):
@@ -52,3 +61,73 @@ def test_counts_and_errors_are_reported():
     assert summary["counts"] == {"inputRecordCount": 10, "outputRecordCount": 7, "failedRecordCount": 3}
     text = describe(summary)
     assert "CONNECTOR-2001-500: Stripe said no" in text and "failedRecordCount=3" in text
+
+
+def timed_run(run_id: str, started_ms: int, status: str = "success") -> dict:
+    return {
+        "id": run_id,
+        "createdAt": started_ms,
+        "metrics": {"statusSummary": {"status": status}, "durationSummary": {"startedAtUTC": started_ms}},
+    }
+
+
+NEWEST_FIRST = [timed_run("r3", 3000), timed_run("r2", 2000), timed_run("r1", 1000)]
+
+
+@pytest.mark.parametrize(
+    ("selector", "expected"),
+    [
+        (RunSelector(), "r3"),
+        (RunSelector(run_id="r2"), "r2"),
+        (RunSelector(run_id="nope"), None),
+        (RunSelector(started_after_ms=1500), "r2"),  # the first run after the bound, not the newest
+        (RunSelector(started_after_ms=2000), "r2"),
+        (RunSelector(started_after_ms=3001), None),  # an older run never satisfies a newer bound
+        (RunSelector(started_after_ms=3001, fallback_to_latest=True), "r3"),
+    ],
+)
+def test_the_selected_run(selector, expected):
+    found = select_run(iter(NEWEST_FIRST), selector)
+    assert (found or {}).get("id") == expected
+
+
+def test_no_runs_selects_nothing():
+    assert select_run(iter([]), RunSelector(fallback_to_latest=True, started_after_ms=0)) is None
+
+
+def test_partial_success_and_failed_ratio_policy():
+    partial = run("partialSuccess", inputRecordCount=10, failedRecordCount=3)
+    assert summarize_run(partial, SuccessPolicy())["succeeded"] is True
+    refused = summarize_run(partial, SuccessPolicy(allow_partial_success=False))
+    assert refused["succeeded"] is False and "partial success is not allowed" in describe(refused)
+    too_many = summarize_run(partial, SuccessPolicy(max_failed_ratio=0.2))
+    assert too_many["succeeded"] is False and "30.0% of the records failed" in describe(too_many)
+    assert summarize_run(partial, SuccessPolicy(max_failed_ratio=0.3))["succeeded"] is True
+
+
+def test_activity_errors_and_duration_are_reported():
+    body = run("failed", errors=[{"code": "CONNECTOR-2001-500", "message": "x"}])
+    body["metrics"]["durationSummary"] = {"startedAtUTC": 1_000, "completedAtUTC": 4_500}
+    body["activities"] = [
+        {"statusSummary": {"extensions": {"errors": [{"code": "MAPPER-3700-400", "message": "bad"}]}}},
+        {"statusSummary": {"errors": [{"code": "CONNECTOR-2001-500", "message": "x"}]}},
+    ]
+    summary = summarize_run(body)
+    assert summary["error_codes"] == ["CONNECTOR-2001-500", "MAPPER-3700-400"]
+    assert summary["duration_seconds"] == 3.5
+    assert run_result(summary)["duration_seconds"] == 3.5
+
+
+def test_window_params_are_epoch_seconds_as_strings_and_match_back():
+    params = window_params(1_700_000_000, 1_700_086_400, start_time=1_700_090_000, delta_column="updated")
+    assert params == {
+        "startTime": "1700090000",
+        "windowStartTime": "1700000000",
+        "windowEndTime": "1700086400",
+        "deltaColumn": {"name": "updated"},
+    }
+    assert same_window({"params": params}, 1_700_000_000, 1_700_086_400)
+    in_ms = {"params": {"windowStartTime": 1_700_000_000_000, "windowEndTime": 1_700_086_400_000}}
+    assert same_window(in_ms, 1_700_000_000, 1_700_086_400)
+    assert not same_window({"params": params}, 1_700_000_000, 1_700_086_401)
+    assert not same_window({}, 1_700_000_000, 1_700_086_400)

@@ -1,0 +1,75 @@
+"""Links from Airflow to the AEP UI, and the Airflow Asset (Dataset on 2.x) of a target dataset.
+
+The UI URL shape (`https://experience.adobe.com/#/@<org>/sname:<sandbox>/platform/source/dataflows/<id>`)
+is inferred from the Experience Cloud's URL scheme: Adobe documents no deep link to a dataflow. The
+links are built only from non-secret data the task pushed to XCom (org ID, sandbox, flow and run IDs).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from airflow.providers.common.compat.sdk import Asset, BaseOperatorLink, XCom
+
+AEP_UI = "https://experience.adobe.com"
+LINK_XCOM_KEY = "aep_link"
+
+
+def dataflow_url(org_id: str, sandbox: str, flow_id: str) -> str:
+    return f"{AEP_UI}/#/@{quote(org_id)}/sname:{quote(sandbox)}/platform/source/dataflows/{quote(flow_id)}"
+
+
+def run_url(org_id: str, sandbox: str, flow_id: str, run_id: str) -> str:
+    return f"{dataflow_url(org_id, sandbox, flow_id)}/runs/{quote(run_id)}"
+
+
+def push_link(context: Any, *, org_id: str, sandbox: str, flow_id: str, run_id: str | None = None) -> None:
+    """Record what the extra links need (no secret) in the task instance's XCom."""
+    ti = context.get("ti") if hasattr(context, "get") else None
+    if ti is None:  # called outside a task run (tests calling execute({}) directly)
+        return
+    value = {"org_id": org_id, "sandbox": sandbox, "flow_id": flow_id, "run_id": run_id}
+    ti.xcom_push(key=LINK_XCOM_KEY, value=value)
+
+
+def _pushed(ti_key: Any) -> dict[str, Any] | None:
+    value = XCom.get_value(ti_key=ti_key, key=LINK_XCOM_KEY)
+    return value if isinstance(value, dict) and value.get("flow_id") else None
+
+
+class AEPDataflowLink(BaseOperatorLink):
+    """The dataflow in the AEP UI."""
+
+    name = "AEP dataflow"
+
+    def get_link(self, operator: Any, *, ti_key: Any) -> str:
+        pushed = _pushed(ti_key)
+        if pushed is None:
+            return ""
+        return dataflow_url(pushed["org_id"], pushed["sandbox"], pushed["flow_id"])
+
+
+class AEPDataflowRunLink(BaseOperatorLink):
+    """The dataflow run in the AEP UI (the dataflow when the run is not known yet)."""
+
+    name = "AEP dataflow run"
+
+    def get_link(self, operator: Any, *, ti_key: Any) -> str:
+        pushed = _pushed(ti_key)
+        if pushed is None:
+            return ""
+        if not pushed.get("run_id"):
+            return dataflow_url(pushed["org_id"], pushed["sandbox"], pushed["flow_id"])
+        return run_url(pushed["org_id"], pushed["sandbox"], pushed["flow_id"], pushed["run_id"])
+
+
+def dataset_asset_uri(sandbox: str, dataset_name: str) -> str:
+    """`aep://<sandbox>/datasets/<dataset name>`: known before run time, unlike the dataset's ID."""
+    return f"aep://{quote(sandbox, safe='')}/datasets/{quote(dataset_name, safe='')}"
+
+
+def dataset_asset(sandbox: str, dataset_name: str) -> Any:
+    """The Airflow Asset (Airflow 3) / Dataset (2.x) of a target dataset, for `outlets=[...]`; a DAG
+    scheduled on it runs when new Stripe data has landed in that dataset."""
+    return Asset(dataset_asset_uri(sandbox, dataset_name))

@@ -1,0 +1,59 @@
+"""Ingest each data interval of an onboarded Stripe resource into Adobe Experience Platform.
+
+Airflow, not a timer inside AEP, decides when Stripe data is ingested: every DAG run starts one
+on-demand run of the onboarded dataflow (`POST /runs`) whose window is the DAG run's data interval,
+and waits for *that* run. Re-running a DAG run for the same interval starts no second AEP run.
+
+Onboard first with `stripe_to_aep_onboarding` and frequency `once` (AEP runs on demand only dataflows
+scheduled `once`); the dataflow is found by the names the onboarding gives (`naming.onboarding_names`).
+The task's outlet is the target dataset's Asset (Dataset on Airflow 2), built from the default
+name prefix and resource path (`STRIPE_AEP_NAME_PREFIX`, `STRIPE_AEP_RESOURCE_PATH`,
+`STRIPE_AEP_SANDBOX`), so downstream DAGs can be scheduled on "new Stripe data landed in AEP".
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+import pendulum
+from airflow.providers.common.compat.sdk import DAG, Param
+
+from airflow_provider_stripe_aep.links import dataset_asset
+from airflow_provider_stripe_aep.naming import onboarding_names
+from airflow_provider_stripe_aep.operators.runs import AEPTriggerDataflowRunOperator
+from airflow_provider_stripe_aep.stripe import RESOURCE_PATHS
+
+NAME_PREFIX = os.environ.get("STRIPE_AEP_NAME_PREFIX", "Airflow")
+RESOURCE_PATH = os.environ.get("STRIPE_AEP_RESOURCE_PATH", "charges")
+SANDBOX = os.environ.get("STRIPE_AEP_SANDBOX", "prod")
+
+with DAG(
+    dag_id="stripe_to_aep_ingest",
+    description="Ingest each data interval of an onboarded Stripe resource with an on-demand AEP run",
+    schedule=os.environ.get("STRIPE_AEP_INGEST_SCHEDULE", "@daily"),
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=os.environ.get("STRIPE_AEP_INGEST_CATCHUP", "false").lower() == "true",
+    max_active_runs=1,
+    default_args={"retries": 2, "retry_delay": timedelta(seconds=30)},
+    render_template_as_native_obj=True,
+    tags=["stripe", "adobe-experience-platform", "example"],
+    params={
+        "resource_path": Param(RESOURCE_PATH, enum=list(RESOURCE_PATHS), description="Stripe resource path"),
+        "name_prefix": Param(
+            NAME_PREFIX, type="string", minLength=1, description="Name prefix the onboarding used"
+        ),
+        "poll_interval": Param(
+            30, type="number", exclusiveMinimum=0, description="Seconds between run checks"
+        ),
+        "deferrable": Param(False, type="boolean", description="Wait for the run in the triggerer"),
+    },
+) as dag:
+    AEPTriggerDataflowRunOperator(
+        task_id="ingest_interval",
+        flow_name=onboarding_names("{{ params.name_prefix }}", "{{ params.resource_path }}").dataflow,
+        wait_for_completion=True,
+        poll_interval="{{ params.poll_interval }}",
+        deferrable="{{ params.deferrable }}",
+        outlets=[dataset_asset(SANDBOX, onboarding_names(NAME_PREFIX, RESOURCE_PATH).dataset)],
+    )
