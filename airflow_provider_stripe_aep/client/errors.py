@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-import requests
+if TYPE_CHECKING:
+    import requests
 
 
 class AEPError(Exception):

@@ -5,17 +5,19 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import BaseHook, mask_secret
 
 from airflow_provider_stripe_aep import stripe
-from airflow_provider_stripe_aep.client import AEPClient, AEPError, AEPValidationError
 from airflow_provider_stripe_aep.client.config import AEPClientConfig
-from airflow_provider_stripe_aep.client.data_prep import describe_failures
+from airflow_provider_stripe_aep.client.errors import AEPError, AEPValidationError
 from airflow_provider_stripe_aep.get_provider_info import AEP_CONN_FIELDS, field_behaviour
 from airflow_provider_stripe_aep.hooks.connection_config import CONN_TYPE, build_client_config
 from airflow_provider_stripe_aep.idempotency import OnConflict, dig, ensure
+
+if TYPE_CHECKING:  # the client (and `requests`) is imported when first used, not at DAG parse time
+    from airflow_provider_stripe_aep.client import AEPClient
 
 
 class AdobeExperiencePlatformHook(BaseHook):
@@ -70,6 +72,8 @@ class AdobeExperiencePlatformHook(BaseHook):
 
     @staticmethod
     def _client_for(config: AEPClientConfig) -> AEPClient:
+        from airflow_provider_stripe_aep.client import AEPClient
+
         return AEPClient(config, on_secret=mask_secret)
 
     def get_conn(self) -> AEPClient:
@@ -306,6 +310,8 @@ class AdobeExperiencePlatformHook(BaseHook):
             return {**existing, "schemaId": existing_schema}
 
         def create() -> str:
+            from airflow_provider_stripe_aep.client.data_prep import describe_failures
+
             failures = describe_failures(data_prep.validate_mapping_set(body))
             if failures:
                 raise AEPValidationError(
