@@ -12,6 +12,10 @@ SchemaResource = Literal["fieldgroups", "schemas"]
 FULL_ACCEPT = "application/vnd.adobe.xed-full+json; version=1"
 RAW_ACCEPT = "application/vnd.adobe.xed+json; version=1"
 
+_TENANTS: dict[tuple[str, str, str], str] = {}
+"""Tenant IDs this process has looked up, by (platform URL, org, sandbox): an org's tenant never
+changes, so every client of the process asks `/stats` once."""
+
 
 class SchemaRegistryAPI:
     def __init__(self, http: AEPHttpClient) -> None:
@@ -19,11 +23,20 @@ class SchemaRegistryAPI:
         self._tenant_id: str | None = None
 
     def tenant_id(self) -> str:
-        """The org's tenant ID without the leading underscore (`GET /stats`), fetched once."""
+        """The org's tenant ID without the leading underscore (`GET /stats`), fetched once per process."""
         if self._tenant_id is None:
-            body = self.http.request("GET", "schemaregistry", "/stats").json()
-            self._tenant_id = str(body["tenantId"]).lstrip("_")
+            cfg = self.http.config
+            key = (cfg.base_url, cfg.org_id, cfg.sandbox)
+            if key not in _TENANTS:
+                body = self.http.request("GET", "schemaregistry", "/stats").json()
+                _TENANTS[key] = str(body["tenantId"]).lstrip("_")
+            self._tenant_id = _TENANTS[key]
         return self._tenant_id
+
+
+def clear_tenant_cache() -> None:
+    """Forget the tenant IDs this process has looked up (tests)."""
+    _TENANTS.clear()
 
     def create(self, resource: SchemaResource, body: dict[str, Any]) -> dict[str, Any]:
         return self.http.request("POST", "schemaregistry", f"/tenant/{resource}", json=body).json()
