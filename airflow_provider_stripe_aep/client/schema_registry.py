@@ -33,11 +33,6 @@ class SchemaRegistryAPI:
             self._tenant_id = _TENANTS[key]
         return self._tenant_id
 
-
-def clear_tenant_cache() -> None:
-    """Forget the tenant IDs this process has looked up (tests)."""
-    _TENANTS.clear()
-
     def create(self, resource: SchemaResource, body: dict[str, Any]) -> dict[str, Any]:
         return self.http.request("POST", "schemaregistry", f"/tenant/{resource}", json=body).json()
 
@@ -49,3 +44,8 @@ def clear_tenant_cache() -> None:
         """Summary (`$id`, `meta:altId`, `version`, `title`) of the tenant resource with this title."""
         results = iter_schema_registry(self.http, f"/tenant/{resource}", equals_filter("title", title))
         return next((r for r in results if r.get("title") == title), None)
+
+
+def clear_tenant_cache() -> None:
+    """Forget the tenant IDs this process has looked up (tests)."""
+    _TENANTS.clear()

@@ -377,3 +377,14 @@ class AdobeExperiencePlatformHook(BaseHook):
         if spec is None:
             raise AEPError(f"No flow spec named {name!r} in this sandbox.")
         return str(spec["id"])
+
+    # Async reads for triggers ---------------------------------------------------------------------
+    async def alatest_run(self, flow_id: str) -> dict[str, Any] | None:
+        """The flow's newest run, read on the event loop with the async sender (no thread per poll)."""
+        sender = self.__dict__.get("_async_sender")
+        if sender is None:
+            from airflow_provider_stripe_aep.client.async_http import AsyncAEPHttpClient
+
+            sender = self.__dict__["_async_sender"] = AsyncAEPHttpClient((await self.aget_client()).http)
+        run: dict[str, Any] | None = await sender.latest_run(flow_id)
+        return run
