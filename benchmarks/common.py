@@ -69,7 +69,7 @@ def load_average() -> str:
 def pkg_version(name: str, path: Path | None = None) -> str:
     if path is not None:
         for dist in path.glob(f"{name.replace('-', '_')}-*.dist-info"):
-            return dist.name.split("-")[1]
+            return dist.name.removesuffix(".dist-info").split("-")[1]
         return "not installed"
     try:
         return version(name)

@@ -48,19 +48,36 @@ def classify(entry: dict[str, Any]) -> str:
         return "IMS token"
     parts = path.removeprefix("/data/foundation/").split("/")
     service, rest = parts[0], parts[1:]
-    keep = {"tenant", "fieldgroups", "schemas", "explore", "action", "mappingSets", "validate", "stats",
-            "dataSets", "connections", "sourceConnections", "targetConnections", "flows", "runs", "flowSpecs",
-            "connectionSpecs", "global", "classes"}
+    keep = {
+        "tenant",
+        "fieldgroups",
+        "schemas",
+        "explore",
+        "action",
+        "mappingSets",
+        "validate",
+        "stats",
+        "dataSets",
+        "connections",
+        "sourceConnections",
+        "targetConnections",
+        "flows",
+        "runs",
+        "flowSpecs",
+        "connectionSpecs",
+        "global",
+        "classes",
+    }
     shape = [p if p in keep else "{id}" for p in rest]
     return f"{entry['method']} /{service}/" + "/".join(shape)
 
 
 def main() -> None:
-    from airflow_provider_stripe_aep.client import auth
+    from airflow_provider_stripe_aep.client import auth, schema_registry
     from airflow_provider_stripe_aep.emulator import EmulatorConfig, EmulatorServer
     from airflow_provider_stripe_aep.hooks import aep as aep_hook
 
-    subprocess.run(
+    subprocess.run(  # noqa: S603 - our own airflow executable
         [str(Path(sys.executable).with_name("airflow")), "db", "migrate"],
         check=True,
         capture_output=True,
@@ -86,8 +103,9 @@ def main() -> None:
     built = aep_hook.AdobeExperiencePlatformHook._client_for
 
     def client_for(config: Any) -> Any:
-        if mode["per_task"]:
+        if mode["per_task"]:  # a fresh process: no token, no tenant ID known yet
             auth.clear_token_cache()
+            schema_registry.clear_tenant_cache()
         return built(config)
 
     aep_hook.AdobeExperiencePlatformHook._client_for = staticmethod(client_for)  # type: ignore[method-assign]
@@ -122,7 +140,9 @@ def main() -> None:
             cls.execute = execute
             cls._bench_wrapped = True
 
-    def run(dag_id: str, conf: dict[str, Any], *, reset: bool, per_task: bool, delay: float) -> dict[str, Any]:
+    def run(
+        dag_id: str, conf: dict[str, Any], *, reset: bool, per_task: bool, delay: float
+    ) -> dict[str, Any]:
         dag = bag.dags[dag_id]
         instrument(dag)
         if reset:
@@ -133,6 +153,7 @@ def main() -> None:
         if delay:
             server.add_fault({"kind": "slow", "rate": 1.0, "delay": delay})
         auth.clear_token_cache()
+        schema_registry.clear_tenant_cache()
         mode["per_task"] = per_task
         spans.clear()
         started = time.perf_counter()

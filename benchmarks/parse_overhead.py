@@ -128,8 +128,9 @@ def measure(runs: int = 15) -> tuple[list[Row], dict[str, object]]:
     if have_dbt:
         dbt = json.loads(
             run_python(
-                "import json; from benchmarks.parse_overhead import provider_modules; print(json.dumps("
-                "provider_modules('airflow.providers.dbt.cloud', ('operators', 'sensors', 'hooks', 'triggers'))))",
+                "import json; from benchmarks.parse_overhead import provider_modules; "
+                "print(json.dumps(provider_modules('airflow.providers.dbt.cloud', "
+                "('operators', 'sensors', 'hooks', 'triggers'))))",
                 env=dbt_env,
             )
         )
