@@ -66,48 +66,41 @@ Printed by the command below, exactly:
 {findings}
 """
 
-FINDINGS = """- **Parse.** Importing the operators, sensor, hooks and triggers no longer loads `requests`,
-  `urllib3`, the AEP client or XDM inference: the hook imports the client when it first builds one,
-  the client package loads only its errors and config, and the schema and mapping operators import
-  `xdm` in `execute`. `tests/unit/test_lazy_imports.py` keeps it so. `httpx`, `pendulum` and
-  `tenacity` are already loaded by `airflow.sdk`. Before this change the import overhead was about
-  half of dbt Cloud's (mostly `requests`).
-- **API calls.** Above the minimum and kept for safety: the Data Prep validation POST before a
-  mapping set is created (a bad mapping fails before anything is made) and, on a re-run, the GET of
-  the existing schema that checks its field groups (a conflict is reported, not silently reused).
-  The tenant ID is now asked once per process and org (`client/schema_registry.py`); with one
-  process per task the schema and mapping tasks still ask once each: the mapping task could take
-  the tenant from the schema task's `tenant_id` XCom instead (operators/mapping.py, left to its
-  owner). Tokens: one per process, shared by every client with the same credential.
-- **Triggerer.** With a thread per poll, capacity is the executor's threads divided by the answer
-  time: on two CPUs, 6 threads / 0.2 s = 30 polls/s, below the 33 polls/s that 1000 triggers at a
-  30 s interval need, so polls queue and triggers fall further behind every interval; the thread
-  pool is also shared with everything else the triggerer runs in threads. The async sender has no
-  such ceiling. The trigger (triggers/dataflow_run.py) still polls in a thread: see "Wiring" below.
-- **Critical path.** `dag.test()` runs tasks one after another; the critical-path figure is what a
-  scheduler with enough parallelism gets. Every task pays a token call first when each task is its
-  own process.
-
-## Wiring the trigger to the async sender
-
-`AdobeExperiencePlatformHook.alatest_run(flow_id)` reads the newest run on the event loop. In
-`AEPDataflowRunTrigger.run`, replace
-
-```python
-client = await AdobeExperiencePlatformHook(self.aep_conn_id).aget_client()
-...
-run = await asyncio.to_thread(client.flows.latest_run, self.flow_id)
-```
-
-with
-
-```python
-hook = AdobeExperiencePlatformHook(self.aep_conn_id)
-...
-run = await hook.alatest_run(self.flow_id)
-```
-
-Errors are the same `AEPError` types, retries the connection's retry policy (GETs only).
+FINDINGS = """- **Parse: target met.** Importing the operators, sensor, hooks and triggers no longer loads
+  `requests`, `urllib3`, the AEP client or XDM inference: the hook imports the client when it first
+  builds one, the client package loads only its errors and config, and the schema and mapping
+  operators import `xdm` in `execute`. `tests/unit/test_lazy_imports.py` keeps it so. `httpx`,
+  `pendulum` and `tenacity` are already loaded by `airflow.sdk`. Before this change the overhead was
+  about half of dbt Cloud's, most of it `requests`.
+- **API calls.** Above the minimum, and kept for safety: the Data Prep validation POST before each
+  mapping set is created (a bad mapping fails before anything is made), and on a re-run the GET of
+  the existing schema that checks its field groups (a differing schema is reported, not silently
+  reused). The tenant ID is asked once per process and org (`client/schema_registry.py`; before, once
+  per task's client), so one process asks once. With one process per task the schema and the mapping
+  task of every path each still ask: handing the tenant down (the schema task already pushes a
+  `tenant_id` XCom; a first task could look it up once for every path) would save one GET per path
+  and process, up to 2 x paths - 1 per onboarding (the DAG and operators are H5's). Tokens: one
+  per process, shared by every client with the same credential; one per task process is the floor.
+- **Triggerer.** A thread per poll caps capacity at the executor's threads over the answer time: on
+  two CPUs 6 threads / 0.2 s = 30 polls/s, below the 33.3 polls/s that 1000 triggers at a 30 s
+  interval need. Polls queue, and the queue grows every interval: in the observed interval no trigger
+  was yet a whole interval late, but the median poll was seconds late and the backlog only grows,
+  so the thread-per-poll trigger misses the target at 1000 (it keeps up at 500). The executor is also
+  shared with everything else the triggerer runs in threads. The async sender keeps up with every K
+  with single-digit-millisecond loop lag p99 and less memory per trigger (one shared connection pool
+  instead of a `requests.Session` and a thread hop per poll). The trigger (triggers/dataflow_run.py,
+  H6's) still polls in a thread: see "Wiring" below.
+- **Critical path.** The longest chain runs base connection > explore > schema > dataset > target
+  connection > dataflow. Counting one token it is one call over the look-before-create floor: the
+  tenant lookup sits inside the schema task; the other calls on the chain are one lookup and one POST
+  per resource. With a process per task each task on the chain first gets a token. Tasks on
+  independent branches overlap under a scheduler, so the six-resource onboarding's critical path is
+  as long as one resource's: on the h5-dags branch (stripe_to_aep_all_resources, measured with this
+  bench before merge, +100 ms per call): one resource 2.16 s, six 2.22 s, 1.03x (target 1.5x), while
+  `dag.test()`, which runs tasks one after another, takes 7.4 s and 31.9 s. The same run counted, for
+  six resources: fresh in one process 1 token, 50 GET, 49 POST (minimum 1, 50, 43: the six validation
+  POSTs); re-run 56 GET (six schema checks); one process per task 49 tokens, 61 GET, 49 POST (the
+  eleven extra tenant lookups and six validations above the minimum).
 """
 
 
