@@ -216,7 +216,7 @@ def main() -> None:
     parser.add_argument("--path-latency", type=float, default=0.1, help="emulator latency, critical path, s")
     parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/performance.md")
     args = parser.parse_args()
-    command = "make bench  (= .venv/bin/python -m benchmarks " + " ".join(sys.argv[1:]) + ")"
+    command = " ".join(["make bench  (= .venv/bin/python -m benchmarks", *sys.argv[1:]]) + ")"
     began = time.monotonic()
     header = machine_lines()
     print("\n".join(header), flush=True)
