@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(AIRFLOW_VERSION)
 
-.PHONY: venv demo test lint typecheck emulator clean
+.PHONY: venv demo test lint typecheck emulator clean bench
 
 venv: $(STAMP)
 
@@ -30,5 +30,11 @@ lint: $(STAMP)
 emulator: $(STAMP)
 	$(BIN)/python -m airflow_provider_stripe_aep.emulator --port $${PORT:-8080}
 
+# Benchmarks (docs/performance.md). The dbt Cloud provider is installed for the comparison only,
+# into .bench/dbt-cloud, never into the venv. BENCH_ARGS passes options (python -m benchmarks --help).
+bench: $(STAMP)
+	test -d .bench/dbt-cloud/airflow || $(BIN)/python -m benchmarks.install_dbt_cloud
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
 clean:
-	rm -rf $(VENV) .airflow .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .bench .airflow .pytest_cache .mypy_cache .ruff_cache

@@ -13,7 +13,11 @@ SPEC_VERSION = "1.0"
 
 STRIPE_DATA_FORMAT = "json"
 TARGET_DATA_FORMAT = "parquet_xdm"
+# Schema Registry media types, each spelled one way (Adobe's pages write both `;version=1` and
+# `; version=1`; the parameter is the same).
 XED_FULL_CONTENT_TYPE = "application/vnd.adobe.xed-full+json;version=1"
+XED_RAW_CONTENT_TYPE = "application/vnd.adobe.xed+json;version=1"
+XED_ID_CONTENT_TYPE = "application/vnd.adobe.xed-id+json"
 
 RESOURCE_PATHS: tuple[str, ...] = (
     "charges",

@@ -5,10 +5,11 @@ from __future__ import annotations
 import html
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-import requests
+if TYPE_CHECKING:
+    import requests
 
 
 class AEPError(Exception):

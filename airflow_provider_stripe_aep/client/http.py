@@ -21,7 +21,7 @@ import tenacity
 from urllib3.exceptions import NewConnectionError
 
 from airflow_provider_stripe_aep.client.auth import TokenProvider
-from airflow_provider_stripe_aep.client.config import AEPClientConfig
+from airflow_provider_stripe_aep.client.config import AEPClientConfig, RetryPolicy
 from airflow_provider_stripe_aep.client.errors import (
     AEPAmbiguousError,
     AEPError,
@@ -80,6 +80,15 @@ def _nothing_was_sent(exc: requests.RequestException) -> bool:
         return True
     reason = getattr(exc.args[0], "reason", None) if exc.args else None
     return isinstance(reason, NewConnectionError)
+
+
+def backoff_seconds(policy: RetryPolicy, attempt_number: int, retry_after: float | None) -> float:
+    """How long to wait after failed attempt `attempt_number` (1-based): the server's Retry-After
+    (capped), else exponential backoff with full jitter. Shared by the sync and async senders."""
+    if retry_after is not None:
+        return min(retry_after, policy.max_retry_after)
+    exponential = policy.backoff_base * (2 ** (attempt_number - 1))
+    return random.uniform(0, min(exponential, policy.backoff_max))  # noqa: S311 - jitter, not crypto
 
 
 @dataclass(frozen=True)
@@ -209,12 +218,9 @@ class AEPHttpClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _wait(self, state: tenacity.RetryCallState) -> float:
-        policy = self.config.retry
         exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, _Retry) and exc.retry_after is not None:
-            return min(exc.retry_after, policy.max_retry_after)
-        exponential = policy.backoff_base * (2 ** (state.attempt_number - 1))
-        return random.uniform(0, min(exponential, policy.backoff_max))  # noqa: S311 - jitter, not crypto
+        retry_after = exc.retry_after if isinstance(exc, _Retry) else None
+        return backoff_seconds(self.config.retry, state.attempt_number, retry_after)
 
     @staticmethod
     def _log_retry(state: tenacity.RetryCallState) -> None:
@@ -222,13 +228,28 @@ class AEPHttpClient:
         wait = state.next_action.sleep if state.next_action else 0
         log.warning("AEP call failed (attempt %d): %s; retrying in %.1f s", state.attempt_number, exc, wait)
 
-    def _headers(self, call: _Call) -> dict[str, str]:
+    def prepare(self, call: _Call, token: str | None) -> dict[str, Any]:
+        """What one attempt of `call` sends (method, URL, params, body, headers with the token,
+        timeouts): the one place a request is described, for this sender and the async one."""
+        cfg = self.config
+        return {
+            "method": call.method,
+            "url": call.url,
+            "params": call.params,
+            "json": call.json,
+            "data": call.form,
+            "headers": self._headers(call, token),
+            "timeout": (cfg.connect_timeout, cfg.timeout),
+            "verify": cfg.verify,
+        }
+
+    def _headers(self, call: _Call, token: str | None) -> dict[str, str]:
         cfg = self.config
         headers = {"Accept": "application/json"}
         if call.authenticated:
             headers.update(
                 {
-                    "Authorization": f"Bearer {self.tokens.token()}",
+                    "Authorization": f"Bearer {token}",
                     "x-api-key": cfg.client_id,
                     "x-gw-ims-org-id": cfg.org_id,
                     "x-sandbox-name": cfg.sandbox,
@@ -307,18 +328,10 @@ class AEPHttpClient:
         return response
 
     def _transmit(self, call: _Call) -> requests.Response:
-        cfg = self.config
         started = time.monotonic()
         try:
             response = self.session.request(
-                call.method,
-                call.url,
-                params=call.params,
-                json=call.json,
-                data=call.form,
-                headers=self._headers(call),
-                timeout=(cfg.connect_timeout, cfg.timeout),
-                verify=cfg.verify,
+                **self.prepare(call, self.tokens.token() if call.authenticated else None)
             )
         except requests.RequestException as exc:
             description = f"{call.method} {call.path} failed: {type(exc).__name__}"
@@ -341,4 +354,4 @@ class AEPHttpClient:
         return response
 
 
-__all__ = ["SERVICE_PREFIXES", "AEPHttpClient"]
+__all__ = ["SERVICE_PREFIXES", "AEPHttpClient", "backoff_seconds"]

@@ -8,6 +8,7 @@ from urllib.parse import urlparse
 
 from airflow_provider_stripe_aep.client.errors import AEPMalformedResponseError
 from airflow_provider_stripe_aep.client.http import AEPHttpClient
+from airflow_provider_stripe_aep.stripe import XED_ID_CONTENT_TYPE
 
 MAX_PAGES = 10_000
 """A hard stop against a service that keeps returning the same next link."""
@@ -78,15 +79,12 @@ def iter_flow_service(
         page_path = f"{path}?continuationToken={token}"
 
 
-SCHEMA_LIST_ACCEPT = "application/vnd.adobe.xed-id+json"
-
-
 def iter_schema_registry(
     http: AEPHttpClient,
     path: str,
     params: dict[str, Any] | list[tuple[str, Any]] | None = None,
     *,
-    accept: str = SCHEMA_LIST_ACCEPT,
+    accept: str = XED_ID_CONTENT_TYPE,
     page_size: int = 300,
 ) -> Iterator[dict[str, Any]]:
     """Schema Registry lists: `{"results": [...], "_page": {"next": <start> | null}}`; paging needs

@@ -7,10 +7,13 @@ from urllib.parse import quote
 
 from airflow_provider_stripe_aep.client.http import AEPHttpClient
 from airflow_provider_stripe_aep.client.pagination import equals_filter, iter_schema_registry
+from airflow_provider_stripe_aep.stripe import XED_FULL_CONTENT_TYPE
 
 SchemaResource = Literal["fieldgroups", "schemas"]
-FULL_ACCEPT = "application/vnd.adobe.xed-full+json; version=1"
-RAW_ACCEPT = "application/vnd.adobe.xed+json; version=1"
+
+_TENANTS: dict[tuple[str, str, str], str] = {}
+"""Tenant IDs this process has looked up, by (platform URL, org, sandbox): an org's tenant never
+changes, so every client of the process asks `/stats` once."""
 
 
 class SchemaRegistryAPI:
@@ -19,10 +22,14 @@ class SchemaRegistryAPI:
         self._tenant_id: str | None = None
 
     def tenant_id(self) -> str:
-        """The org's tenant ID without the leading underscore (`GET /stats`), fetched once."""
+        """The org's tenant ID without the leading underscore (`GET /stats`), fetched once per process."""
         if self._tenant_id is None:
-            body = self.http.request_json("GET", "schemaregistry", "/stats", required=("tenantId",))
-            self._tenant_id = str(body["tenantId"]).lstrip("_")
+            cfg = self.http.config
+            key = (cfg.base_url, cfg.org_id, cfg.sandbox)
+            if key not in _TENANTS:
+                body = self.http.request_json("GET", "schemaregistry", "/stats", required=("tenantId",))
+                _TENANTS[key] = str(body["tenantId"]).lstrip("_")
+            self._tenant_id = _TENANTS[key]
         return self._tenant_id
 
     def create(self, resource: SchemaResource, body: dict[str, Any]) -> dict[str, Any]:
@@ -32,7 +39,9 @@ class SchemaRegistryAPI:
         )
         return answer
 
-    def get(self, resource: SchemaResource, resource_id: str, *, accept: str = FULL_ACCEPT) -> dict[str, Any]:
+    def get(
+        self, resource: SchemaResource, resource_id: str, *, accept: str = XED_FULL_CONTENT_TYPE
+    ) -> dict[str, Any]:
         path = f"/tenant/{resource}/{quote(resource_id, safe='')}"
         answer: dict[str, Any] = self.http.request_json(
             "GET", "schemaregistry", path, headers={"Accept": accept}, required=("$id",)
@@ -48,3 +57,8 @@ class SchemaRegistryAPI:
         """`DELETE /tenant/{resource}/{$id}` → 204."""
         path = f"/tenant/{resource}/{quote(resource_id, safe='')}"
         self.http.request("DELETE", "schemaregistry", path)
+
+
+def clear_tenant_cache() -> None:
+    """Forget the tenant IDs this process has looked up (tests)."""
+    _TENANTS.clear()

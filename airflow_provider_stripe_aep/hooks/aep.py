@@ -6,25 +6,21 @@ import asyncio
 import time
 from collections.abc import Callable
 from functools import cached_property
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from airflow.providers.common.compat.connection import get_async_connection
 from airflow.providers.common.compat.sdk import BaseHook, mask_secret
 
 from airflow_provider_stripe_aep import stripe
-from airflow_provider_stripe_aep.client import (
+from airflow_provider_stripe_aep.client.config import AEPClientConfig
+from airflow_provider_stripe_aep.client.errors import (
     AEPAmbiguousError,
-    AEPClient,
     AEPConflictError,
     AEPError,
     AEPNotFoundError,
     AEPResourceConflictError,
     AEPValidationError,
 )
-from airflow_provider_stripe_aep.client.config import AEPClientConfig
-from airflow_provider_stripe_aep.client.data_prep import describe_failures
-from airflow_provider_stripe_aep.client.flow_service import FlowResource
-from airflow_provider_stripe_aep.client.schema_registry import RAW_ACCEPT
 from airflow_provider_stripe_aep.dataflow_changes import plan_dataflow_patch
 from airflow_provider_stripe_aep.get_provider_info import AEP_CONN_FIELDS, field_behaviour
 from airflow_provider_stripe_aep.hooks.connection_config import CONN_TYPE, build_client_config
@@ -41,6 +37,11 @@ from airflow_provider_stripe_aep.resource_facts import (
     target_connection_facts,
 )
 from airflow_provider_stripe_aep.runs import RunSelector, same_window, select_run, window_params
+
+if TYPE_CHECKING:  # the client (and `requests`) is imported when first used, not at DAG parse time
+    from airflow_provider_stripe_aep.client import AEPClient
+    from airflow_provider_stripe_aep.client.async_http import AsyncAEPHttpClient
+    from airflow_provider_stripe_aep.client.flow_service import FlowResource
 
 
 class AdobeExperiencePlatformHook(BaseHook):
@@ -97,6 +98,8 @@ class AdobeExperiencePlatformHook(BaseHook):
 
     @staticmethod
     def _client_for(config: AEPClientConfig) -> AEPClient:
+        from airflow_provider_stripe_aep.client import AEPClient
+
         return AEPClient(config, on_secret=mask_secret)
 
     def get_conn(self) -> AEPClient:
@@ -259,7 +262,8 @@ class AdobeExperiencePlatformHook(BaseHook):
             if summary is None:
                 return None
             return self._found(
-                schemas.get("fieldgroups", summary["$id"], accept=RAW_ACCEPT), field_group_facts
+                schemas.get("fieldgroups", summary["$id"], accept=stripe.XED_RAW_CONTENT_TYPE),
+                field_group_facts,
             )
 
         return self._ensure(
@@ -279,7 +283,9 @@ class AdobeExperiencePlatformHook(BaseHook):
             summary = schemas.find_by_title("schemas", title)
             if summary is None:
                 return None
-            return self._found(schemas.get("schemas", summary["$id"], accept=RAW_ACCEPT), schema_facts)
+            return self._found(
+                schemas.get("schemas", summary["$id"], accept=stripe.XED_RAW_CONTENT_TYPE), schema_facts
+            )
 
         return self._ensure(
             "schema",
@@ -358,6 +364,8 @@ class AdobeExperiencePlatformHook(BaseHook):
             return self._found(existing, mapping_set_facts)
 
         def create() -> str:
+            from airflow_provider_stripe_aep.client.data_prep import describe_failures
+
             failures = describe_failures(data_prep.validate_mapping_set(body))
             if failures:
                 raise AEPValidationError(
@@ -450,26 +458,37 @@ class AdobeExperiencePlatformHook(BaseHook):
         return self._find_run(self.client, flow_id, selector)
 
     async def afind_run(self, flow_id: str, selector: RunSelector) -> dict[str, Any] | None:
-        """`find_run` for triggers: the client is built without blocking the event loop, once."""
-        if self._async_client is None:
-            self._async_client = await self.aget_client()
-        return await asyncio.to_thread(self._find_run, self._async_client, flow_id, selector)
+        """`find_run` for triggers, on the event loop with the async sender (no thread per poll);
+        the client is built without blocking the loop, once per hook."""
+        if self._async_sender is None:
+            from airflow_provider_stripe_aep.client.async_http import AsyncAEPHttpClient
 
-    _async_client: AEPClient | None = None
+            self._async_sender = AsyncAEPHttpClient((await self.aget_client()).http)
+        if selector.run_id:
+            return self._check_run_flow(await self._async_sender.run(selector.run_id), flow_id, selector)
+        return select_run(await self._async_sender.runs(flow_id), selector)
 
-    @staticmethod
-    def _find_run(client: AEPClient, flow_id: str, selector: RunSelector) -> dict[str, Any] | None:
+    _async_sender: AsyncAEPHttpClient | None = None
+
+    @classmethod
+    def _find_run(cls, client: AEPClient, flow_id: str, selector: RunSelector) -> dict[str, Any] | None:
         if selector.run_id:
             try:
                 run = client.flows.get_run(selector.run_id)
             except AEPNotFoundError:
                 return None  # a run just created may not be listed yet
-            if run.get("flowId") not in (None, flow_id):
-                raise AEPValidationError(
-                    f"Run {selector.run_id} belongs to flow {run.get('flowId')}, not {flow_id}."
-                )
-            return run
+            return cls._check_run_flow(run, flow_id, selector)
         return select_run(client.flows.iter_runs(flow_id), selector)
+
+    @staticmethod
+    def _check_run_flow(
+        run: dict[str, Any] | None, flow_id: str, selector: RunSelector
+    ) -> dict[str, Any] | None:
+        if run is not None and run.get("flowId") not in (None, flow_id):
+            raise AEPValidationError(
+                f"Run {selector.run_id} belongs to flow {run.get('flowId')}, not {flow_id}."
+            )
+        return run
 
     def find_window_run(self, flow_id: str, window_start: int, window_end: int) -> dict[str, Any] | None:
         """The flow's newest run started for exactly this window, if any."""

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from airflow_provider_stripe_aep import xdm
 from airflow_provider_stripe_aep.operators.base import AEPBaseOperator
 from airflow_provider_stripe_aep.stripe import PROFILE_CLASS_ID
 from airflow_provider_stripe_aep.validation import (
@@ -15,6 +14,9 @@ from airflow_provider_stripe_aep.validation import (
     validate_name,
     validate_resource_path,
 )
+
+if TYPE_CHECKING:  # XDM inference is imported where it runs, not at DAG parse time
+    from airflow_provider_stripe_aep import xdm
 
 EXPLORE_SCHEMA_ALLOWED = (
     "must be the explore response (a dict from the explore task's XCom) unless mappings are given"
@@ -67,6 +69,8 @@ class AEPCreateMappingSetOperator(AEPBaseOperator):
         self.empty_objects = empty_objects
 
     def execute(self, context: Any) -> str:
+        from airflow_provider_stripe_aep import xdm
+
         name = validate_name(self.name, "name")
         schema_id = validate_id(self.schema_id, "schema_id", allow_slash=True)
         if self.mappings:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from airflow_provider_stripe_aep import xdm
 from airflow_provider_stripe_aep.operators.base import AEPBaseOperator
 from airflow_provider_stripe_aep.stripe import PROFILE_CLASS_ID
 from airflow_provider_stripe_aep.validation import (
@@ -15,6 +14,9 @@ from airflow_provider_stripe_aep.validation import (
     validate_name,
     validate_resource_path,
 )
+
+if TYPE_CHECKING:  # XDM inference is imported where it runs, not at DAG parse time
+    from airflow_provider_stripe_aep import xdm
 
 
 class AEPCreateTargetSchemaOperator(AEPBaseOperator):
@@ -69,6 +71,8 @@ class AEPCreateTargetSchemaOperator(AEPBaseOperator):
         self.description = description
 
     def execute(self, context: Any) -> str:
+        from airflow_provider_stripe_aep import xdm
+
         if self.schema_id:
             schema_id = validate_id(self.schema_id, "schema_id", allow_slash=True)
             self.log.info("Using the given schema %s; nothing to create", schema_id)

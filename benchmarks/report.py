@@ -1,0 +1,109 @@
+"""docs/performance.md: how to reproduce, what each figure means, the last printed results."""
+
+from __future__ import annotations
+
+INTRO = """# Performance
+
+What the provider costs the Airflow it runs in, measured side by side in one run: the parse time
+it adds to every DAG file, the AEP calls an onboarding makes, how many waiting runs one triggerer
+holds, and how long an onboarding's critical path is. Benchmarks print numbers; no test asserts a
+speed.
+
+## Reproduce
+
+```
+make bench
+```
+
+`make bench` creates `.venv` if needed (Airflow 3.3.2, the default: 2.11 has no `airflow.sdk`),
+installs the dbt Cloud provider for the side-by-side measurement into `.bench/dbt-cloud` (not a
+project dependency), runs `python -m benchmarks`, prints the table below and rewrites this file.
+It takes about eight minutes on two cores, most of it the triggerer runs (six runs of one poll
+interval plus one observed interval). `python -m benchmarks --help` lists the knobs (samples,
+trigger counts, intervals, latencies); `make bench BENCH_ARGS="--no-doc"` prints without rewriting this file.
+
+## What is measured
+
+1. **Parse overhead.** Each sample is a process forked from an interpreter that has imported
+   `airflow.sdk` and the DagBag but never the provider (Airflow's DAG processor forks its parsers
+   the same way); the figure is the median of `--runs` samples (15 by default) of the CPU time
+   (user + system) of importing every module of our `operators`, `sensors`, `hooks` and `triggers`
+   packages, next to the same for the dbt Cloud provider, and of `DagBag` parsing each example DAG
+   file next to a nine-task DAG that imports no provider. CPU time is the headline because the
+   machine is shared: wall time there mostly measures the neighbours (it is printed too).
+2. **API calls per onboarding.** The emulator's request log, by kind, for `dag.test()` runs of the
+   example DAGs: a fresh onboarding of one resource (`stripe_to_aep_onboarding`) and of all six
+   (`stripe_to_aep_all_resources`, when that DAG is in `example_dags/`), a re-run of each, and a run
+   with one process per task. That last one is `dag.test()` with the process's IMS token cache
+   emptied whenever a task builds its AEP client: what a fresh process per task (LocalExecutor,
+   Celery) sees, since every task builds its own hook and client in both. The minimum is what the
+   API needs: one POST per resource created, one lookup per resource the onboarding manages (the
+   idempotent get-or-create), one explore per path, the tenant once, and one token per process that
+   calls AEP. Run polls of the sensor depend on timing and are counted apart.
+3. **Triggerer capacity.** K waiting-run pollers in one asyncio loop against the emulator in its
+   own process, answering every call 200 ms late; poll interval 30 s; triggers start spread over one
+   interval, then one more interval is observed. `thread` is the trigger class as it is
+   (`AEPDataflowRunTrigger`, blocking client in `asyncio.to_thread`, whose default executor has
+   min(32, CPUs + 4) threads); `async` is the same loop shape polling with `hook.afind_run`, the
+   async sender in `client/async_http.py` (httpx, one shared connection pool per loop). Memory is RSS
+   growth per trigger; loop lag is how late a 50 ms ticker wakes; a poll is late by how long after
+   its due time (previous answer + interval) its answer arrived.
+4. **Critical path.** From the one-process-per-task runs, with the emulator adding a fixed latency
+   to every call: the longest chain of dependent API calls through each DAG's task graph (the
+   sensor's waiting left out) against the floor the API's dependencies allow, and the wall time of
+   that chain from the measured task durations (tasks on independent branches overlap, as under a
+   scheduler with enough parallelism), against all tasks in a row.
+
+## Last results
+
+Printed by the command below, exactly:
+
+```
+{printed}
+```
+
+## Reading the results
+
+{findings}
+"""
+
+FINDINGS = """- **Parse: target met.** Importing the operators, sensor, hooks and triggers no longer loads
+  `requests`, `urllib3`, the AEP client or XDM inference: the hook imports the client when it first
+  builds one, the client package loads only its errors and config, and the schema and mapping
+  operators import `xdm` in `execute`. `tests/unit/test_lazy_imports.py` keeps it so. `httpx`,
+  `pendulum` and `tenacity` are already loaded by `airflow.sdk`. Before this change the overhead was
+  about half of dbt Cloud's, most of it `requests`.
+- **API calls.** Above the minimum, and kept for safety: the Data Prep validation POST before each
+  mapping set is created (a bad mapping fails before anything is made), and on a re-run the GET of
+  the existing schema that checks its field groups (a differing schema is reported, not silently
+  reused). The tenant ID is asked once per process and org (`client/schema_registry.py`; before, once
+  per task's client), so one process asks once. With one process per task the schema and the mapping
+  task of every path each still ask: handing the tenant down (the schema task already pushes a
+  `tenant_id` XCom; a first task could look it up once for every path) would save one GET per path
+  and process, up to 2 x paths - 1 per onboarding (the DAG and operators are H5's). Tokens: one
+  per process, shared by every client with the same credential; one per task process is the floor.
+- **Triggerer.** A thread per poll caps capacity at the executor's threads over the answer time: on
+  two CPUs 6 threads / 0.2 s = 30 polls/s, below the 33.3 polls/s that 1000 triggers at a 30 s
+  interval need. Polls queue, and the queue grows every interval: in the observed interval no trigger
+  was yet a whole interval late, but the median poll was seconds late and the backlog only grows,
+  so the thread-per-poll trigger misses the target at 1000 (it keeps up at 500). The executor is also
+  shared with everything else the triggerer runs in threads. The async sender keeps up with every K
+  with single-digit-millisecond loop lag p99 and less memory per trigger (one shared connection pool
+  instead of a `requests.Session` and a thread hop per poll). The trigger (triggers/dataflow_run.py,
+  H6's) still polls in a thread: see "Wiring" below.
+- **Critical path.** The longest chain runs base connection > explore > schema > dataset > target
+  connection > dataflow. Counting one token it is one call over the look-before-create floor: the
+  tenant lookup sits inside the schema task; the other calls on the chain are one lookup and one POST
+  per resource. With a process per task each task on the chain first gets a token. Tasks on
+  independent branches overlap under a scheduler, so the six-resource onboarding's critical path is
+  as long as one resource's: on the h5-dags branch (stripe_to_aep_all_resources, measured with this
+  bench before merge, +100 ms per call): one resource 2.16 s, six 2.22 s, 1.03x (target 1.5x), while
+  `dag.test()`, which runs tasks one after another, takes 7.4 s and 31.9 s. The same run counted, for
+  six resources: fresh in one process 1 token, 50 GET, 49 POST (minimum 1, 50, 43: the six validation
+  POSTs); re-run 56 GET (six schema checks); one process per task 49 tokens, 61 GET, 49 POST (the
+  eleven extra tenant lookups and six validations above the minimum).
+"""
+
+
+def render(command: str, printed: str) -> str:
+    return INTRO.format(printed=f"$ {command}\n{printed}", findings=FINDINGS)
