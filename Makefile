@@ -21,8 +21,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check airflow_provider_stripe_aep example_dags tests scripts
-	$(BIN)/ruff format --check airflow_provider_stripe_aep example_dags tests scripts
+	$(BIN)/ruff check airflow_provider_stripe_aep example_dags tests scripts benchmarks
+	$(BIN)/ruff format --check airflow_provider_stripe_aep example_dags tests scripts benchmarks
 	$(BIN)/mypy airflow_provider_stripe_aep
 	# DAG files pass XComArgs (task.output) where operators declare the rendered type.
 	$(BIN)/mypy --disable-error-code arg-type example_dags

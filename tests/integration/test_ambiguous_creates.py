@@ -17,9 +17,9 @@ FAULTS = {
     "503 without acting": ({"kind": "503"}, 2),
     "500 after acting": ({"kind": "500", "service_effect": True}, 1),
     "commit then drop": ({"kind": "commit_drop"}, 1),
-    # The emulator drops a request whose client has gone before it reads the body, so the create
-    # is not carried out; the hook looks up twice (at once, then after one request timeout).
-    "answer slower than the timeout": ({"kind": "slow", "delay": 1.2}, 2),
+    # The emulator carries the create out after the client gave up (as a slow service would); the
+    # hook looks up at once, then again after one request timeout, and finds it: no second POST.
+    "answer slower than the timeout": ({"kind": "slow", "delay": 1.2}, 1),
 }
 """Fault on the kind's create, and how many POSTs it takes to have the resource."""
 
@@ -45,7 +45,7 @@ def test_an_ambiguous_create_is_looked_up_before_it_is_sent_again(aep, monkeypat
     assert calls[first_post + 1][0] == "GET"  # looked up right after it
     assert calls[0][0] == "GET"  # and before it, as every ensure does
     if rule["kind"] == "slow":
-        assert [method for method, _ in calls[first_post + 1 : posts[1]]] == ["GET", "GET"]
+        assert [method for method, _ in calls[first_post + 1 :]] in (["GET"], ["GET", "GET"])
 
 
 def test_a_create_that_keeps_failing_ambiguously_is_left_to_airflow_retries(aep, monkeypatch):
