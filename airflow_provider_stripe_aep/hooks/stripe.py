@@ -7,6 +7,7 @@ from typing import Any
 from airflow.providers.common.compat.sdk import AirflowException, BaseHook, mask_secret
 
 from airflow_provider_stripe_aep.get_provider_info import field_behaviour
+from airflow_provider_stripe_aep.hooks.connection_check import check_stripe_key
 
 
 class StripeHook(BaseHook):
@@ -28,11 +29,18 @@ class StripeHook(BaseHook):
         key = self.get_connection(self.stripe_conn_id).password
         if not key:
             raise AirflowException(
-                f"Connection {self.stripe_conn_id!r}: the password (Stripe secret API key, "
-                "Dashboard > Developers > API keys) is empty."
+                f"Connection {self.stripe_conn_id!r}: Stripe secret API key (password) is missing: "
+                "copy it from Dashboard > Developers > API keys."
             )
         mask_secret(key)
         return key
+
+    def test_connection(self) -> tuple[bool, str]:
+        """Say whether the key looks like a Stripe secret or restricted key; no request to Stripe."""
+        key = self.get_connection(self.stripe_conn_id).password
+        if key:
+            mask_secret(key)
+        return check_stripe_key(key)
 
     @classmethod
     def get_ui_field_behaviour(cls) -> dict[str, Any]:
