@@ -161,9 +161,9 @@ class TokenProvider:
 
 
 _IMS_HINTS = {
-    "invalid_client": "check the Client ID (login) and Client secret (password)",
-    "invalid_scope": "check the Scopes (extra scopes) against the Developer Console credential",
-    "invalid_request": "check the Client ID (login), Client secret (password) and Scopes (extra scopes)",
+    "invalid_client": "check the client ID (login) and client secret (password)",
+    "invalid_scope": "check the scopes (extra scopes) against the Developer Console credential",
+    "invalid_request": "check the client ID (login), client secret (password) and scopes (extra scopes)",
 }
 _GAVE_UP = re.compile(r"\s*\(gave up after \d+ attempts\)$")
 

@@ -17,9 +17,9 @@ from airflow_provider_stripe_aep.validation import InvalidInputError
 
 STATS_PATH = "/data/foundation/schemaregistry/stats"
 _PLATFORM_HINTS = {
-    401: "check the Client ID (login), IMS org ID (extra org_id) and Scopes (extra scopes)",
-    403: "check that the credential's product profile grants this sandbox and the IMS org ID (extra org_id)",
-    404: "check the Platform URL (host)",
+    401: "check the client ID (login), IMS org ID (extra org_id) and scopes (extra scopes)",
+    403: "check that the credential's product profile grants this sandbox, and the IMS org ID (extra org_id)",
+    404: "check the platform URL (host)",
 }
 
 
@@ -29,7 +29,7 @@ def describe_platform_failure(exc: AEPError, config: AEPClientConfig) -> str:
     if exc.status is None:
         return (
             f"no answer from {where} after {attempts_text(exc)} ({reason}); "
-            "check the Platform URL (host) and the network."
+            "check the platform URL (host) and the network."
         )
     hint = _PLATFORM_HINTS.get(exc.status)
     if exc.status >= 500 or exc.status == 429:

@@ -60,7 +60,7 @@ def test_connection_button_against_the_emulator(test_button, aep):
     result = test_button({**connection(aep), "password": "a-wrong-secret-4711"})
     assert result["status"] is False
     assert result["message"].startswith("IMS token:")
-    assert "invalid_client" in result["message"] and "Client secret (password)" in result["message"]
+    assert "invalid_client" in result["message"] and "client secret (password)" in result["message"]
     assert "a-wrong-secret-4711" not in result["message"]
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CLIENT_SECRET, Airflow
+from airflow_ui import CLIENT_SECRET, Airflow
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -16,6 +16,7 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
 from airflow_provider_stripe_aep.emulator import EmulatorServer
+from airflow_provider_stripe_aep.get_provider_info import DOCUMENTATION_URL
 
 pytestmark = pytest.mark.slow
 
@@ -220,7 +221,7 @@ def test_aep_connection_added_with_the_form_defaults_works(
     )
     assert bad["status"] is False
     assert bad["message"].startswith(f"IMS token: {emulator.ims_url} refused the token request: HTTP 400")
-    assert "invalid_client" in bad["message"] and "Client secret (password)" in bad["message"]
+    assert "invalid_client" in bad["message"] and "client secret (password)" in bad["message"]
     assert_readable(bad["message"], wrong, CLIENT_SECRET)
 
     cli = airflow_server.cli("connections", "test", AEP_ID)
@@ -253,3 +254,8 @@ def test_stripe_connection_form_and_test(page: ConnectionPage, airflow_server: A
     )
     assert bad["status"] is False and "publishable key" in bad["message"]
     assert_readable(bad["message"], publishable, STRIPE_KEY)
+
+    status, providers = airflow_server.api("GET", "/providers")
+    assert status == 200
+    ours = [p for p in providers["providers"] if p["package_name"] == "airflow-provider-stripe-aep"]
+    assert [p["documentation_url"] for p in ours] == [DOCUMENTATION_URL]

@@ -69,7 +69,7 @@ def test_a_refused_secret_names_ims_its_answer_and_the_fields_to_check():
     assert not ok
     assert message == (
         f"IMS token: {IMS} refused the token request: HTTP 400 invalid_client: invalid client_secret; "
-        "check the Client ID (login) and Client secret (password)."
+        "check the client ID (login) and client secret (password)."
     )
 
 
@@ -92,7 +92,7 @@ def test_an_unreachable_platform_names_the_url_and_the_attempts():
     assert not ok
     assert message == (
         f"Platform call: no answer from {HOST} (GET /data/foundation/schemaregistry/stats) after 2 attempts "
-        "(ConnectTimeout); check the Platform URL (host) and the network."
+        "(ConnectTimeout); check the platform URL (host) and the network."
     )
 
 
