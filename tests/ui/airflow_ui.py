@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 CLIENT_SECRET = "ui-client-secret-5e1b7"
+EXAMPLE_DAGS = Path(__file__).resolve().parents[2] / "example_dags"
 
 
 def _free_port() -> int:
@@ -36,6 +37,7 @@ class Airflow:
             {
                 "AIRFLOW_HOME": str(home),
                 "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+                "AIRFLOW__CORE__DAGS_FOLDER": str(EXAMPLE_DAGS),
                 "AIRFLOW__CORE__TEST_CONNECTION": "Enabled",
                 "AIRFLOW__CORE__AUTH_MANAGER": (
                     "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"

@@ -41,7 +41,7 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
 
 @pytest.fixture(scope="session")
 def emulator() -> Iterator[EmulatorServer]:
-    server = EmulatorServer(client_secret=CLIENT_SECRET).start()  # refuses any other secret
+    server = EmulatorServer(client_secret=CLIENT_SECRET, run_seconds=0.3).start()  # refuses other secrets
     try:
         yield server
     finally:

@@ -20,8 +20,8 @@ from airflow_provider_stripe_aep.get_provider_info import DOCUMENTATION_URL
 
 pytestmark = pytest.mark.slow
 
-AEP_ID = "aep_ui"
-STRIPE_ID = "stripe_ui"
+AEP_ID = "aep_default"  # the IDs the example DAGs use
+STRIPE_ID = "stripe_default"
 STRIPE_KEY = "sk_test_51UiTestKeyForTheForm0000"
 ORG_ID = "UIORG@AdobeOrg"
 ADD_BUTTON = "//button[normalize-space()='Add Connection']"
@@ -132,6 +132,39 @@ def assert_readable(message: str, *secrets: str) -> None:
         assert secret not in message
 
 
+def test_stripe_connection_form_and_test(page: ConnectionPage, airflow_server: Airflow) -> None:
+    page.add(STRIPE_ID, "Stripe")
+    assert page.label_of("password") == "Stripe secret API key"
+    assert page.field("password").get_attribute("type") == "password"
+    assert not {"host", "schema", "port", "login"} & page.visible_inputs()
+    page.field("password").send_keys(STRIPE_KEY)
+    page.shot("stripe-form-new")
+    page.save(STRIPE_ID)
+
+    assert saved(airflow_server, STRIPE_ID)["password"] != STRIPE_KEY
+    page.edit(STRIPE_ID)
+    assert page.field("password").get_attribute("value") != STRIPE_KEY
+    assert STRIPE_KEY not in page.browser.page_source
+
+    good = test_connection(airflow_server, {"connection_id": STRIPE_ID, "conn_type": "stripe"})
+    assert good == {
+        "status": True,
+        "message": "Stripe secret API key (password) looks like a secret test-mode key; "
+        "no request was sent to Stripe.",
+    }
+    publishable = "pk_test_51UiPublishableKey0000"
+    bad = test_connection(
+        airflow_server, {"connection_id": STRIPE_ID, "conn_type": "stripe", "password": publishable}
+    )
+    assert bad["status"] is False and "publishable key" in bad["message"]
+    assert_readable(bad["message"], publishable, STRIPE_KEY)
+
+    status, providers = airflow_server.api("GET", "/providers")
+    assert status == 200
+    ours = [p for p in providers["providers"] if p["package_name"] == "airflow-provider-stripe-aep"]
+    assert [p["documentation_url"] for p in ours] == [DOCUMENTATION_URL]
+
+
 def test_aep_connection_added_with_the_form_defaults_works(
     page: ConnectionPage, airflow_server: Airflow, emulator: EmulatorServer
 ) -> None:
@@ -177,20 +210,20 @@ def test_aep_connection_added_with_the_form_defaults_works(
     assert page.field("element_ims_endpoint").get_attribute("value") == ""
     page.shot("aep-form-reopened")
 
-    # The saved connection builds a working hook against the emulator.
-    used = airflow_server.python(
-        # As Airflow's own connection test does: the stored connection, exposed to the hook by env var.
-        "import os\n"
-        "from airflow.models.connection import Connection\n"
-        f"stored = Connection.get_connection_from_secrets({AEP_ID!r})\n"
-        f"os.environ['AIRFLOW_CONN_{AEP_ID.upper()}'] = stored.as_json()\n"
-        "from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook as H\n"
-        f"hook = H({AEP_ID!r})\n"
-        "print(hook.client_config.ims_token_url)\n"
-        "print('tenant', hook.tenant_id())\n"
+    # The saved connection runs the onboarding DAG against the emulator.
+    if airflow_server.api("GET", f"/connections/{STRIPE_ID}")[0] == 404:
+        airflow_server.api(
+            "POST",
+            "/connections",
+            {"connection_id": STRIPE_ID, "conn_type": "stripe", "password": STRIPE_KEY},
+        )
+    conf = {"resource_path": "refunds", "poll_interval": 0.3, "name_prefix": "UI"}
+    run = airflow_server.cli(
+        "dags", "test", "stripe_to_aep_onboarding", "--conf", json.dumps(conf), timeout=300
     )
-    assert used.returncode == 0, used.stderr[-3000:]
-    assert emulator.ims_url in used.stdout and f"tenant {emulator.config.tenant_id}" in used.stdout
+    assert run.returncode == 0, (run.stdout + run.stderr)[-4000:]
+    assert len(emulator.state.sandboxes["prod"].flows) == 1
+    assert {token.client_id for token in emulator.state.tokens.values()} == {"ui-client-id"}
 
     # A URL typed into the IMS endpoint field is shown again when reopened, not masked as `***`.
     page.field("element_ims_endpoint").send_keys(emulator.ims_url)
@@ -226,36 +259,3 @@ def test_aep_connection_added_with_the_form_defaults_works(
 
     cli = airflow_server.cli("connections", "test", AEP_ID)
     assert "Connection success!" in cli.stdout, cli.stdout + cli.stderr[-2000:]
-
-
-def test_stripe_connection_form_and_test(page: ConnectionPage, airflow_server: Airflow) -> None:
-    page.add(STRIPE_ID, "Stripe")
-    assert page.label_of("password") == "Stripe secret API key"
-    assert page.field("password").get_attribute("type") == "password"
-    assert not {"host", "schema", "port", "login"} & page.visible_inputs()
-    page.field("password").send_keys(STRIPE_KEY)
-    page.shot("stripe-form-new")
-    page.save(STRIPE_ID)
-
-    assert saved(airflow_server, STRIPE_ID)["password"] != STRIPE_KEY
-    page.edit(STRIPE_ID)
-    assert page.field("password").get_attribute("value") != STRIPE_KEY
-    assert STRIPE_KEY not in page.browser.page_source
-
-    good = test_connection(airflow_server, {"connection_id": STRIPE_ID, "conn_type": "stripe"})
-    assert good == {
-        "status": True,
-        "message": "Stripe secret API key (password) looks like a secret test-mode key; "
-        "no request was sent to Stripe.",
-    }
-    publishable = "pk_test_51UiPublishableKey0000"
-    bad = test_connection(
-        airflow_server, {"connection_id": STRIPE_ID, "conn_type": "stripe", "password": publishable}
-    )
-    assert bad["status"] is False and "publishable key" in bad["message"]
-    assert_readable(bad["message"], publishable, STRIPE_KEY)
-
-    status, providers = airflow_server.api("GET", "/providers")
-    assert status == 200
-    ours = [p for p in providers["providers"] if p["package_name"] == "airflow-provider-stripe-aep"]
-    assert [p["documentation_url"] for p in ours] == [DOCUMENTATION_URL]
