@@ -174,7 +174,8 @@ def is_refusal(exc: AEPError) -> bool:
 
 
 def attempts_text(exc: AEPError) -> str:
-    return f"{exc.attempts} attempt{'s' if exc.attempts != 1 else ''}"
+    """`gave up after 3 attempts`, the words `AEPError.with_attempts` uses."""
+    return f"gave up after {exc.attempts} attempt{'s' if exc.attempts != 1 else ''}"
 
 
 def failure_reason(exc: AEPError) -> str:
@@ -187,6 +188,7 @@ def failure_reason(exc: AEPError) -> str:
         parts.append(exc.code)
     said = " - ".join(p for p in (exc.title, exc.detail) if p and p != exc.code)
     text = " ".join(parts) + (f": {said}" if said else "")
+    text = text.rstrip(". ")
     return text + (f" [request-id {exc.request_id}]" if exc.request_id else "")
 
 
@@ -196,10 +198,10 @@ def describe_ims_failure(exc: AEPError, config: AEPClientConfig) -> str:
     reason = failure_reason(exc)
     if exc.status is None:
         return (
-            f"no answer from {url} after {attempts_text(exc)} ({reason}); "
+            f"no answer from {url} ({reason}, {attempts_text(exc)}); "
             "check the IMS endpoint (extra ims_endpoint) and the network."
         )
     if is_refusal(exc):
         hint = _IMS_HINTS.get(exc.code or "", _IMS_HINTS["invalid_request"])
         return f"{url} refused the token request: {reason}; {hint}."
-    return f"{url} answered {reason} after {attempts_text(exc)}; IMS may be unavailable, try again later."
+    return f"{url} answered {reason} ({attempts_text(exc)}); IMS may be unavailable, try again later."

@@ -28,12 +28,12 @@ def describe_platform_failure(exc: AEPError, config: AEPClientConfig) -> str:
     reason = failure_reason(exc)
     if exc.status is None:
         return (
-            f"no answer from {where} after {attempts_text(exc)} ({reason}); "
+            f"no answer from {where} ({reason}, {attempts_text(exc)}); "
             "check the platform URL (host) and the network."
         )
     hint = _PLATFORM_HINTS.get(exc.status)
     if exc.status >= 500 or exc.status == 429:
-        return f"{where} answered {reason} after {attempts_text(exc)}; try again later."
+        return f"{where} answered {reason} ({attempts_text(exc)}); try again later."
     return f"{where} answered {reason}; {hint or 'check the connection settings'}."
 
 

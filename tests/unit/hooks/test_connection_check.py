@@ -79,7 +79,7 @@ def test_an_unreachable_ims_names_the_url_and_the_attempts():
         ok, message = check(conn())
     assert not ok
     assert message == (
-        f"IMS token: no answer from {IMS} after 2 attempts (ConnectionError); "
+        f"IMS token: no answer from {IMS} (ConnectionError, gave up after 2 attempts); "
         "check the IMS endpoint (extra ims_endpoint) and the network."
     )
 
@@ -91,8 +91,8 @@ def test_an_unreachable_platform_names_the_url_and_the_attempts():
         ok, message = check(conn())
     assert not ok
     assert message == (
-        f"Platform call: no answer from {HOST} (GET /data/foundation/schemaregistry/stats) after 2 attempts "
-        "(ConnectTimeout); check the platform URL (host) and the network."
+        f"Platform call: no answer from {HOST} (GET /data/foundation/schemaregistry/stats) "
+        "(ConnectTimeout, gave up after 2 attempts); check the platform URL (host) and the network."
     )
 
 
@@ -124,7 +124,7 @@ def test_runtime_ims_errors_name_the_connection_once_without_repeated_prefixes()
     assert "https://ims-na1.adobelogin.com/ims/token/v3 refused the token request: HTTP 401" in str(
         refused.value
     )
-    assert "after 2 attempts (ConnectionError)" in str(unreachable.value)
+    assert "(ConnectionError, gave up after 2 attempts)" in str(unreachable.value)
 
 
 @pytest.mark.parametrize(
