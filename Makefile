@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(AIRFLOW_VERSION)
 
-.PHONY: venv demo test lint typecheck emulator clean bench
+.PHONY: venv demo test test-ui lint typecheck emulator clean bench
 
 venv: $(STAMP)
 
@@ -19,6 +19,20 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The connection forms in a real browser: Airflow's API server (3.x) + headless Chromium (Debian packages).
+UI_STAMP := $(VENV)/.installed-ui-$(AIRFLOW_VERSION)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+$(UI_STAMP): $(STAMP)
+	$(BIN)/uv pip install --python $(BIN)/python "apache-airflow==$(AIRFLOW_VERSION)" -e ".[test,emulator,ui-test]"
+	touch $(UI_STAMP)
+
+test-ui: $(UI_STAMP)
+	command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium chromium-driver; }
+	$(BIN)/python -m pytest tests/ui
 
 lint: $(STAMP)
 	$(BIN)/ruff check airflow_provider_stripe_aep example_dags tests scripts benchmarks

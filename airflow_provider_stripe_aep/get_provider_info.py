@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from airflow_provider_stripe_aep.defaults import (
+    DEFAULT_BASE_URL,
+    DEFAULT_IMS_TOKEN_URL,
+    DEFAULT_SANDBOX,
+    DEFAULT_SCOPES,
+    IMS_TOKEN_PATH,
+)
+
 VERSION = "0.1.0"
+PROJECT_URL = "https://github.com/airflow-provider-stripe-aep/airflow-provider-stripe-aep"
+"""The project's home; also in pyproject's `[project.urls]` (a test keeps the two equal)."""
+DOCUMENTATION_URL = f"{PROJECT_URL}#readme"
 
 AEP_HOOK = "airflow_provider_stripe_aep.hooks.aep.AdobeExperiencePlatformHook"
 STRIPE_HOOK = "airflow_provider_stripe_aep.hooks.stripe.StripeHook"
@@ -20,16 +31,29 @@ def _text(label: str, description: str, default: str | None = None, secret: bool
 
 
 AEP_CONN_FIELDS: dict[str, Any] = {
-    "org_id": _text("IMS org ID", "Required. Your organization ID, ending in @AdobeOrg."),
-    "sandbox": _text("Sandbox", "Sandbox name, all lowercase.", default="prod"),
-    "scopes": _text("Scopes", "Comma-separated scopes of the OAuth Server-to-Server credential."),
-    "ims_token_url": _text(
-        "IMS token URL", "IMS token endpoint.", default="https://ims-na1.adobelogin.com/ims/token/v3"
+    "org_id": _text(
+        "IMS org ID",
+        "Required. Your IMS organization ID, e.g. ABC123@AdobeOrg (Developer Console: project > "
+        "OAuth Server-to-Server credential).",
+    ),
+    "sandbox": _text("Sandbox", f"Sandbox name, all lowercase. Default: {DEFAULT_SANDBOX}.", DEFAULT_SANDBOX),
+    "scopes": _text(
+        "Scopes",
+        "Comma-separated scopes of the OAuth Server-to-Server credential, as the Developer Console "
+        f"lists them. Default: {DEFAULT_SCOPES}.",
+    ),
+    # Not `ims_token_url` (still read): Airflow masks every extra whose name contains "token".
+    "ims_endpoint": _text(
+        "IMS endpoint",
+        f"IMS token endpoint. Default: {DEFAULT_IMS_TOKEN_URL} (with a loopback platform URL such as "
+        f"the bundled emulator: the platform URL + {IMS_TOKEN_PATH}).",
     ),
     "access_token": _text(
         "Access token", "Optional ready-made bearer token; when set, no IMS call is made.", secret=True
     ),
 }
+"""The AEP form's extra fields. Airflow 3 shows label and description (not placeholders), so defaults
+and examples are in the descriptions."""
 
 
 def field_behaviour(connection_type: str) -> dict[str, Any]:
@@ -50,6 +74,7 @@ def get_provider_info() -> dict[str, Any]:
         "name": "Stripe to Adobe Experience Platform",
         "description": "Onboard Stripe payments data into Adobe Experience Platform (Flow Service API).",
         "versions": [VERSION],
+        "documentation-url": DOCUMENTATION_URL,
         # Operator extra links must be registered to survive DAG serialization (webserver/API server).
         "extra-links": [
             "airflow_provider_stripe_aep.links.AEPDataflowLink",
@@ -65,11 +90,11 @@ def get_provider_info() -> dict[str, Any]:
                     "hidden-fields": ["schema", "port"],
                     "relabeling": {"host": "Platform URL", "login": "Client ID", "password": "Client secret"},
                     "placeholders": {
-                        "host": "https://platform.adobe.io",
+                        "host": DEFAULT_BASE_URL,
                         "login": "Client ID (API key) of the OAuth Server-to-Server credential",
                         "password": "Client secret",
                         "org_id": "ABC123@AdobeOrg",
-                        "scopes": "openid,AdobeID,read_organizations,additional_info.projectedProductContext",
+                        "scopes": DEFAULT_SCOPES,
                     },
                 },
             },

@@ -34,6 +34,7 @@ __all__ = [
     "CLASS_SHORTHANDS",
     "MAX_EPOCH_SECONDS",
     "InvalidInputError",
+    "is_loopback_host",
     "to_epoch_seconds",
     "validate_bool",
     "validate_choice",
@@ -46,6 +47,7 @@ __all__ = [
     "validate_sandbox",
     "validate_schedule",
     "validate_scopes",
+    "validate_service_url",
     "validate_url",
 ]
 
@@ -174,6 +176,34 @@ def validate_url(value: Any, field: str, *, secret: bool = False) -> str:
     return value
 
 
+_LOOPBACK_HOSTS = frozenset({"localhost", "::1"})
+
+
+def is_loopback_host(hostname: str | None) -> bool:
+    """True for localhost and 127.0.0.0/8 or ::1 addresses (the bundled emulator, a local proxy)."""
+    if not hostname:
+        return False
+    return hostname.lower() in _LOOPBACK_HOSTS or hostname.startswith("127.")
+
+
+def validate_service_url(value: Any, field: str) -> str:
+    """Return an ``https://`` URL with a host; ``http://`` only for a loopback host (the emulator).
+
+    Credentials and tokens travel to these URLs, so plain HTTP leaves the machine never.
+    """
+    allowed = "must be an https:// URL with a host (http:// only for a loopback host such as 127.0.0.1)"
+    if isinstance(value, str) and value.strip() and "://" not in value:
+        raise InvalidInputError(field, value, allowed, hint="it has no scheme; add https://")
+    try:
+        validate_url(value, field)
+    except InvalidInputError:
+        raise InvalidInputError(field, value, allowed) from None
+    parts = urlsplit(value)
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        raise InvalidInputError(field, value, allowed, hint="plain http:// would send credentials in clear")
+    return value
+
+
 # --------------------------------------------------------------------------------------------------
 # Project-specific fields
 # --------------------------------------------------------------------------------------------------
@@ -214,18 +244,21 @@ def validate_sandbox(value: Any, field: str = "sandbox") -> str:
 def validate_scopes(value: Any, field: str = "scopes") -> str:
     """Return comma-separated OAuth scopes (``openid,AdobeID,read_organizations``).
 
-    A list or tuple of scope strings is joined with commas.
+    Spaces around each scope are trimmed, so a list copied from Adobe's pages (``openid, AdobeID``)
+    works. A list or tuple of scope strings is joined with commas.
     """
-    allowed = "must be comma-separated scopes without spaces or empty items (e.g. 'openid,AdobeID')"
+    allowed = "must be comma-separated scopes without empty items (e.g. 'openid,AdobeID')"
     text = value
     if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
         text = ",".join(value)
-    if not isinstance(text, str) or not text:
+    if not isinstance(text, str) or not text.strip():
         raise InvalidInputError(field, value, allowed)
-    items = text.split(",")
-    if any(not item or any(ch.isspace() for ch in item) for item in items):
-        raise InvalidInputError(field, value, allowed)
-    return text
+    items = [item.strip() for item in text.split(",")]
+    if any(not item for item in items):
+        raise InvalidInputError(field, value, allowed, hint="it has an empty item")
+    if any(any(ch.isspace() for ch in item) for item in items):
+        raise InvalidInputError(field, value, allowed, hint="a scope contains a space")
+    return ",".join(items)
 
 
 def validate_class_id(value: Any, field: str = "class_id") -> str:

@@ -62,7 +62,7 @@ BAD_INPUTS: list[tuple[str, Callable[[], Any], str, tuple[str, ...]]] = [
         ("lowercase letters", "all lowercase"),
     ),
     ("sandbox underscore", lambda: v.validate_sandbox("my_sb"), "sandbox", ("lowercase letters, digits",)),
-    ("scopes with space", lambda: v.validate_scopes("openid, AdobeID"), "scopes", ("comma-separated",)),
+    ("scopes with inner space", lambda: v.validate_scopes("openid,Adobe ID"), "scopes", ("comma-separated",)),
     ("scopes empty item", lambda: v.validate_scopes("openid,,AdobeID"), "scopes", ("empty items",)),
     ("empty name", lambda: v.validate_name("   ", "name"), "name", ("non-empty", "256")),
     ("name control char", lambda: v.validate_name("a\x00b", "name"), "name", ("control characters",)),

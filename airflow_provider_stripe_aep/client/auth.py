@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -99,8 +100,9 @@ class TokenProvider:
         cfg = self._config
         if not cfg.client_secret:
             raise AEPAuthError(
-                f"Connection {cfg.name!r}: no client secret (password) and no access_token extra; "
-                "cannot get an IMS token."
+                self._message(
+                    "Client secret (password) is missing and no Access token (extra access_token) is set."
+                )
             )
         form = {
             "grant_type": "client_credentials",
@@ -113,27 +115,93 @@ class TokenProvider:
             response = self._post_form(cfg.ims_token_url, form)
         except AEPError as exc:
             raise self._ims_error(exc) from None
-        body = response.json()
-        token = body.get("access_token")
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        token = body.get("access_token") if isinstance(body, dict) else None
         if not isinstance(token, str) or not token:
-            raise AEPAuthError(f"Connection {cfg.name!r}: IMS answered 200 without an access_token.")
-        expires_in = float(body.get("expires_in") or 0)
+            raise AEPAuthError(
+                self._message(
+                    f"{cfg.ims_token_url} answered 200 without an access_token; "
+                    "check the IMS endpoint (extra ims_endpoint)."
+                )
+            )
+        assert isinstance(body, dict)  # a token was found in it
+        try:
+            expires_in = float(body.get("expires_in") or 0)
+        except (TypeError, ValueError):
+            expires_in = 0.0  # unknown lifetime: use the token for this call only
         # `expires_in` is seconds for OAuth S2S; leave a margin, but never a negative lifetime.
         lifetime = max(expires_in - REFRESH_MARGIN_SECONDS, expires_in / 2)
         log.info("Got an IMS access token for connection %r, valid %.0f s", cfg.name, expires_in)
         return _Token(token, self._clock() + lifetime)
 
+    def _message(self, what: str) -> str:
+        """`Connection 'x': no IMS token: ...`, or `IMS token: ...` for an unnamed (test) connection."""
+        name = self._config.name
+        return f"Connection {name!r}: no IMS token: {what}" if name else f"IMS token: {what}"
+
     def _ims_error(self, exc: AEPError) -> AEPError:
         """IMS's own words, which field to check, and the connection's name; never the secret."""
-        if exc.status is not None and exc.status < 500 and exc.status != 429:
-            hint = {
-                "invalid_client": "check the client ID (login) and client secret (password)",
-                "invalid_scope": "check the 'scopes' extra against the Developer Console credential",
-                "invalid_request": "check the client ID (login), client secret (password) and 'scopes' extra",
-            }.get(exc.code or "", "check the connection's login, password and extras")
+        if is_refusal(exc):
             exc = AEPAuthError(
-                str(exc), status=exc.status, code=exc.code, detail=exc.detail, attempts=exc.attempts
+                str(exc),
+                status=exc.status,
+                code=exc.code,
+                title=exc.title,
+                detail=exc.detail,
+                request_id=exc.request_id,
+                method=exc.method,
+                path=exc.path,
+                attempts=exc.attempts,
             )
-            exc.args = (f"{exc.args[0]}; {hint}.",)
-        exc.args = (f"Connection {self._config.name!r}: IMS token request failed: {exc.args[0]}",)
+        exc.args = (self._message(describe_ims_failure(exc, self._config)),)
         return exc
+
+
+_IMS_HINTS = {
+    "invalid_client": "check the client ID (login) and client secret (password)",
+    "invalid_scope": "check the scopes (extra scopes) against the Developer Console credential",
+    "invalid_request": "check the client ID (login), client secret (password) and scopes (extra scopes)",
+}
+_GAVE_UP = re.compile(r"\s*\(gave up after \d+ attempts\)$")
+
+
+def is_refusal(exc: AEPError) -> bool:
+    """IMS answered and said no (4xx other than 429): retrying cannot help."""
+    return exc.status is not None and 400 <= exc.status < 500 and exc.status != 429
+
+
+def attempts_text(exc: AEPError) -> str:
+    """`gave up after 3 attempts`, the words `AEPError.with_attempts` uses."""
+    return f"gave up after {exc.attempts} attempt{'s' if exc.attempts != 1 else ''}"
+
+
+def failure_reason(exc: AEPError) -> str:
+    """Why a call got no answer (ConnectionError, ReadTimeout...), or what the answer said."""
+    if exc.status is None:
+        text = _GAVE_UP.sub("", str(exc.args[0] if exc.args else exc))
+        return text.rsplit(" failed: ", 1)[-1]
+    parts = [f"HTTP {exc.status}"]
+    if exc.code and exc.code != str(exc.status):
+        parts.append(exc.code)
+    said = " - ".join(p for p in (exc.title, exc.detail) if p and p != exc.code)
+    text = " ".join(parts) + (f": {said}" if said else "")
+    text = text.rstrip(". ")
+    return text + (f" [request-id {exc.request_id}]" if exc.request_id else "")
+
+
+def describe_ims_failure(exc: AEPError, config: AEPClientConfig) -> str:
+    """What went wrong with the token request, where, and what to check; no secret, no prefix chain."""
+    url = config.ims_token_url
+    reason = failure_reason(exc)
+    if exc.status is None:
+        return (
+            f"no answer from {url} ({reason}, {attempts_text(exc)}); "
+            "check the IMS endpoint (extra ims_endpoint) and the network."
+        )
+    if is_refusal(exc):
+        hint = _IMS_HINTS.get(exc.code or "", _IMS_HINTS["invalid_request"])
+        return f"{url} refused the token request: {reason}; {hint}."
+    return f"{url} answered {reason} ({attempts_text(exc)}); IMS may be unavailable, try again later."

@@ -4,13 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-DEFAULT_BASE_URL = "https://platform.adobe.io"
-DEFAULT_IMS_TOKEN_URL = "https://ims-na1.adobelogin.com/ims/token/v3"  # noqa: S105 - a URL
-DEFAULT_SANDBOX = "prod"
-DEFAULT_TIMEOUT = 60.0
-DEFAULT_SCOPES = "openid,session,AdobeID,read_organizations,additional_info.projectedProductContext"
-"""The scope list commonly seen on AEP OAuth Server-to-Server credentials; the Developer Console shows
-the exact list of each credential, which belongs in the connection's `scopes` extra."""
+from airflow_provider_stripe_aep.defaults import (
+    DEFAULT_BASE_URL,
+    DEFAULT_IMS_TOKEN_URL,
+    DEFAULT_SANDBOX,
+    DEFAULT_SCOPES,
+    DEFAULT_TIMEOUT,
+    IMS_TOKEN_PATH,
+)
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_IMS_TOKEN_URL",
+    "DEFAULT_SANDBOX",
+    "DEFAULT_SCOPES",
+    "DEFAULT_TIMEOUT",
+    "IMS_TOKEN_PATH",
+    "AEPClientConfig",
+    "RetryPolicy",
+]
 
 
 @dataclass(frozen=True)
@@ -48,4 +60,5 @@ class AEPClientConfig:
     verify: bool | str = True
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     name: str = "aep"
-    """How errors name this client's settings (the Airflow connection ID)."""
+    """How errors name this client's settings (the Airflow connection ID); empty for a connection
+    under test, whose ID is Airflow's random one."""

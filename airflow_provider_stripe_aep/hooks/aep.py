@@ -23,6 +23,7 @@ from airflow_provider_stripe_aep.client.errors import (
 )
 from airflow_provider_stripe_aep.dataflow_changes import plan_dataflow_patch
 from airflow_provider_stripe_aep.get_provider_info import AEP_CONN_FIELDS, field_behaviour
+from airflow_provider_stripe_aep.hooks.connection_check import check_aep_connection
 from airflow_provider_stripe_aep.hooks.connection_config import CONN_TYPE, build_client_config
 from airflow_provider_stripe_aep.idempotency import OnConflict, ensure
 from airflow_provider_stripe_aep.naming import OnboardingNames
@@ -114,20 +115,13 @@ class AdobeExperiencePlatformHook(BaseHook):
         return self._client_for(config)
 
     def test_connection(self) -> tuple[bool, str]:
-        """Mint a token and make one cheap read; the message names the step that failed."""
+        """Check the fields, mint a token and make one cheap read; the message names the failing step
+        and the field to check (not the connection ID: Airflow tests under a random one)."""
         try:
-            client = self.client
+            conn = self.get_connection(self.aep_conn_id)
         except Exception as exc:
             return False, f"Connection settings: {exc}"
-        try:
-            client.http.tokens.token()
-        except AEPError as exc:
-            return False, f"IMS token: {exc}"
-        try:
-            tenant = client.schemas.tenant_id()
-        except AEPError as exc:
-            return False, f"Platform call (Schema Registry /stats): {exc}"
-        return True, f"Connected to sandbox {self.client_config.sandbox!r} (tenant {tenant})."
+        return check_aep_connection(conn, mask_secret)
 
     @classmethod
     def get_ui_field_behaviour(cls) -> dict[str, Any]:

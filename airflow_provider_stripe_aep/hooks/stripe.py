@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow.providers.common.compat.sdk import AirflowException, BaseHook, mask_secret
+from airflow.providers.common.compat.sdk import BaseHook, mask_secret
 
 from airflow_provider_stripe_aep.get_provider_info import field_behaviour
+from airflow_provider_stripe_aep.hooks.connection_check import check_stripe_key
+from airflow_provider_stripe_aep.validation import InvalidInputError
 
 
 class StripeHook(BaseHook):
@@ -25,14 +27,24 @@ class StripeHook(BaseHook):
         self.stripe_conn_id = stripe_conn_id
 
     def get_api_key(self) -> str:
-        key = self.get_connection(self.stripe_conn_id).password
+        key = (self.get_connection(self.stripe_conn_id).password or "").strip()
         if not key:
-            raise AirflowException(
-                f"Connection {self.stripe_conn_id!r}: the password (Stripe secret API key, "
-                "Dashboard > Developers > API keys) is empty."
+            # InvalidInputError: a permanent error, the task fails at once rather than retrying.
+            error = InvalidInputError("password", None, "required")
+            error.args = (
+                f"Connection {self.stripe_conn_id!r}: Stripe secret API key (password) is missing: "
+                "copy it from Dashboard > Developers > API keys.",
             )
+            raise error
         mask_secret(key)
         return key
+
+    def test_connection(self) -> tuple[bool, str]:
+        """Say whether the key looks like a Stripe secret or restricted key; no request to Stripe."""
+        key = self.get_connection(self.stripe_conn_id).password
+        if key:
+            mask_secret(key)
+        return check_stripe_key(key)
 
     @classmethod
     def get_ui_field_behaviour(cls) -> dict[str, Any]:

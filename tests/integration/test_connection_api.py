@@ -68,3 +68,31 @@ def test_a_malformed_extra_names_the_field(test_button, aep):
     result = test_button(connection(aep, sandbox="Prod"))
     assert result["status"] is False
     assert "sandbox" in result["message"] and "lowercase" in result["message"]
+
+
+def test_messages_name_the_field_not_airflows_temporary_connection_id(test_button, aep):
+    result = test_button({**connection(aep), "extra": json.dumps({"ims_endpoint": aep.ims_url})})
+    assert result == {
+        "status": False,
+        "message": "Connection settings: IMS org ID (extra org_id) is missing: required, an IMS "
+        "organization ID such as 'ABC123@AdobeOrg'.",
+    }
+
+
+def test_an_unreachable_ims_names_the_url_tried_and_the_attempts(test_button, aep):
+    dead = "http://127.0.0.1:9/ims/token/v3"  # the discard port: nothing listens
+    result = test_button(connection(aep, ims_endpoint=dead, max_attempts=2, backoff_base=0))
+    assert result["status"] is False
+    assert result["message"].startswith(f"IMS token: no answer from {dead} (")
+    assert result["message"].count("gave up after 2 attempts") == 1
+    assert "extra ims_endpoint" in result["message"] and CLIENT_SECRET not in result["message"]
+
+
+@pytest.mark.parametrize(
+    ("key", "status", "words"),
+    [("rk_live_51UiRestricted", True, "restricted live-mode key"), ("pk_live_51UiPub", False, "publishable")],
+)
+def test_stripe_connection_button(test_button, key, status, words):
+    result = test_button({"connection_id": "stripe_ui", "conn_type": "stripe", "password": key})
+    assert result["status"] is status and words in result["message"]
+    assert key not in result["message"]
