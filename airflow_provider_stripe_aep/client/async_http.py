@@ -59,6 +59,8 @@ class _ResponseView:
         self.url = str(response.url)
         self.request = response.request
         self.text = response.text
+        self.content = response.content
+        self.encoding = response.encoding
 
     def json(self) -> Any:
         return self._response.json()

@@ -23,7 +23,6 @@ from airflow_provider_stripe_aep.client.errors import (
 )
 from airflow_provider_stripe_aep.dataflow_changes import plan_dataflow_patch
 from airflow_provider_stripe_aep.get_provider_info import AEP_CONN_FIELDS, field_behaviour
-from airflow_provider_stripe_aep.hooks.connection_check import check_aep_connection
 from airflow_provider_stripe_aep.hooks.connection_config import CONN_TYPE, build_client_config
 from airflow_provider_stripe_aep.idempotency import OnConflict, ensure
 from airflow_provider_stripe_aep.naming import OnboardingNames
@@ -121,6 +120,10 @@ class AdobeExperiencePlatformHook(BaseHook):
             conn = self.get_connection(self.aep_conn_id)
         except Exception as exc:
             return False, f"Connection settings: {exc}"
+        from airflow_provider_stripe_aep.hooks.connection_check import (
+            check_aep_connection,  # loads the client
+        )
+
         return check_aep_connection(conn, mask_secret)
 
     @classmethod

@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from airflow_provider_stripe_aep.client import AEPClient, AEPError
-from airflow_provider_stripe_aep.client.auth import attempts_text, failure_reason
 from airflow_provider_stripe_aep.client.config import AEPClientConfig
+from airflow_provider_stripe_aep.client.errors import AEPError
 from airflow_provider_stripe_aep.hooks.connection_config import build_client_config
 from airflow_provider_stripe_aep.validation import InvalidInputError
 
@@ -24,6 +23,8 @@ _PLATFORM_HINTS = {
 
 
 def describe_platform_failure(exc: AEPError, config: AEPClientConfig) -> str:
+    from airflow_provider_stripe_aep.client.auth import attempts_text, failure_reason
+
     where = f"{config.base_url} ({exc.method or 'GET'} {exc.path or STATS_PATH})"
     reason = failure_reason(exc)
     if exc.status is None:
@@ -49,6 +50,8 @@ def check_aep_connection(conn: Any, on_secret: Callable[[str], None]) -> tuple[b
         return False, f"Connection settings: {exc}"
     if config.access_token:
         on_secret(config.access_token)
+    from airflow_provider_stripe_aep.client import AEPClient  # the HTTP stack, only when testing
+
     client = AEPClient(config, on_secret=on_secret)
     try:
         client.http.tokens.token()

@@ -7,7 +7,6 @@ from typing import Any
 from airflow.providers.common.compat.sdk import BaseHook, mask_secret
 
 from airflow_provider_stripe_aep.get_provider_info import field_behaviour
-from airflow_provider_stripe_aep.hooks.connection_check import check_stripe_key
 from airflow_provider_stripe_aep.validation import InvalidInputError
 
 
@@ -44,6 +43,8 @@ class StripeHook(BaseHook):
         key = self.get_connection(self.stripe_conn_id).password
         if key:
             mask_secret(key)
+        from airflow_provider_stripe_aep.hooks.connection_check import check_stripe_key  # loads the client
+
         return check_stripe_key(key)
 
     @classmethod

@@ -47,7 +47,7 @@ def ims(requests_mock):
 def run_with(
     handler: Any, client: AEPClient | None = None, sleeps: list[float] | None = None
 ) -> tuple[Any, list[httpx.Request]]:
-    """Call `latest_run("flow-1")` against `handler(request, n) -> httpx.Response`."""
+    """The newest of `runs("flow-1")` against `handler(request, n) -> httpx.Response`."""
     seen: list[httpx.Request] = []
 
     def respond(request: httpx.Request) -> httpx.Response:
@@ -60,7 +60,8 @@ def run_with(
     async def main() -> Any:
         async with httpx.AsyncClient(transport=httpx.MockTransport(respond)) as http:
             sender = AsyncAEPHttpClient((client or make_client()).http, client=http, sleep=sleep)
-            return await sender.latest_run("flow-1")
+            runs = await sender.runs("flow-1")
+            return runs[0] if runs else None
 
     return asyncio.run(main()), seen
 
