@@ -62,9 +62,9 @@ def test_each_interval_gets_one_run_waited_for_in_the_triggerer(connections, moc
 
     assert str(dagrun.state).endswith("success")
     assert trigger_ran.call_count == 1
-    on_demand = [r for r in runs_of(aep, flow_id) if r.get("_params")]
+    on_demand = [r for r in runs_of(aep, flow_id) if r.get("params")]
     assert len(on_demand) == 1 and len(runs_of(aep, flow_id)) == scheduled_runs + 1
-    params = on_demand[0]["_params"]
+    params = on_demand[0]["params"]
     assert int(params["windowStartTime"]) == int(dagrun.data_interval_start.timestamp())
     assert int(params["windowEndTime"]) == int(dagrun.data_interval_end.timestamp())
     assert xcom[("ingest_interval", "return_value")] == on_demand[0]["id"]
