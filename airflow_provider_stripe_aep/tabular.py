@@ -27,7 +27,7 @@ def is_table_explore(explore: Any) -> bool:
 
 
 def _column_schema(column: Mapping[str, Any]) -> dict[str, Any]:
-    xdm = column.get("xdm") if isinstance(column.get("xdm"), Mapping) else {}
+    xdm: Mapping[str, Any] = column["xdm"] if isinstance(column.get("xdm"), Mapping) else {}
     kind = xdm.get("type") or column.get("type")
     schema: dict[str, Any] = {"type": kind if kind in _XDM_TYPES else "string"}
     fmt = xdm.get("format")

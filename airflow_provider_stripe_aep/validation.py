@@ -47,12 +47,6 @@ __all__ = [
     "validate_schedule",
     "validate_scopes",
     "validate_url",
-    "optional_value",
-    "validate_name_prefix",
-    "validate_onboarding_params",
-    "validate_poll_interval",
-    "validate_resource_paths",
-    "validate_table_path",
 ]
 
 MASK = "***"

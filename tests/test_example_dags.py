@@ -39,7 +39,7 @@ PARSE = textwrap.dedent(
 
 
 def parse_folder() -> dict:
-    result = subprocess.run(  # noqa: S603 - our own interpreter
+    result = subprocess.run(
         [sys.executable, "-c", PARSE, str(EXAMPLE_DAGS)],
         capture_output=True,
         text=True,
@@ -73,8 +73,11 @@ def upstream_of(dag) -> dict[str, set[str]]:
 
 def everything_downstream_of(dag, task_id: str) -> bool:
     """True when every other task of the DAG runs after `task_id`."""
-    return all(task_id in {u.task_id for u in t.get_flat_relatives(upstream=True)} for t in dag.tasks
-               if t.task_id != task_id)
+    return all(
+        task_id in {u.task_id for u in t.get_flat_relatives(upstream=True)}
+        for t in dag.tasks
+        if t.task_id != task_id
+    )
 
 
 def test_every_example_dag_validates_its_params_before_anything_else():

@@ -1,3 +1,5 @@
+# Operators declare the rendered types of their arguments; a DAG passes XComArgs (task.output).
+# mypy: disable-error-code="arg-type"
 """The onboarding of one resource as a TaskGroup, to drop into any DAG in a line or two::
 
     from airflow_provider_stripe_aep.task_groups import stripe_to_aep_onboarding_group
@@ -17,7 +19,7 @@ it made. Arguments may be literals (checked when the DAG is parsed) or Jinja tem
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -108,7 +110,7 @@ def _check_literals(
     *, name_prefix: Any, frequency: Any, interval: Any, start_time: Any, backfill: Any, **single: Any
 ) -> None:
     """Reject bad literal arguments when the DAG is parsed: such a DAG never runs at all."""
-    checks = {
+    checks: dict[str, Callable[[Any], Any]] = {
         "name_prefix": validate_name_prefix,
         "class_id": validate_class_id,
         "poll_interval": validate_poll_interval,
@@ -409,9 +411,7 @@ def _target_and_flow(
         source_connection_id=source.output,
         target_connection_id=target.output,
         mapping_id=mapping_set.output,
-        mapping_version=(
-            f"{{{{ ti.xcom_pull(task_ids='{mapping_set.task_id}', key='mapping_version') }}}}"
-        ),
+        mapping_version=(f"{{{{ ti.xcom_pull(task_ids='{mapping_set.task_id}', key='mapping_version') }}}}"),
         frequency=frequency,
         interval=interval,
         start_time=start_time,

@@ -52,7 +52,7 @@ def test_all_six_paths_share_one_base_connection_and_a_rerun_creates_nothing(con
 
 def test_resource_paths_chooses_the_subset_and_skips_the_others(connections):
     aep = connections
-    dagrun, xcom = run_dag(
+    dagrun, _ = run_dag(
         DAG_ID, {"name_prefix": "Some", "poll_interval": 0.2, "resource_paths": ["refunds", "prices"]}
     )
     assert str(dagrun.state).endswith("success")

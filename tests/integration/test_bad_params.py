@@ -12,8 +12,8 @@ import json
 from typing import Any
 
 import pytest
-from airflow.providers.common.compat.sdk import ParamValidationError
 from aep_testing import EXAMPLE_DAGS
+from airflow.providers.common.compat.sdk import ParamValidationError
 
 from airflow_provider_stripe_aep.operators.checks import AEPValidateOnboardingOperator
 

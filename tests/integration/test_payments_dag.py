@@ -101,5 +101,6 @@ def test_the_paypal_secret_reaches_aep_but_not_xcom(paypal):
     assert base["auth"]["params"]["clientId"] == "it-paypal-client"
     assert base["auth"]["params"]["host"] == "api.sandbox.paypal.com"
     assert any(
-        r["method"] == "POST" and r["path"].endswith("/flowservice/connections") for r in aep.state.request_log
+        r["method"] == "POST" and r["path"].endswith("/flowservice/connections")
+        for r in aep.state.request_log
     )

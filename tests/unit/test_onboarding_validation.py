@@ -69,7 +69,9 @@ def test_resource_paths_lists():
         with pytest.raises(InvalidInputError) as caught:
             validate_resource_paths(bad)
         assert caught.value.field == "resource_paths"
-    checked = validate_onboarding_params(**{**GOOD, "resources": ["refunds"]}, resource_field="resource_paths")
+    checked = validate_onboarding_params(
+        **{**GOOD, "resources": ["refunds"]}, resource_field="resource_paths"
+    )
     assert checked["resource_paths"] == ["refunds"]
 
 

@@ -23,12 +23,18 @@ def hook(requests_mock):
     for resource in ("connections", "sourceConnections", "targetConnections", "flows"):
         requests_mock.get(f"{FLOWS}/{resource}", json={"items": []})
         requests_mock.post(f"{FLOWS}/{resource}", status_code=201, json={"id": "new-id", "etag": '"1"'})
-    requests_mock.get(f"{FLOWS}/flowSpecs", json={"items": [{"id": SEED["flowSpecs"]["id"], "name": "CRMToAEP"}]})
+    requests_mock.get(
+        f"{FLOWS}/flowSpecs", json={"items": [{"id": SEED["flowSpecs"]["id"], "name": "CRMToAEP"}]}
+    )
     requests_mock.get(f"{BASE}/catalog/dataSets", json={})
-    requests_mock.post(f"{BASE}/catalog/dataSets", status_code=201, json=["@/dataSets/5e8918669cbbee18ad9771f3"])
+    requests_mock.post(
+        f"{BASE}/catalog/dataSets", status_code=201, json=["@/dataSets/5e8918669cbbee18ad9771f3"]
+    )
     requests_mock.get(f"{BASE}/conversion/mappingSets", json={"data": [], "_page": {"count": 0}})
     requests_mock.post(f"{BASE}/conversion/mappingSets/validate", json={"validationResponse": []})
-    requests_mock.post(f"{BASE}/conversion/mappingSets", json={"id": "b54a8dc38e8d4e31a2dc096e413ae8e5", "version": 0})
+    requests_mock.post(
+        f"{BASE}/conversion/mappingSets", json={"id": "b54a8dc38e8d4e31a2dc096e413ae8e5", "version": 0}
+    )
     hook = AdobeExperiencePlatformHook()
     config = AEPClientConfig(
         client_id="cid", org_id="O@AdobeOrg", access_token="tok", base_url="https://platform.example"
@@ -114,7 +120,7 @@ def test_flow_spec_is_found_by_name(hook, requests_mock):
 
 def test_dataflow(hook, requests_mock):
     seed = SEED["flows"]
-    copy, mapping = seed["transformations"]
+    mapping = seed["transformations"][1]
     hook.ensure_dataflow(
         seed["name"],
         source_connection_id=seed["sourceConnectionIds"][0],
