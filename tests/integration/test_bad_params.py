@@ -89,7 +89,7 @@ def test_every_dag_has_at_least_15_bad_param_cases():
     ("dag_id", "conf", "field"), CASES, ids=[f"{d}-{json.dumps(c)[:60]}" for d, c, _ in CASES]
 )
 def test_bad_params_send_no_request_and_name_the_field(platform, mocker, dag_id, conf, field):
-    checked = mocker.spy(AEPValidateOnboardingOperator, "execute")
+    checked = mocker.spy(AEPValidateOnboardingOperator, "check")
     parsed = dag(dag_id)
     try:
         dagrun = parsed.test(run_conf=conf)
