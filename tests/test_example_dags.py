@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
 from aep_testing import EXAMPLE_DAGS
 
 from airflow_provider_stripe_aep.stripe import RESOURCE_PATHS
@@ -125,3 +126,17 @@ def test_payments_follows_the_tutorial_steps():
     dataflow = dag.get_task("create_dataflow")
     assert dataflow.flow_spec_name == "CRMToAEP"
     assert dataflow.transformations[0]["name"] == "Copy"
+
+
+@pytest.mark.parametrize(
+    ("dag_id", "variable"),
+    [
+        ("stripe_to_aep_all_resources", "STRIPE_AEP_ALL_RESOURCES_SCHEDULE"),
+        ("payments_to_aep_onboarding", "PAYMENTS_AEP_ONBOARDING_SCHEDULE"),
+    ],
+)
+def test_each_dag_runs_on_a_schedule_when_its_variable_is_set(monkeypatch, dag_id, variable):
+    monkeypatch.setenv(variable, "@daily")
+    assert bag().dags[dag_id].timetable.can_be_scheduled
+    monkeypatch.delenv(variable)
+    assert not bag().dags[dag_id].timetable.can_be_scheduled
