@@ -410,3 +410,103 @@ def _now(now: int | None) -> int:
     if now is None:
         return int(time.time())
     return to_epoch_seconds(now, "now")
+
+
+# --------------------------------------------------------------------------------------------------
+# Onboarding parameters (DAG params and building-block arguments, checked before the first request)
+# --------------------------------------------------------------------------------------------------
+
+#: Longest `name_prefix`: the longest name built from it (`<prefix> Stripe balance_transactions
+#: target connection`, or a table path) must stay well within the 256 characters of `validate_name`.
+MAX_NAME_PREFIX = 100
+MAX_POLL_INTERVAL = 3600.0
+
+
+def optional_value(value: Any) -> Any:
+    """``None`` for an unset value, including its text from a rendered template (``"None"``, ``""``)."""
+    if value is None or (isinstance(value, str) and value.strip().lower() in _NULLISH | {""}):
+        return None
+    return value
+
+
+def validate_resource_paths(value: Any, field: str = "resource_paths") -> list[str]:
+    """A non-empty list of distinct Stripe resource paths."""
+    allowed = f"must be a non-empty list of distinct resource paths, each one of {', '.join(RESOURCE_PATHS)}"
+    if not isinstance(value, list | tuple) or not value:
+        raise InvalidInputError(field, value, allowed)
+    paths = [validate_resource_path(item, field) for item in value]
+    duplicates = sorted({p for p in paths if paths.count(p) > 1})
+    if duplicates:
+        raise InvalidInputError(field, value, allowed, hint=f"{', '.join(duplicates)} listed twice")
+    return paths
+
+
+def validate_name_prefix(value: Any, field: str = "name_prefix") -> str:
+    return validate_name(value, field, max_length=MAX_NAME_PREFIX)
+
+
+def validate_table_path(value: Any, field: str = "table_path") -> str:
+    """The path of a table of a table-based source (`params.path`, e.g. ``PayPal.Catalog_Products``)."""
+    allowed = "must be a table path without whitespace (e.g. 'PayPal.Catalog_Products')"
+    if not isinstance(value, str) or not value or any(ch.isspace() for ch in value):
+        raise InvalidInputError(field, value, allowed)
+    return validate_name(value, field)
+
+
+def validate_poll_interval(value: Any, field: str = "poll_interval") -> float:
+    """Seconds between run checks: a number greater than 0 and at most an hour."""
+    allowed = f"must be a number of seconds greater than 0 and at most {MAX_POLL_INTERVAL:.0f}"
+    number: float | None = None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value)
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            number = None
+    if number is None or not math.isfinite(number) or not 0 < number <= MAX_POLL_INTERVAL:
+        raise InvalidInputError(field, value, allowed)
+    return number
+
+
+def validate_onboarding_params(
+    *,
+    resources: Any,
+    name_prefix: Any,
+    frequency: Any = "once",
+    interval: Any = None,
+    start_time: Any = None,
+    backfill: Any = None,
+    class_id: Any = "profile",
+    poll_interval: Any = 30,
+    deferrable: Any = False,
+    resource_field: str = "resource_path",
+    tables: bool = False,
+    now: int | None = None,
+) -> dict[str, Any]:
+    """Check everything the steps of an onboarding will need, before any of them sends a request.
+
+    ``resources`` is one resource path (or table path when ``tables``), or a list of them when
+    ``resource_field`` is plural (``resource_paths``). Returns the checked values, normalised.
+    """
+    if isinstance(resources, list | tuple):
+        checked: Any = (
+            [validate_table_path(r, resource_field) for r in resources]
+            if tables
+            else validate_resource_paths(resources, resource_field)
+        )
+    elif tables:
+        checked = validate_table_path(resources, resource_field)
+    else:
+        checked = validate_resource_path(resources, resource_field)
+    schedule = validate_schedule(
+        frequency, optional_value(interval), optional_value(start_time), optional_value(backfill), now=now
+    )
+    return {
+        resource_field: checked,
+        "name_prefix": validate_name_prefix(name_prefix),
+        "schedule": schedule,
+        "class_id": validate_class_id(class_id),
+        "poll_interval": validate_poll_interval(poll_interval),
+        "deferrable": validate_bool(deferrable, "deferrable"),
+    }

@@ -102,6 +102,13 @@ class FlowServiceAPI:
         )
         return answer
 
+    def explore_table(self, connection_id: str, path: str, *, preview: bool = False) -> dict[str, Any]:
+        """The columns of one table of a table-based source (`objectType=table&object=<path>`)."""
+        params = {"objectType": "table", "object": path, "preview": "true" if preview else "false"}
+        return self.http.request(
+            "GET", "flowservice", f"/connections/{connection_id}/explore", params=params
+        ).json()
+
     def find_flow_spec(self, name: str) -> dict[str, Any] | None:
         items = iter_flow_service(self.http, "/flowSpecs", [("property", f"name=={name}")])
         return next(items, None)

@@ -214,6 +214,9 @@ class AdobeExperiencePlatformHook(BaseHook):
     ) -> dict[str, Any]:
         return self.client.flows.explore(base_connection_id, resource_path, preview=preview)
 
+    def explore_table(self, base_connection_id: str, path: str, *, preview: bool = False) -> dict[str, Any]:
+        return self.client.flows.explore_table(base_connection_id, path, preview=preview)
+
     def ensure_source_connection(
         self,
         name: str,
@@ -387,7 +390,9 @@ class AdobeExperiencePlatformHook(BaseHook):
         flow_spec_id: str = stripe.REST_FLOW_SPEC_ID,
         description: str = "",
         on_conflict: OnConflict = "fail",
+        transformations: list[dict[str, Any]] | None = None,
     ) -> str:
+        """`transformations` come before the `Mapping` one (e.g. a table source's `Copy`)."""
         flows = self.client.flows
         body: dict[str, Any] = {
             "name": name,
@@ -397,10 +402,13 @@ class AdobeExperiencePlatformHook(BaseHook):
             "targetConnectionIds": [target_connection_id],
             "scheduleParams": schedule_params,
         }
+        steps = [dict(t) for t in transformations or []]
         if mapping_id:
-            body["transformations"] = [
+            steps.append(
                 {"name": "Mapping", "params": {"mappingId": mapping_id, "mappingVersion": mapping_version}}
-            ]
+            )
+        if steps:
+            body["transformations"] = steps
 
         def update(existing: dict[str, Any], diffs: list[str]) -> str:
             fixed = [d for d in diffs if d.split(":")[0].startswith(_FLOW_FIELDS_FIXED_AT_CREATE)]

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from airflow.providers.common.compat.sdk import BaseHook, mask_secret
+
+from airflow_provider_stripe_aep import stripe
 from airflow_provider_stripe_aep.hooks.stripe import StripeHook
 from airflow_provider_stripe_aep.operators.base import AEPBaseOperator
 from airflow_provider_stripe_aep.validation import (
+    InvalidInputError,
     validate_data_format,
     validate_id,
     validate_name,
     validate_resource_path,
+    validate_table_path,
 )
+
+#: Attributes of an Airflow connection an auth param may be read from (besides `extra.<key>`).
+CONNECTION_ATTRIBUTES = ("host", "login", "password", "schema", "port")
+#: Attributes whose values are secrets: masked in logs, never shown in errors.
+SECRET_ATTRIBUTES = ("password",)
 
 
 class AEPCreateStripeBaseConnectionOperator(AEPBaseOperator):
@@ -49,6 +59,115 @@ class AEPCreateStripeBaseConnectionOperator(AEPBaseOperator):
             description=self.description,
             on_conflict=self.on_conflict,
         )
+
+
+def _auth_param_source(attribute: Any) -> str:
+    allowed = f"must be one of {', '.join(CONNECTION_ATTRIBUTES)} or extra.<key>"
+    if not isinstance(attribute, str) or not (
+        attribute in CONNECTION_ATTRIBUTES or (attribute.startswith("extra.") and len(attribute) > 6)
+    ):
+        raise InvalidInputError("auth_fields", attribute, allowed)
+    return attribute
+
+
+class AEPCreateBaseConnectionOperator(AEPBaseOperator):
+    """Create (or reuse) the base connection of any Flow Service source; returns its ID.
+
+    The auth params are read at run time from an Airflow connection (`auth_conn_id`), so secrets stay
+    out of DAG code, rendered templates, XCom and logs. `auth_fields` says which auth param comes from
+    which connection attribute, e.g. PayPal's `{"host": "host", "clientId": "login",
+    "clientSecret": "password"}`; values from `password` and `extra` are registered as secrets.
+
+    :param name: base connection name (used to find it again).
+    :param connection_spec_id: the source's connection spec (Stripe's by default).
+    :param auth_spec_name: the `auth.specName` of that spec.
+    :param auth_conn_id: the Airflow connection holding the source's credentials.
+    :param auth_fields: auth param -> `host`, `login`, `password`, `schema`, `port` or `extra.<key>`.
+    """
+
+    template_fields: Sequence[str] = ("aep_conn_id", "name", "description", "auth_conn_id")
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        auth_conn_id: str,
+        auth_fields: Mapping[str, str],
+        connection_spec_id: str = stripe.STRIPE_CONNECTION_SPEC_ID,
+        auth_spec_name: str = stripe.STRIPE_AUTH_SPEC_NAME,
+        description: str = "",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if not isinstance(auth_fields, Mapping) or not auth_fields:
+            raise InvalidInputError("auth_fields", auth_fields, "must map each auth param to an attribute")
+        self.auth_fields = {name: _auth_param_source(attr) for name, attr in auth_fields.items()}
+        self.name = name
+        self.auth_conn_id = auth_conn_id
+        self.connection_spec_id = connection_spec_id
+        self.auth_spec_name = auth_spec_name
+        self.description = description
+
+    def _auth_params(self) -> dict[str, Any]:
+        conn = BaseHook.get_connection(self.auth_conn_id)
+        extra = conn.extra_dejson
+        params: dict[str, Any] = {}
+        for param, attribute in self.auth_fields.items():
+            is_extra = attribute.startswith("extra.")
+            value = extra.get(attribute[6:]) if is_extra else getattr(conn, attribute, None)
+            secret = is_extra or attribute in SECRET_ATTRIBUTES
+            if value is None or value == "":
+                raise InvalidInputError(
+                    f"{self.auth_conn_id}.{attribute}",
+                    value,
+                    f"must be set: it is the {param!r} auth param of the base connection",
+                )
+            if secret:
+                mask_secret(str(value))
+            params[param] = value
+        return params
+
+    def execute(self, context: Any) -> str:
+        name = validate_name(self.name, "name")
+        spec_id = validate_id(self.connection_spec_id, "connection_spec_id")
+        auth_spec = validate_name(self.auth_spec_name, "auth_spec_name")
+        return self.hook.ensure_base_connection(
+            name,
+            auth_params=self._auth_params(),
+            connection_spec_id=spec_id,
+            auth_spec_name=auth_spec,
+            description=self.description,
+            on_conflict=self.on_conflict,
+        )
+
+
+class AEPExploreTableOperator(AEPBaseOperator):
+    """Explore one table of a table-based source (payments apps such as PayPal); returns the explore
+    response (`{"format": "flat", "schema": {"columns": [...]}}`), from which the schema and mapping
+    are inferred.
+
+    :param base_connection_id: the base connection (XCom of the base-connection task).
+    :param table_path: the table, e.g. `PayPal.Catalog_Products`.
+    :param preview: also return sample rows (`data`).
+    """
+
+    template_fields: Sequence[str] = ("aep_conn_id", "base_connection_id", "table_path")
+
+    def __init__(
+        self, *, base_connection_id: str, table_path: str, preview: bool = False, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.base_connection_id = base_connection_id
+        self.table_path = table_path
+        self.preview = preview
+
+    def execute(self, context: Any) -> dict[str, Any]:
+        base_id = validate_id(self.base_connection_id, "base_connection_id")
+        table_path = validate_table_path(self.table_path)
+        explored = self.hook.explore_table(base_id, table_path, preview=self.preview)
+        columns = (explored.get("schema") or {}).get("columns") or []
+        self.log.info("Explored table %r: %d columns", table_path, len(columns))
+        return explored
 
 
 class AEPExploreStripeResourceOperator(AEPBaseOperator):
@@ -198,9 +317,11 @@ class AEPCreateTargetConnectionOperator(AEPBaseOperator):
 
 
 __all__ = [
+    "AEPCreateBaseConnectionOperator",
     "AEPCreateSourceConnectionOperator",
     "AEPCreateStripeBaseConnectionOperator",
     "AEPCreateStripeSourceConnectionOperator",
     "AEPCreateTargetConnectionOperator",
     "AEPExploreStripeResourceOperator",
+    "AEPExploreTableOperator",
 ]

@@ -7,7 +7,34 @@ from typing import Any
 
 from airflow_provider_stripe_aep.operators.base import AEPBaseOperator
 from airflow_provider_stripe_aep.stripe import REST_FLOW_SPEC_ID
-from airflow_provider_stripe_aep.validation import validate_id, validate_name, validate_schedule
+from airflow_provider_stripe_aep.validation import (
+    InvalidInputError,
+    optional_value,
+    validate_id,
+    validate_name,
+    validate_schedule,
+)
+
+TRANSFORMATIONS_ALLOWED = (
+    "must be a list of transformations, each {'name': ..., 'params': {...}} and none named 'Mapping' "
+    "(the mapping set is added from mapping_id)"
+)
+
+
+def validate_transformations(value: Any) -> list[dict[str, Any]]:
+    if value is None:
+        return []
+    if not isinstance(value, list | tuple):
+        raise InvalidInputError("transformations", value, TRANSFORMATIONS_ALLOWED)
+    for item in value:
+        if (
+            not isinstance(item, dict)
+            or not isinstance(item.get("name"), str)
+            or item["name"] in ("", "Mapping")
+            or not isinstance(item.get("params"), dict)
+        ):
+            raise InvalidInputError("transformations", item, TRANSFORMATIONS_ALLOWED)
+    return [dict(item) for item in value]
 
 
 class AEPCreateDataflowOperator(AEPBaseOperator):
@@ -19,6 +46,8 @@ class AEPCreateDataflowOperator(AEPBaseOperator):
     :param backfill: ingest all existing data on the first run (AEP's default: true); not with `once`.
     :param flow_spec_id: defaults to the REST flow spec Stripe uses; see `flow_spec_name`.
     :param flow_spec_name: look the flow spec up by name instead (e.g. for a table-based source).
+    :param transformations: transformations that come before the `Mapping` one, such as a table
+        source's `Copy` with its `deltaColumn` (see `payments.copy_transformation`).
     """
 
     template_fields: Sequence[str] = (
@@ -35,6 +64,7 @@ class AEPCreateDataflowOperator(AEPBaseOperator):
         "backfill",
         "flow_spec_id",
         "flow_spec_name",
+        "transformations",
     )
 
     def __init__(
@@ -51,6 +81,7 @@ class AEPCreateDataflowOperator(AEPBaseOperator):
         backfill: bool | str | None = None,
         flow_spec_id: str | None = None,
         flow_spec_name: str | None = None,
+        transformations: list[dict[str, Any]] | None = None,
         description: str = "",
         **kwargs: Any,
     ) -> None:
@@ -66,6 +97,7 @@ class AEPCreateDataflowOperator(AEPBaseOperator):
         self.backfill = backfill
         self.flow_spec_id = flow_spec_id
         self.flow_spec_name = flow_spec_name
+        self.transformations = transformations
         self.description = description
 
     def execute(self, context: Any) -> str:
@@ -73,7 +105,13 @@ class AEPCreateDataflowOperator(AEPBaseOperator):
         source_id = validate_id(self.source_connection_id, "source_connection_id")
         target_id = validate_id(self.target_connection_id, "target_connection_id")
         mapping_id = validate_id(self.mapping_id, "mapping_id") if self.mapping_id is not None else None
-        schedule = validate_schedule(self.frequency, self.interval, self.start_time, self.backfill)
+        schedule = validate_schedule(
+            self.frequency,
+            optional_value(self.interval),
+            optional_value(self.start_time),
+            optional_value(self.backfill),
+        )
+        transformations = validate_transformations(self.transformations)
         if self.flow_spec_id and self.flow_spec_name:
             raise ValueError("Invalid flow_spec_name: give flow_spec_id or flow_spec_name, not both.")
         flow_spec_id = self.flow_spec_id or REST_FLOW_SPEC_ID
@@ -90,4 +128,5 @@ class AEPCreateDataflowOperator(AEPBaseOperator):
             flow_spec_id=validate_id(flow_spec_id, "flow_spec_id"),
             description=self.description,
             on_conflict=self.on_conflict,
+            transformations=transformations,
         )

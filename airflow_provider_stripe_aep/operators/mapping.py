@@ -6,21 +6,12 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_stripe_aep.operators.base import AEPBaseOperator
+from airflow_provider_stripe_aep.operators.schema import explore_source
 from airflow_provider_stripe_aep.stripe import PROFILE_CLASS_ID
-from airflow_provider_stripe_aep.validation import (
-    InvalidInputError,
-    validate_class_id,
-    validate_id,
-    validate_name,
-    validate_resource_path,
-)
+from airflow_provider_stripe_aep.validation import validate_class_id, validate_id, validate_name
 
 if TYPE_CHECKING:  # XDM inference is imported where it runs, not at DAG parse time
     from airflow_provider_stripe_aep import xdm
-
-EXPLORE_SCHEMA_ALLOWED = (
-    "must be the explore response (a dict from the explore task's XCom) unless mappings are given"
-)
 
 
 class AEPCreateMappingSetOperator(AEPBaseOperator):
@@ -33,6 +24,8 @@ class AEPCreateMappingSetOperator(AEPBaseOperator):
     :param name: mapping set name (used to find it again).
     :param schema_id: target schema `$id`.
     :param explore_schema: the explore response (needed unless `mappings` is given).
+    :param table_path: for a table-based source, the table explored: its columns are mapped from the
+        record root (`Product_Id`) to `_<tenant>.<table>_data.<column>`.
     :param mappings: your own mappings (current `source`/`destination` or legacy
         `sourceAttribute`/`destinationXdmPath` style) instead of the inferred ones.
     """
@@ -43,6 +36,7 @@ class AEPCreateMappingSetOperator(AEPBaseOperator):
         "schema_id",
         "explore_schema",
         "resource_path",
+        "table_path",
         "class_id",
         "mappings",
     )
@@ -54,6 +48,7 @@ class AEPCreateMappingSetOperator(AEPBaseOperator):
         schema_id: str,
         explore_schema: dict[str, Any] | str | None = None,
         resource_path: str = "",
+        table_path: str | None = None,
         class_id: str = PROFILE_CLASS_ID,
         mappings: list[dict[str, Any]] | None = None,
         empty_objects: xdm.EmptyObjects = "omit",
@@ -64,31 +59,32 @@ class AEPCreateMappingSetOperator(AEPBaseOperator):
         self.schema_id = schema_id
         self.explore_schema = explore_schema
         self.resource_path = resource_path
+        self.table_path = table_path
         self.class_id = class_id
         self.mappings = mappings
         self.empty_objects = empty_objects
 
     def execute(self, context: Any) -> str:
-        from airflow_provider_stripe_aep import xdm
+        from airflow_provider_stripe_aep import tabular, xdm
 
         name = validate_name(self.name, "name")
         schema_id = validate_id(self.schema_id, "schema_id", allow_slash=True)
         if self.mappings:
             mappings = [xdm.normalize_mapping(m) for m in self.mappings]
         else:
-            if not isinstance(self.explore_schema, dict):
-                raise InvalidInputError(
-                    "explore_schema", type(self.explore_schema).__name__, EXPLORE_SCHEMA_ALLOWED
-                )
-            resource_path = validate_resource_path(self.resource_path)
+            explore, resource = explore_source(
+                self.explore_schema, self.resource_path, self.table_path, "mappings are given"
+            )
             class_id = validate_class_id(self.class_id)
             mappings = xdm.infer_mappings(
-                self.explore_schema,
+                explore,
                 tenant_id=self.hook.tenant_id(),
-                resource_path=resource_path,
+                resource_path=resource,
                 class_id=class_id,
                 empty_objects=self.empty_objects,
             )
+            if self.table_path:
+                mappings = tabular.table_mappings(mappings)
         self.log.info("Mapping set %r: %d mappings", name, len(mappings))
         body = xdm.build_mapping_set(schema_id, mappings)
         mapping_id, version = self.hook.ensure_mapping_set(name, body=body, on_conflict=self.on_conflict)

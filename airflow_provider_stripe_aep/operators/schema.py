@@ -13,10 +13,29 @@ from airflow_provider_stripe_aep.validation import (
     validate_id,
     validate_name,
     validate_resource_path,
+    validate_table_path,
 )
 
 if TYPE_CHECKING:  # XDM inference is imported where it runs, not at DAG parse time
     from airflow_provider_stripe_aep import xdm
+
+
+def explore_source(
+    explore: Any, resource_path: Any, table_path: Any, needed_unless: str
+) -> tuple[dict[str, Any], str]:
+    """The explore response in the shape :mod:`xdm` reads, and the resource it describes: a Stripe
+    resource path, or a table of a table-based source (its flat columns reshaped)."""
+    if not isinstance(explore, dict):
+        raise InvalidInputError(
+            "explore_schema",
+            type(explore).__name__,
+            f"must be the explore response (a dict from the explore task's XCom) unless {needed_unless}",
+        )
+    if table_path:
+        from airflow_provider_stripe_aep import tabular
+
+        return tabular.as_hierarchical(explore), validate_table_path(table_path)
+    return explore, validate_resource_path(resource_path)
 
 
 class AEPCreateTargetSchemaOperator(AEPBaseOperator):
@@ -28,6 +47,8 @@ class AEPCreateTargetSchemaOperator(AEPBaseOperator):
     :param title: schema title (unique in the sandbox); the field group is titled `<title> fields`.
     :param explore_schema: the explore response (XCom of the explore task).
     :param resource_path: the Stripe resource path.
+    :param table_path: for a table-based source, the table explored instead (e.g.
+        `PayPal.Catalog_Products`): its columns become the fields.
     :param class_id: `profile` (default), `experienceevent`, or a class `$id`.
     :param field_group: a ready field group body to use instead of the inferred one.
     :param field_group_ids: extra field groups (`$id`s) to add to the schema.
@@ -41,6 +62,7 @@ class AEPCreateTargetSchemaOperator(AEPBaseOperator):
         "description",
         "explore_schema",
         "resource_path",
+        "table_path",
         "class_id",
         "schema_id",
     )
@@ -51,6 +73,7 @@ class AEPCreateTargetSchemaOperator(AEPBaseOperator):
         title: str,
         explore_schema: dict[str, Any] | str | None = None,
         resource_path: str = "",
+        table_path: str | None = None,
         class_id: str = PROFILE_CLASS_ID,
         field_group: dict[str, Any] | None = None,
         field_group_ids: Sequence[str] = (),
@@ -63,6 +86,7 @@ class AEPCreateTargetSchemaOperator(AEPBaseOperator):
         self.title = title
         self.explore_schema = explore_schema
         self.resource_path = resource_path
+        self.table_path = table_path
         self.class_id = class_id
         self.field_group = field_group
         self.field_group_ids = list(field_group_ids)
@@ -82,21 +106,17 @@ class AEPCreateTargetSchemaOperator(AEPBaseOperator):
         extra_groups = [validate_id(g, "field_group_ids", allow_slash=True) for g in self.field_group_ids]
         body = self.field_group
         if body is None:
-            if not isinstance(self.explore_schema, dict):
-                raise InvalidInputError(
-                    "explore_schema",
-                    type(self.explore_schema).__name__,
-                    "must be the explore response (a dict from the explore task's XCom) "
-                    "unless field_group or schema_id is given",
-                )
-            resource_path = validate_resource_path(self.resource_path)
-            tenant_id = self.hook.tenant_id()
+            explore, resource = explore_source(
+                self.explore_schema, self.resource_path, self.table_path, "field_group or schema_id is given"
+            )
+            source = "table" if self.table_path else "Stripe"
             body = xdm.build_field_group(
-                self.explore_schema,
-                tenant_id=tenant_id,
-                resource_path=resource_path,
+                explore,
+                tenant_id=self.hook.tenant_id(),
+                resource_path=resource,
                 title=f"{title} fields",
                 class_id=class_id,
+                description=f"{source} {resource} fields, generated from the Flow Service explore schema.",
                 empty_objects=self.empty_objects,
             )
         field_group_id = self.hook.ensure_field_group(body, on_conflict=self.on_conflict)

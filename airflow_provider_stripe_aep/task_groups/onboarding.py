@@ -1,0 +1,438 @@
+# Operators declare the rendered types of their arguments; a DAG passes XComArgs (task.output).
+# mypy: disable-error-code="arg-type"
+"""The onboarding of one resource as a TaskGroup, to drop into any DAG in a line or two::
+
+    from airflow_provider_stripe_aep.task_groups import stripe_to_aep_onboarding_group
+
+    charges = stripe_to_aep_onboarding_group("charges", name_prefix="Shop", frequency="day", interval=1)
+    extract >> charges >> notify          # your own tasks before and after it
+    report(charges.dataflow_id)           # its outputs are XComArgs
+
+The group runs Adobe's tutorial steps, each an idempotent operator: validate_params (no HTTP) ->
+base connection -> explore -> source connection; target schema (field group + schema) -> dataset ->
+target connection; mapping set -> dataflow -> wait for the run. Names come from
+:func:`airflow_provider_stripe_aep.naming.onboarding_names`, so the ingest and teardown DAGs find what
+it made. Arguments may be literals (checked when the DAG is parsed) or Jinja templates such as
+``"{{ params.frequency }}"`` (checked by the group's first task, before any request).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from airflow.providers.common.compat.sdk import TaskGroup
+
+from airflow_provider_stripe_aep import payments
+from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
+from airflow_provider_stripe_aep.hooks.stripe import StripeHook
+from airflow_provider_stripe_aep.naming import OnboardingNames, onboarding_names
+from airflow_provider_stripe_aep.operators.checks import AEPValidateOnboardingOperator
+from airflow_provider_stripe_aep.operators.connections import (
+    AEPCreateBaseConnectionOperator,
+    AEPCreateSourceConnectionOperator,
+    AEPCreateStripeBaseConnectionOperator,
+    AEPCreateStripeSourceConnectionOperator,
+    AEPCreateTargetConnectionOperator,
+    AEPExploreStripeResourceOperator,
+    AEPExploreTableOperator,
+)
+from airflow_provider_stripe_aep.operators.dataflow import AEPCreateDataflowOperator
+from airflow_provider_stripe_aep.operators.mapping import AEPCreateMappingSetOperator
+from airflow_provider_stripe_aep.operators.schema import (
+    AEPCreateDatasetOperator,
+    AEPCreateTargetSchemaOperator,
+)
+from airflow_provider_stripe_aep.sensors.dataflow_run import AEPDataflowRunSensor
+from airflow_provider_stripe_aep.validation import (
+    optional_value,
+    validate_bool,
+    validate_class_id,
+    validate_name_prefix,
+    validate_poll_interval,
+    validate_resource_path,
+    validate_schedule,
+    validate_table_path,
+)
+
+_GROUP_ID_CHARS = re.compile(r"[^A-Za-z0-9_-]")
+
+
+class OnboardingTaskGroup(TaskGroup):
+    """A TaskGroup holding one onboarding; chain it like a task (`a >> group >> b`).
+
+    Its outputs are XComArgs for downstream tasks: `base_connection_id`, `explore`,
+    `source_connection_id`, `schema_id`, `dataset_id`, `target_connection_id`, `mapping_id`,
+    `dataflow_id` and `run` (the run summary the wait returns: run ID, status, record counts).
+    """
+
+    base_connection_id: Any
+    explore: Any
+    source_connection_id: Any
+    schema_id: Any
+    dataset_id: Any
+    target_connection_id: Any
+    mapping_id: Any
+    dataflow_id: Any
+    run: Any
+    names: OnboardingNames
+
+
+@dataclass(frozen=True)
+class TableSource:
+    """A table-based Flow Service batch source, such as the payments apps of Adobe's tutorial.
+
+    :param auth_fields: auth param -> attribute of the `auth_conn_id` Airflow connection.
+    :param label: the word names use for this source (`<prefix> <label> <table> dataflow`).
+    """
+
+    connection_spec_id: str = payments.PAYPAL_CONNECTION_SPEC_ID
+    auth_spec_name: str = payments.PAYPAL_AUTH_SPEC_NAME
+    auth_conn_id: str = payments.PAYPAL_DEFAULT_CONN_ID
+    auth_fields: Mapping[str, str] = field(default_factory=lambda: dict(payments.PAYPAL_AUTH_FIELDS))
+    flow_spec_name: str = payments.CRM_FLOW_SPEC_NAME
+    label: str = payments.PAYPAL_LABEL
+
+
+PAYPAL = TableSource()
+
+
+def _literal(value: Any) -> bool:
+    """A value known when the DAG is parsed (not a Jinja template, not an XComArg)."""
+    if isinstance(value, str):
+        return "{{" not in value and "{%" not in value
+    return value is None or isinstance(value, int | float | bool | list | dict)
+
+
+def _check_literals(
+    *, name_prefix: Any, frequency: Any, interval: Any, start_time: Any, backfill: Any, **single: Any
+) -> None:
+    """Reject bad literal arguments when the DAG is parsed: such a DAG never runs at all."""
+    checks: dict[str, Callable[[Any], Any]] = {
+        "name_prefix": validate_name_prefix,
+        "class_id": validate_class_id,
+        "poll_interval": validate_poll_interval,
+        "deferrable": lambda v: validate_bool(v, "deferrable"),
+        "resource_path": validate_resource_path,
+        "table_path": validate_table_path,
+    }
+    for name, value in {"name_prefix": name_prefix, **single}.items():
+        if _literal(value):
+            checks[name](value)
+    schedule = (frequency, interval, start_time, backfill)
+    if all(_literal(v) for v in schedule):
+        validate_schedule(*(optional_value(v) for v in schedule))
+
+
+def _group_id(resource: Any, group_id: str | None) -> str:
+    if group_id:
+        return group_id
+    if not (isinstance(resource, str) and _literal(resource)):
+        raise ValueError("group_id is required when the resource is a template")
+    return "onboard_" + _GROUP_ID_CHARS.sub("_", resource)
+
+
+def stripe_to_aep_onboarding_group(
+    resource_path: str,
+    *,
+    name_prefix: str = "Airflow",
+    base_connection_id: Any = None,
+    frequency: str = "once",
+    interval: int | str | None = None,
+    start_time: Any = None,
+    backfill: bool | str | None = None,
+    class_id: str = "profile",
+    poll_interval: float | str = 30,
+    deferrable: bool | str = False,
+    selected_resource_paths: Any = None,
+    aep_conn_id: str = AdobeExperiencePlatformHook.default_conn_name,
+    stripe_conn_id: str = StripeHook.default_conn_name,
+    group_id: str | None = None,
+    prefix_group_id: bool = True,
+) -> OnboardingTaskGroup:
+    """Onboard one Stripe resource path; returns the TaskGroup (see :class:`OnboardingTaskGroup`).
+
+    :param resource_path: charges, subscriptions, refunds, balance_transactions, customers or prices.
+    :param name_prefix: the first word of every resource name.
+    :param base_connection_id: a base connection shared with other groups (an XComArg or an ID);
+        by default the group gets or creates `<prefix> Stripe base connection` itself.
+    :param frequency, interval, start_time, backfill: the dataflow's schedule (see `validate_schedule`).
+    :param class_id: `profile`, `experienceevent` or a class `$id` for the target schema.
+    :param poll_interval, deferrable: how the last task waits for the dataflow's run.
+    :param selected_resource_paths: a list (or template) of the paths chosen for this run; when
+        `resource_path` is not in it the whole group is skipped.
+    :param group_id: defaults to `onboard_<resource_path>`; `prefix_group_id=False` keeps bare task IDs.
+    """
+    _check_literals(
+        name_prefix=name_prefix,
+        frequency=frequency,
+        interval=interval,
+        start_time=start_time,
+        backfill=backfill,
+        resource_path=resource_path,
+        class_id=class_id,
+        poll_interval=poll_interval,
+        deferrable=deferrable,
+    )
+    names = onboarding_names(name_prefix, resource_path)
+    group = OnboardingTaskGroup(
+        group_id=_group_id(resource_path, group_id),
+        prefix_group_id=prefix_group_id,
+        tooltip=f"Onboard Stripe {resource_path} into Adobe Experience Platform",
+    )
+    with group:
+        check = AEPValidateOnboardingOperator(
+            task_id="validate_params",
+            targets=resource_path,
+            name_prefix=name_prefix,
+            frequency=frequency,
+            interval=interval,
+            start_time=start_time,
+            backfill=backfill,
+            class_id=class_id,
+            poll_interval=poll_interval,
+            deferrable=deferrable,
+            selected=selected_resource_paths,
+        )
+        own_base = base_connection_id is None
+        if own_base:
+            base = AEPCreateStripeBaseConnectionOperator(
+                task_id="create_base_connection",
+                name=names.base_connection,
+                description="Authenticated base connection for Stripe",
+                stripe_conn_id=stripe_conn_id,
+                aep_conn_id=aep_conn_id,
+            )
+            check >> base
+            base_connection_id = base.output
+        explore = AEPExploreStripeResourceOperator(
+            task_id="explore_resource",
+            base_connection_id=base_connection_id,
+            resource_path=resource_path,
+            aep_conn_id=aep_conn_id,
+        )
+        source = AEPCreateStripeSourceConnectionOperator(
+            task_id="create_source_connection",
+            name=names.source_connection,
+            base_connection_id=base_connection_id,
+            resource_path=resource_path,
+            aep_conn_id=aep_conn_id,
+        )
+        if not own_base:  # otherwise they wait for the base connection, which waits for the check
+            check >> [explore, source]
+        _target_and_flow(
+            group,
+            names=names,
+            base_connection_id=base_connection_id,
+            explore=explore,
+            source=source,
+            resource_args={"resource_path": resource_path},
+            dataflow_args={},
+            class_id=class_id,
+            frequency=frequency,
+            interval=interval,
+            start_time=start_time,
+            backfill=backfill,
+            poll_interval=poll_interval,
+            deferrable=deferrable,
+            aep_conn_id=aep_conn_id,
+        )
+    return group
+
+
+def table_to_aep_onboarding_group(
+    table_path: str,
+    *,
+    delta_column: str = payments.DEFAULT_DELTA_COLUMN,
+    delta_date_format: str | None = payments.DEFAULT_DELTA_DATE_FORMAT,
+    delta_timezone: str | None = payments.DEFAULT_DELTA_TIMEZONE,
+    mappings: Any = None,
+    source: TableSource = PAYPAL,
+    name_prefix: str = "Airflow",
+    base_connection_id: Any = None,
+    frequency: str = "once",
+    interval: int | str | None = None,
+    start_time: Any = None,
+    backfill: bool | str | None = None,
+    class_id: str = "profile",
+    poll_interval: float | str = 30,
+    deferrable: bool | str = False,
+    aep_conn_id: str = AdobeExperiencePlatformHook.default_conn_name,
+    group_id: str | None = None,
+    prefix_group_id: bool = True,
+) -> OnboardingTaskGroup:
+    """Onboard one table of a table-based source (PayPal by default), as Adobe's payments tutorial
+    does: `tabular` source connection with `params.path`, the flow spec found by name (`CRMToAEP`),
+    `Copy` with `deltaColumn` before the `Mapping`. The schema and mappings are inferred from the
+    table's columns unless `mappings` are given (current or legacy style).
+    """
+    _check_literals(
+        name_prefix=name_prefix,
+        frequency=frequency,
+        interval=interval,
+        start_time=start_time,
+        backfill=backfill,
+        table_path=table_path,
+        class_id=class_id,
+        poll_interval=poll_interval,
+        deferrable=deferrable,
+    )
+    names = onboarding_names(name_prefix, table_path, source_label=source.label)
+    group = OnboardingTaskGroup(
+        group_id=_group_id(table_path, group_id),
+        prefix_group_id=prefix_group_id,
+        tooltip=f"Onboard {source.label} table {table_path} into Adobe Experience Platform",
+    )
+    with group:
+        check = AEPValidateOnboardingOperator(
+            task_id="validate_params",
+            targets=table_path,
+            resource_field="table_path",
+            tables=True,
+            name_prefix=name_prefix,
+            frequency=frequency,
+            interval=interval,
+            start_time=start_time,
+            backfill=backfill,
+            class_id=class_id,
+            poll_interval=poll_interval,
+            deferrable=deferrable,
+            delta_column=delta_column,
+            mappings=mappings,
+        )
+        own_base = base_connection_id is None
+        if own_base:
+            base = AEPCreateBaseConnectionOperator(
+                task_id="create_base_connection",
+                name=names.base_connection,
+                description=f"Authenticated base connection for {source.label}",
+                connection_spec_id=source.connection_spec_id,
+                auth_spec_name=source.auth_spec_name,
+                auth_conn_id=source.auth_conn_id,
+                auth_fields=source.auth_fields,
+                aep_conn_id=aep_conn_id,
+            )
+            check >> base
+            base_connection_id = base.output
+        explore = AEPExploreTableOperator(
+            task_id="explore_table",
+            base_connection_id=base_connection_id,
+            table_path=table_path,
+            aep_conn_id=aep_conn_id,
+        )
+        source_connection = AEPCreateSourceConnectionOperator(
+            task_id="create_source_connection",
+            name=names.source_connection,
+            description=f"{source.label} source connection",
+            base_connection_id=base_connection_id,
+            connection_spec_id=source.connection_spec_id,
+            source_params={"path": table_path},
+            data_format=payments.TABLE_DATA_FORMAT,
+            aep_conn_id=aep_conn_id,
+        )
+        if not own_base:
+            check >> [explore, source_connection]
+        copy = payments.copy_transformation(delta_column, delta_date_format, delta_timezone)
+        _target_and_flow(
+            group,
+            names=names,
+            base_connection_id=base_connection_id,
+            explore=explore,
+            source=source_connection,
+            resource_args={"table_path": table_path},
+            mapping_args={"mappings": mappings},
+            dataflow_args={"flow_spec_name": source.flow_spec_name, "transformations": [copy]},
+            class_id=class_id,
+            frequency=frequency,
+            interval=interval,
+            start_time=start_time,
+            backfill=backfill,
+            poll_interval=poll_interval,
+            deferrable=deferrable,
+            aep_conn_id=aep_conn_id,
+        )
+    return group
+
+
+def _target_and_flow(
+    group: OnboardingTaskGroup,
+    *,
+    names: OnboardingNames,
+    base_connection_id: Any,
+    explore: Any,
+    source: Any,
+    resource_args: dict[str, Any],
+    dataflow_args: dict[str, Any],
+    class_id: Any,
+    frequency: Any,
+    interval: Any,
+    start_time: Any,
+    backfill: Any,
+    poll_interval: Any,
+    deferrable: Any,
+    aep_conn_id: str,
+    mapping_args: dict[str, Any] | None = None,
+) -> None:
+    """The steps every source shares: schema -> dataset -> target connection; mapping -> dataflow ->
+    wait. Sets the group's outputs."""
+    schema = AEPCreateTargetSchemaOperator(
+        task_id="create_target_schema",
+        title=names.schema,
+        explore_schema=explore.output,
+        class_id=class_id,
+        aep_conn_id=aep_conn_id,
+        **resource_args,
+    )
+    dataset = AEPCreateDatasetOperator(
+        task_id="create_dataset", name=names.dataset, schema_id=schema.output, aep_conn_id=aep_conn_id
+    )
+    target = AEPCreateTargetConnectionOperator(
+        task_id="create_target_connection",
+        name=names.target_connection,
+        schema_id=schema.output,
+        dataset_id=dataset.output,
+        aep_conn_id=aep_conn_id,
+    )
+    mapping_set = AEPCreateMappingSetOperator(
+        task_id="create_mapping_set",
+        name=names.mapping_set,
+        schema_id=schema.output,
+        explore_schema=explore.output,
+        class_id=class_id,
+        aep_conn_id=aep_conn_id,
+        **resource_args,
+        **(mapping_args or {}),
+    )
+    dataflow = AEPCreateDataflowOperator(
+        task_id="create_dataflow",
+        name=names.dataflow,
+        source_connection_id=source.output,
+        target_connection_id=target.output,
+        mapping_id=mapping_set.output,
+        mapping_version=(f"{{{{ ti.xcom_pull(task_ids='{mapping_set.task_id}', key='mapping_version') }}}}"),
+        frequency=frequency,
+        interval=interval,
+        start_time=start_time,
+        backfill=backfill,
+        aep_conn_id=aep_conn_id,
+        **dataflow_args,
+    )
+    wait = AEPDataflowRunSensor(
+        task_id="wait_for_run",
+        flow_id=dataflow.output,
+        poll_interval=poll_interval,
+        deferrable=deferrable,
+        aep_conn_id=aep_conn_id,
+    )
+    group.base_connection_id = base_connection_id
+    group.explore = explore.output
+    group.source_connection_id = source.output
+    group.schema_id = schema.output
+    group.dataset_id = dataset.output
+    group.target_connection_id = target.output
+    group.mapping_id = mapping_set.output
+    group.dataflow_id = dataflow.output
+    group.run = wait.output
+    group.names = names

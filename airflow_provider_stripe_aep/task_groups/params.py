@@ -1,0 +1,71 @@
+"""DAG `Param`s of the onboardings, with JSON schemas: the UI's trigger form checks them, and a run
+triggered with a value they reject is refused before it starts. Checks across params (interval with
+frequency, names...) are the job of the `validate_params` task."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow.providers.common.compat.sdk import Param
+
+from airflow_provider_stripe_aep.stripe import FREQUENCIES, RESOURCE_PATHS
+from airflow_provider_stripe_aep.validation import MAX_NAME_PREFIX, MAX_POLL_INTERVAL
+
+
+def schedule_and_wait_params(poll_interval: float = 30) -> dict[str, Param]:
+    """frequency, interval, start_time, name_prefix, class_id, poll_interval, deferrable."""
+    return {
+        "frequency": Param("once", enum=list(FREQUENCIES), description="Dataflow schedule frequency"),
+        "interval": Param(
+            None,
+            type=["null", "integer"],
+            minimum=1,
+            description="Runs every `interval` frequency units: required unless once; >= 15 for minute",
+        ),
+        "start_time": Param(
+            None,
+            type=["null", "integer", "string"],
+            description="First run: epoch seconds or ISO-8601 (UTC if no offset); default now",
+        ),
+        "name_prefix": Param(
+            "Airflow",
+            type="string",
+            minLength=1,
+            maxLength=MAX_NAME_PREFIX,
+            description="Prefix of every resource name (how re-runs, ingest and teardown find them)",
+        ),
+        "class_id": Param(
+            "profile",
+            type="string",
+            minLength=1,
+            description="XDM class of the target schema: profile, experienceevent or a class $id",
+        ),
+        "poll_interval": Param(
+            poll_interval,
+            type="number",
+            exclusiveMinimum=0,
+            maximum=MAX_POLL_INTERVAL,
+            description="Seconds between run checks",
+        ),
+        "deferrable": Param(False, type="boolean", description="Wait for the run in the triggerer"),
+    }
+
+
+def resource_path_param(default: str = "charges") -> Param:
+    return Param(default, enum=list(RESOURCE_PATHS), description="Stripe resource path")
+
+
+def resource_paths_param() -> Param:
+    return Param(
+        list(RESOURCE_PATHS),
+        type="array",
+        items={"type": "string", "enum": list(RESOURCE_PATHS)},
+        minItems=1,
+        uniqueItems=True,
+        description="Stripe resource paths to onboard (default: all six)",
+    )
+
+
+def template(name: str) -> Any:
+    """`{{ params.<name> }}`"""
+    return "{{ params.%s }}" % name  # noqa: UP031 - braces would need escaping in an f-string

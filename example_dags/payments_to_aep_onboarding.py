@@ -1,0 +1,78 @@
+"""Onboard one table of a payments app (PayPal here) into Adobe Experience Platform, as Adobe's
+"Collect payment data through source connectors and APIs" tutorial does by hand: base connection
+(credentials from the `paypal_default` Airflow connection: host, login = client ID, password = client
+secret) -> explore the table -> `tabular` source connection (`params.path`); schema inferred from the
+table's columns (or your `mappings`) -> dataset -> target connection; mapping set -> dataflow on the
+`CRMToAEP` flow spec (found by name) with `Copy` (`deltaColumn`) and `Mapping` -> wait for the run.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+import pendulum
+from airflow.providers.common.compat.sdk import DAG, Param
+
+from airflow_provider_stripe_aep import payments
+from airflow_provider_stripe_aep.task_groups import PAYPAL, table_to_aep_onboarding_group
+from airflow_provider_stripe_aep.task_groups.params import schedule_and_wait_params, template
+
+with DAG(
+    dag_id="payments_to_aep_onboarding",
+    description="Onboard a payments app table (PayPal) into Adobe Experience Platform (Flow Service API)",
+    schedule=os.environ.get("PAYMENTS_AEP_ONBOARDING_SCHEDULE") or None,
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    default_args={"retries": 2, "retry_delay": timedelta(seconds=15)},
+    render_template_as_native_obj=True,
+    tags=["payments", "paypal", "adobe-experience-platform", "example"],
+    params={
+        "table_path": Param(
+            payments.PAYPAL_DEFAULT_TABLE,
+            type="string",
+            minLength=1,
+            pattern=r"^\S+$",
+            description="The table to onboard (the source connection's params.path)",
+        ),
+        "delta_column": Param(
+            payments.DEFAULT_DELTA_COLUMN,
+            type="string",
+            minLength=1,
+            description="Column that tells new rows from old ones (Copy transformation)",
+        ),
+        "delta_date_format": Param(
+            payments.DEFAULT_DELTA_DATE_FORMAT, type="string", minLength=1, description="Its date format"
+        ),
+        "delta_timezone": Param(
+            payments.DEFAULT_DELTA_TIMEZONE, type="string", minLength=1, description="Its time zone"
+        ),
+        "mappings": Param(
+            None,
+            type=["null", "array"],
+            items={"type": "object"},
+            minItems=1,
+            description="Your own mappings (sourceAttribute/destinationXdmPath or source/destination); "
+            "null infers them from the table's columns",
+        ),
+        **schedule_and_wait_params(),
+    },
+) as dag:
+    table_to_aep_onboarding_group(
+        template("table_path"),
+        source=PAYPAL,
+        group_id="onboarding",
+        prefix_group_id=False,
+        delta_column=template("delta_column"),
+        delta_date_format=template("delta_date_format"),
+        delta_timezone=template("delta_timezone"),
+        mappings=template("mappings"),
+        name_prefix=template("name_prefix"),
+        frequency=template("frequency"),
+        interval=template("interval"),
+        start_time=template("start_time"),
+        class_id=template("class_id"),
+        poll_interval=template("poll_interval"),
+        deferrable=template("deferrable"),
+    )

@@ -1,0 +1,70 @@
+"""Onboard several Stripe resource paths (all six by default) in one run, in parallel.
+
+One `validate_params` task checks every param first; one base connection is shared by all paths;
+then one onboarding group per path (`onboard_charges`, `onboard_refunds`...) explores its path and
+creates its own field group, schema, dataset, connections, mapping set and dataflow, and waits for
+its run. Paths not listed in the `resource_paths` param are skipped (their group shows as skipped).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+import pendulum
+from airflow.providers.common.compat.sdk import DAG
+
+from airflow_provider_stripe_aep.naming import base_connection_name
+from airflow_provider_stripe_aep.operators.checks import AEPValidateOnboardingOperator
+from airflow_provider_stripe_aep.operators.connections import AEPCreateStripeBaseConnectionOperator
+from airflow_provider_stripe_aep.stripe import RESOURCE_PATHS
+from airflow_provider_stripe_aep.task_groups import stripe_to_aep_onboarding_group
+from airflow_provider_stripe_aep.task_groups.params import (
+    resource_paths_param,
+    schedule_and_wait_params,
+    template,
+)
+
+SCHEDULE = {
+    "frequency": template("frequency"),
+    "interval": template("interval"),
+    "start_time": template("start_time"),
+    "class_id": template("class_id"),
+    "poll_interval": template("poll_interval"),
+    "deferrable": template("deferrable"),
+}
+
+with DAG(
+    dag_id="stripe_to_aep_all_resources",
+    description="Onboard all six Stripe resource paths into Adobe Experience Platform, in parallel",
+    schedule=os.environ.get("STRIPE_AEP_ALL_RESOURCES_SCHEDULE") or None,
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    default_args={"retries": 2, "retry_delay": timedelta(seconds=15)},
+    render_template_as_native_obj=True,
+    tags=["stripe", "adobe-experience-platform", "example"],
+    params={"resource_paths": resource_paths_param(), **schedule_and_wait_params()},
+) as dag:
+    validate_params = AEPValidateOnboardingOperator(
+        task_id="validate_params",
+        targets=template("resource_paths"),
+        resource_field="resource_paths",
+        name_prefix=template("name_prefix"),
+        **SCHEDULE,
+    )
+    base_connection = AEPCreateStripeBaseConnectionOperator(
+        task_id="create_base_connection",
+        name=base_connection_name(template("name_prefix")),
+        description="Authenticated base connection for Stripe",
+    )
+    validate_params >> base_connection
+    for resource_path in RESOURCE_PATHS:
+        group = stripe_to_aep_onboarding_group(
+            resource_path,
+            name_prefix=template("name_prefix"),
+            base_connection_id=base_connection.output,
+            selected_resource_paths=template("resource_paths"),
+            **SCHEDULE,
+        )
+        validate_params >> group

@@ -1,0 +1,74 @@
+"""The building block in a DAG of a user's own, between two of their tasks, run with dag.test()."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pendulum
+import pytest
+from aep_testing import return_values
+from airflow.providers.common.compat.sdk import DAG
+
+from airflow_provider_stripe_aep.task_groups import stripe_to_aep_onboarding_group
+from airflow_provider_stripe_aep.validation import InvalidInputError
+
+pytestmark = pytest.mark.usefixtures("airflow_db")
+
+
+USER_DAGS = Path(__file__).parent / "user_dags"
+
+
+def build(dag_id: str) -> Any:
+    try:
+        from airflow.dag_processing.dagbag import DagBag
+    except ImportError:  # Airflow 2
+        from airflow.models.dagbag import DagBag
+    bag = DagBag(dag_folder=str(USER_DAGS / f"{dag_id}.py"))
+    assert bag.import_errors == {}
+    return bag.dags[dag_id]
+
+
+@pytest.mark.slow
+def test_the_group_runs_between_two_user_tasks_and_hands_over_its_outputs(connections, monkeypatch):
+    aep = connections
+    # dag.test() on Airflow 3 looks the DAG up in the DAGs folder: point it at the user's one.
+    monkeypatch.setattr("airflow.settings.DAGS_FOLDER", str(USER_DAGS))
+    dag = build("user_dag_with_onboarding")
+    upstream = {t.task_id: {u.task_id for u in t.upstream_list} for t in dag.tasks}
+    assert upstream["onboard_refunds.validate_params"] == {"extract"}
+    assert upstream["onboard_refunds.create_base_connection"] == {"onboard_refunds.validate_params"}
+    assert "onboard_refunds.wait_for_run" in upstream["notify"]
+
+    dagrun = dag.test()
+    assert str(dagrun.state).endswith("success")
+    xcom = return_values(dag.dag_id, dagrun.run_id)
+    flow_id = xcom[("onboard_refunds.create_dataflow", "return_value")]
+    flow = aep.state.sandbox("prod").flows[flow_id]
+    assert flow["name"] == "Mine Stripe refunds dataflow"
+    assert flow["scheduleParams"]["frequency"] == "day"
+    assert flow["scheduleParams"]["interval"] == 1
+    notified = xcom[("notify", "return_value")]
+    assert notified["flow"] == flow_id
+    assert notified["run"]["status"] == "success"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"resource_path": "chargez"}, "resource_path"),
+        ({"frequency": "minute", "interval": 5}, "interval"),
+        ({"frequency": "once", "interval": 1}, "interval"),
+        ({"name_prefix": ""}, "name_prefix"),
+        ({"class_id": "person"}, "class_id"),
+        ({"poll_interval": 0}, "poll_interval"),
+        ({"deferrable": "maybe"}, "deferrable"),
+        ({"start_time": "yesterday"}, "start_time"),
+    ],
+)
+def test_bad_literal_arguments_fail_when_the_dag_is_parsed(kwargs, field):
+    args = {"resource_path": "charges", **kwargs}
+    with DAG("bad_block", schedule=None, start_date=pendulum.datetime(2026, 1, 1, tz="UTC")):
+        with pytest.raises(InvalidInputError) as caught:
+            stripe_to_aep_onboarding_group(args.pop("resource_path"), **args)
+    assert caught.value.field == field

@@ -1,0 +1,106 @@
+"""payments_to_aep_onboarding (seed 004, PayPal-like table source), run with dag.test() against the
+emulator over real HTTP."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from aep_testing import run_dag
+
+from airflow_provider_stripe_aep import payments, stripe
+
+DAG_ID = "payments_to_aep_onboarding"
+PAYPAL_SECRET = "it-paypal-secret-93b1"
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("airflow_db")]
+
+
+@pytest.fixture
+def paypal(connections, monkeypatch):
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_PAYPAL_DEFAULT",
+        json.dumps(
+            {
+                "conn_type": "generic",
+                "host": "api.sandbox.paypal.com",
+                "login": "it-paypal-client",
+                "password": PAYPAL_SECRET,
+            }
+        ),
+    )
+    return connections
+
+
+def platform_posts(server) -> list[dict]:
+    return [r for r in server.state.request_log if r["method"] == "POST" and "/ims/" not in r["path"]]
+
+
+def test_payments_onboarding_follows_the_tutorial_and_a_rerun_creates_nothing(paypal):
+    aep = paypal
+    conf = {"name_prefix": "Pay", "poll_interval": 0.2}
+    dagrun, xcom = run_dag(DAG_ID, conf)
+    assert str(dagrun.state).endswith("success")
+    store = aep.state.sandbox("prod")
+
+    base = store.connections[xcom[("create_base_connection", "return_value")]]
+    assert base["name"] == "Pay PayPal base connection"
+    assert base["connectionSpec"]["id"] == payments.PAYPAL_CONNECTION_SPEC_ID
+    assert base["auth"]["specName"] == payments.PAYPAL_AUTH_SPEC_NAME
+
+    source = store.source_connections[xcom[("create_source_connection", "return_value")]]
+    assert source["baseConnectionId"] == base["id"]
+    assert source["data"] == {"format": "tabular"}
+    assert source["params"] == {"path": "PayPal.Catalog_Products"}
+
+    schema_id = xcom[("create_target_schema", "return_value")]
+    dataset_id = xcom[("create_dataset", "return_value")]
+    target = store.target_connections[xcom[("create_target_connection", "return_value")]]
+    assert target["connectionSpec"]["id"] == stripe.DATA_LAKE_CONNECTION_SPEC_ID
+    assert target["params"] == {"dataSetId": dataset_id}
+
+    mapping_id = xcom[("create_mapping_set", "return_value")]
+    flow = store.flows[xcom[("create_dataflow", "return_value")]]
+    assert flow["name"] == "Pay PayPal PayPal.Catalog_Products dataflow"
+    assert flow["flowSpec"]["id"] != stripe.REST_FLOW_SPEC_ID
+    assert flow["sourceConnectionIds"] == [source["id"]]
+    assert flow["targetConnectionIds"] == [target["id"]]
+    assert flow["transformations"][0] == {
+        "name": "Copy",
+        "params": {"deltaColumn": {"name": "updatedAt", "dateFormat": "YYYY-MM-DD", "timezone": "UTC"}},
+    }
+    assert flow["transformations"][1]["name"] == "Mapping"
+    assert flow["transformations"][1]["params"]["mappingId"] == mapping_id
+    spec_lookups = [r for r in aep.state.request_log if r["path"].endswith("/flowSpecs")]
+    assert spec_lookups, "the flow spec is found by name"
+
+    mapping_sources = sorted(
+        m["source"] for m in aep.state.sandbox("prod").mapping_sets[mapping_id]["_versions"][-1]["mappings"]
+    )
+    assert mapping_sources == sorted(
+        ["Product_Id", "Product_Name", "Description", "Type", "Category", "updatedAt"]
+    )
+    assert store.datasets[dataset_id]["schemaRef"]["id"] == schema_id
+
+    run = xcom[("wait_for_run", "return_value")]
+    assert run["status"] == "success"
+    assert run["counts"]["inputRecordCount"] > 0
+
+    aep.state.request_log.clear()
+    again, again_xcom = run_dag(DAG_ID, conf)
+    assert str(again.state).endswith("success")
+    assert platform_posts(aep) == []
+    assert again_xcom[("create_dataflow", "return_value")] == xcom[("create_dataflow", "return_value")]
+
+
+def test_the_paypal_secret_reaches_aep_but_not_xcom(paypal):
+    aep = paypal
+    dagrun, xcom = run_dag(DAG_ID, {"name_prefix": "Sec", "poll_interval": 0.2})
+    assert str(dagrun.state).endswith("success")
+    assert PAYPAL_SECRET not in json.dumps(list(xcom.values()), default=str)
+    base = aep.state.sandbox("prod").connections[xcom[("create_base_connection", "return_value")]]
+    assert base["auth"]["params"]["clientId"] == "it-paypal-client"
+    assert base["auth"]["params"]["host"] == "api.sandbox.paypal.com"
+    assert any(
+        r["method"] == "POST" and r["path"].endswith("/flowservice/connections")
+        for r in aep.state.request_log
+    )
