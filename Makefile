@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(AIRFLOW_VERSION)
 
-.PHONY: venv demo test lint typecheck emulator clean
+.PHONY: venv demo test lint typecheck emulator clean test-real soak
 
 venv: $(STAMP)
 
@@ -19,6 +19,15 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# A real Airflow 3 (scheduler, DAG processor, triggerer, API server) runs the example DAGs; a few minutes.
+test-real: $(STAMP)
+	STRIPE_AEP_REAL_AIRFLOW=1 $(BIN)/python -m pytest tests/system/test_real_airflow.py -s -q
+
+# The onboarding N times under seeded faults (docs/reliability.md); e.g. make soak RUNS=5
+RUNS ?= 20
+soak: $(STAMP)
+	$(BIN)/python scripts/soak.py --runs $(RUNS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check airflow_provider_stripe_aep example_dags tests scripts
