@@ -34,13 +34,16 @@ import inventory  # noqa: E402
 
 ONBOARDING = "stripe_to_aep_onboarding"
 ALL_RESOURCES = "stripe_to_aep_all_resources"
-CLIENT_SECRET = "soak-client-secret-5e1b"
+CLIENT_SECRET = "soak-client-secret-5e1b"  # noqa: S105 - a test value for the emulator
 STRIPE_KEY = "soak-stripe-key-a07c"
 REQUEST_TIMEOUT = 1.0
+TASK_RETRIES = 5
 RETRY_LINE = re.compile(r"AEP call failed \(attempt \d+\)")
 
 # Share of platform requests (/data/...) that get each fault. "slow" answers later than the client's
-# request timeout; "commit_drop" carries the request out, then drops the connection mid-answer.
+# request timeout; "commit_drop" carries the request out, then drops the connection mid-answer;
+# "503_acted" carries the request out, then answers 503 (opt in with --acted-503: a create answered so
+# must be looked up before it is sent again).
 FAULT_SHARES: dict[str, float] = {
     "429": 0.08,
     "503": 0.07,
@@ -48,6 +51,7 @@ FAULT_SHARES: dict[str, float] = {
     "slow": 0.04,
     "commit_drop": 0.07,
 }
+ACTED_503_SHARE = 0.04
 
 
 def available_kinds() -> tuple[str, ...]:
@@ -56,18 +60,27 @@ def available_kinds() -> tuple[str, ...]:
     return tuple(FAULT_KINDS)
 
 
-def fault_rules(shares: dict[str, float], scale: float = 1.0) -> list[dict[str, Any]]:
+def fault_rules(
+    shares: dict[str, float], scale: float = 1.0, request_timeout: float = REQUEST_TIMEOUT
+) -> list[dict[str, Any]]:
     """Rules whose seeded draws give each kind its share of requests: the injector tries the rules in
     order and takes the first whose draw hits, so each rate is its share of what is left."""
-    kinds = [k for k in shares if k in available_kinds()]
+    names = [k for k in shares if k.removesuffix("_acted") in available_kinds()]
     rules, taken = [], 0.0
-    for kind in kinds:
-        share = shares[kind] * scale
-        rule: dict[str, Any] = {"kind": kind, "rate": min(1.0, share / (1.0 - taken)), "path_regex": "^/data/"}
+    for name in names:
+        kind = name.removesuffix("_acted")
+        share = shares[name] * scale
+        rule: dict[str, Any] = {
+            "kind": kind,
+            "rate": min(1.0, share / (1.0 - taken)),
+            "path_regex": "^/data/",
+        }
+        if name.endswith("_acted"):
+            rule["service_effect"] = True
         if kind == "429":
             rule["retry_after"] = 0.1
         if kind == "slow":
-            rule["delay"] = REQUEST_TIMEOUT * 1.5
+            rule["delay"] = request_timeout * 1.5
         rules.append(rule)
         taken += share
     return rules
@@ -91,7 +104,7 @@ def paths_of(dag_id: str) -> int:
     return len(RESOURCE_PATHS) if dag_id == ALL_RESOURCES else 1
 
 
-def connections(aep: Any) -> dict[str, str]:
+def connections(aep: Any, request_timeout: float = REQUEST_TIMEOUT) -> dict[str, str]:
     aep_conn = {
         "conn_type": "adobe_experience_platform",
         "host": aep.url,
@@ -101,8 +114,9 @@ def connections(aep: Any) -> dict[str, str]:
             "org_id": "SOAK@AdobeOrg",
             "sandbox": "prod",
             "ims_token_url": aep.ims_url,
-            "timeout": REQUEST_TIMEOUT,
-            "max_attempts": 8,
+            "timeout": request_timeout,
+            # Few client attempts, so that some faults outlast them and Airflow's task retries step in.
+            "max_attempts": 3,
             "backoff_base": 0.05,
             "backoff_max": 0.3,
             "max_retry_after": 1,
@@ -205,7 +219,9 @@ def _task_retries(dag_id: str, run_id: str) -> int:
     from airflow.utils.session import create_session
 
     with create_session() as session:
-        rows = session.query(TaskInstance).filter(TaskInstance.dag_id == dag_id, TaskInstance.run_id == run_id)
+        rows = session.query(TaskInstance).filter(
+            TaskInstance.dag_id == dag_id, TaskInstance.run_id == run_id
+        )
         return sum(max(0, (ti.try_number or 1) - 1) for ti in rows)
 
 
@@ -222,17 +238,25 @@ def _drain_log(aep: Any, result: SoakResult) -> None:
             result.tokens_minted += 1
 
 
-def run_soak(aep: Any, runs: int, dag_id: str, output: Path, shares: dict[str, float] | None = None) -> SoakResult:
+def run_soak(
+    aep: Any,
+    runs: int,
+    dag_id: str,
+    output: Path,
+    shares: dict[str, float] | None = None,
+    request_timeout: float = REQUEST_TIMEOUT,
+) -> SoakResult:
     """N runs of `dag_id` with faults; needs a migrated Airflow database in this process's config."""
     from aep_testing import load_dag, return_values
 
     result = SoakResult(dag_id=dag_id)
-    rules = fault_rules(shares or FAULT_SHARES)
+    rules = fault_rules(shares or FAULT_SHARES, request_timeout=request_timeout)
     started = time.monotonic()
     prefixes = []
-    with environ(connections(aep)):
+    with environ(connections(aep, request_timeout)):
         dag = load_dag(dag_id)
         for task in dag.tasks:
+            task.retries = max(task.retries or 0, TASK_RETRIES)
             task.retry_delay = timedelta(0)
         for n in range(1, runs + 1):
             prefix = f"Soak{n:03d}"
@@ -296,20 +320,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dag", default=None, help=f"default {ALL_RESOURCES} if present, else {ONBOARDING}")
     parser.add_argument("--seed", type=int, default=7, help="seed of the emulator's fault draws")
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every fault share")
+    parser.add_argument(
+        "--acted-503",
+        action="store_true",
+        help=f"also {ACTED_503_SHARE:.0%} 503s after the request was carried out",
+    )
     args = parser.parse_args(argv)
     home = Path(tempfile.mkdtemp(prefix="stripe-aep-soak-"))
     _prepare_airflow(home)
     from airflow_provider_stripe_aep.emulator import EmulatorConfig, EmulatorServer
 
     dag_id = args.dag or present_dag()
-    rules = fault_rules(FAULT_SHARES, args.scale)
+    shares = dict(FAULT_SHARES, **({"503_acted": ACTED_503_SHARE} if args.acted_503 else {}))
+    rules = fault_rules(shares, args.scale)
     print(f"fault rules on /data/* (seed {args.seed}, combined rate {combined_rate(rules):.0%}):")
     for rule in rules:
         print(f"  {json.dumps(rule)}")
     config = EmulatorConfig(run_seconds=0.2, run_interval_seconds=600.0, seed=args.seed)
     with EmulatorServer(config) as aep:
-        shares = {k: v * args.scale for k, v in FAULT_SHARES.items()}
-        result = run_soak(aep, args.runs, dag_id, home / "soak-output.log", shares)
+        scaled = {k: v * args.scale for k, v in shares.items()}
+        result = run_soak(aep, args.runs, dag_id, home / "soak-output.log", scaled)
     print(result.report())
     print(f"output of the runs: {home / 'soak-output.log'}")
     return 0 if result.ok else 1

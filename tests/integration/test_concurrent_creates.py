@@ -72,7 +72,13 @@ def race(server, name: str, reconciled: bool) -> list[str]:
                 )
             else:
                 got = ensure(
-                    "base connection", name, find=find, create=create, expected={}, on_conflict="fail", log=log
+                    "base connection",
+                    name,
+                    find=find,
+                    create=create,
+                    expected={},
+                    on_conflict="fail",
+                    log=log,
                 )
             results.append(got)
         except BaseException as exc:
@@ -104,6 +110,8 @@ def test_with_reconcile_the_oldest_wins_and_the_loser_deletes_its_own(aep):
     assert len(left) == 1
     assert results == [left[0]["id"]] * RACERS
     deletes = [
-        r for r in aep.state.request_log if r["method"] == "DELETE" and "/flowservice/connections/" in r["path"]
+        r
+        for r in aep.state.request_log
+        if r["method"] == "DELETE" and "/flowservice/connections/" in r["path"]
     ]
     assert len(deletes) == RACERS - 1

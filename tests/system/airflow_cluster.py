@@ -100,7 +100,7 @@ class AirflowCluster:
         )
         for name in COMPONENTS:
             out = (self.home / f"{name}.out").open("wb")
-            self.procs[name] = subprocess.Popen(  # noqa: S603 - our own airflow executable
+            self.procs[name] = subprocess.Popen(
                 [airflow_bin(), name],
                 env=env,
                 stdout=out,
@@ -158,10 +158,10 @@ class AirflowCluster:
     # -- REST API (SimpleAuthManager with every user an admin: no token needed) -------------------
     def api(self, method: str, path: str, body: Any = None) -> Any:
         data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(  # noqa: S310 - loopback
+        request = urllib.request.Request(
             self.url + path, data=data, method=method, headers={"Content-Type": "application/json"}
         )
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback
+        with urllib.request.urlopen(request, timeout=30) as response:
             raw = response.read()
         return json.loads(raw) if raw else None
 
@@ -202,7 +202,7 @@ class AirflowCluster:
     def task_instances(self, dag_id: str, run_id: str) -> list[dict[str, Any]]:
         cols = ("id", "task_id", "map_index", "state", "try_number", "start_date", "end_date")
         rows = self.query(
-            f"SELECT {', '.join(cols)} FROM task_instance WHERE dag_id = ? AND run_id = ?",  # noqa: S608
+            f"SELECT {', '.join(cols)} FROM task_instance WHERE dag_id = ? AND run_id = ?",
             dag_id,
             run_id,
         )

@@ -26,12 +26,12 @@ TOKEN = re.compile(r"emu\.[A-Za-z0-9_-]{20,}")
 
 
 def state_dump(url: str) -> dict[str, Any]:
-    with urllib.request.urlopen(f"{url}/_emulator/state", timeout=30) as response:  # noqa: S310 - loopback
+    with urllib.request.urlopen(f"{url}/_emulator/state", timeout=30) as response:
         return dict(json.loads(response.read()))
 
 
 def emulator_requests(url: str) -> list[dict[str, Any]]:
-    with urllib.request.urlopen(f"{url}/_emulator/requests", timeout=30) as response:  # noqa: S310
+    with urllib.request.urlopen(f"{url}/_emulator/requests", timeout=30) as response:
         return list(json.loads(response.read()))
 
 

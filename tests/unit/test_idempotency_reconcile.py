@@ -48,7 +48,12 @@ def test_the_winner_keeps_its_own_and_deletes_nothing():
 def test_a_list_that_does_not_show_our_create_yet_changes_nothing():
     deleted: list[str] = []
     got = reconcile(
-        "dataflow", "x", "mine", find_all=lambda: [{"id": "old", "createdAt": 1}], delete=deleted.append, log=log
+        "dataflow",
+        "x",
+        "mine",
+        find_all=lambda: [{"id": "old", "createdAt": 1}],
+        delete=deleted.append,
+        log=log,
     )
     assert (got, deleted) == ("mine", [])
 
