@@ -253,6 +253,10 @@ def run_soak(
     rules = fault_rules(shares or FAULT_SHARES, request_timeout=request_timeout)
     started = time.monotonic()
     prefixes = []
+    # Set once: the seeded draws run on across runs (clearing the rules would restart them).
+    aep.clear_faults()
+    for rule in rules:
+        aep.add_fault(rule)
     with environ(connections(aep, request_timeout)):
         dag = load_dag(dag_id)
         for task in dag.tasks:
@@ -261,13 +265,9 @@ def run_soak(
         for n in range(1, runs + 1):
             prefix = f"Soak{n:03d}"
             prefixes.append(prefix)
-            aep.clear_faults()
-            for rule in rules:
-                aep.add_fault(rule)
             conf = {"name_prefix": prefix, "poll_interval": 0.1}
             with output_to(output):
                 dagrun = dag.test(run_conf=conf)
-            aep.clear_faults()
             _drain_log(aep, result)
             result.runs += 1
             state = str(dagrun.state)
@@ -280,6 +280,7 @@ def run_soak(
             live = inventory.ids(inventory.resources(inventory.state_dump(aep.url)))
             created = inventory.created_ids((task, key, value) for (task, key), value in values.items())
             result.dead_xcom_ids += [f"{prefix} {task}: {i}" for task, i in created if i not in live]
+    aep.clear_faults()
     found = inventory.resources(inventory.state_dump(aep.url))
     result.created, result.expected = Counter(), Counter()
     for prefix in prefixes:
