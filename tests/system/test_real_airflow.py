@@ -7,6 +7,7 @@ Run with `make test-real` (needs Airflow 3; a few minutes on two cores).
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import tempfile
@@ -32,9 +33,12 @@ RUN_TIMEOUT = 240.0
 TOKEN_REQUEST = "Requesting an IMS access token"
 
 
+DAGS_FOLDER = Path(os.environ.get("STRIPE_AEP_DAGS_FOLDER") or EXAMPLE_DAGS)
+
+
 def present_dags() -> list[str]:
     """The DAG ids this checkout ships (all_resources joins as soon as its file exists)."""
-    text = "\n".join(p.read_text(encoding="utf-8") for p in EXAMPLE_DAGS.glob("*.py"))
+    text = "\n".join(p.read_text(encoding="utf-8") for p in DAGS_FOLDER.glob("*.py"))
     return [d for d in (ONBOARDING, ALL_RESOURCES) if re.search(rf"dag_id=[\"']{d}[\"']", text)]
 
 
@@ -56,7 +60,7 @@ def cluster(aep: EmulatorServer) -> Iterator[AirflowCluster]:
         "aep_default": aep_connection(aep),
         "stripe_default": {"conn_type": "stripe", "password": STRIPE_KEY},
     }
-    with AirflowCluster(home, EXAMPLE_DAGS, conns) as running:
+    with AirflowCluster(home, DAGS_FOLDER, conns) as running:
         for dag_id in present_dags():
             running.wait_for_dag(dag_id)
         yield running
