@@ -93,8 +93,8 @@ def combined_rate(rules: list[dict[str, Any]]) -> float:
     return 1.0 - untouched
 
 
-def present_dag(preferred: str = ALL_RESOURCES) -> str:
-    text = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "example_dags").glob("*.py"))
+def present_dag(preferred: str = ALL_RESOURCES, folder: Path = ROOT / "example_dags") -> str:
+    text = "\n".join(p.read_text(encoding="utf-8") for p in folder.glob("*.py"))
     return preferred if re.search(rf"dag_id=[\"']{preferred}[\"']", text) else ONBOARDING
 
 
@@ -214,6 +214,20 @@ class SoakResult:
         return "\n".join(lines)
 
 
+def load_dag(dag_id: str) -> Any:
+    """The DAG from Airflow's configured DAGs folder."""
+    try:
+        from airflow.dag_processing.dagbag import DagBag
+    except ImportError:  # Airflow 2
+        from airflow.models.dagbag import DagBag
+    from airflow.configuration import conf
+
+    bag = DagBag(dag_folder=conf.get("core", "dags_folder"))
+    if bag.import_errors:
+        raise RuntimeError(f"DAG import errors: {bag.import_errors}")
+    return bag.dags[dag_id]
+
+
 def _task_retries(dag_id: str, run_id: str) -> int:
     from airflow.models.taskinstance import TaskInstance
     from airflow.utils.session import create_session
@@ -247,7 +261,7 @@ def run_soak(
     request_timeout: float = REQUEST_TIMEOUT,
 ) -> SoakResult:
     """N runs of `dag_id` with faults; needs a migrated Airflow database in this process's config."""
-    from aep_testing import load_dag, return_values
+    from aep_testing import return_values
 
     result = SoakResult(dag_id=dag_id)
     rules = fault_rules(shares or FAULT_SHARES, request_timeout=request_timeout)
@@ -259,6 +273,7 @@ def run_soak(
         aep.add_fault(rule)
     with environ(connections(aep, request_timeout)):
         dag = load_dag(dag_id)
+        assert dag is not None, dag_id
         for task in dag.tasks:
             task.retries = max(task.retries or 0, TASK_RETRIES)
             task.retry_delay = timedelta(0)
@@ -299,13 +314,13 @@ def run_soak(
     return result
 
 
-def _prepare_airflow(home: Path) -> None:
+def _prepare_airflow(home: Path, dags_folder: Path) -> None:
     """An isolated Airflow home with a migrated SQLite database, set before Airflow is imported."""
     os.environ.update(
         {
             "AIRFLOW_HOME": str(home),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-            "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "example_dags"),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(dags_folder),
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home}/airflow.db",
         }
     )
@@ -319,6 +334,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--dag", default=None, help=f"default {ALL_RESOURCES} if present, else {ONBOARDING}")
+    parser.add_argument("--dags-folder", type=Path, default=ROOT / "example_dags")
     parser.add_argument("--seed", type=int, default=7, help="seed of the emulator's fault draws")
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every fault share")
     parser.add_argument(
@@ -328,10 +344,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     home = Path(tempfile.mkdtemp(prefix="stripe-aep-soak-"))
-    _prepare_airflow(home)
+    _prepare_airflow(home, args.dags_folder)
     from airflow_provider_stripe_aep.emulator import EmulatorConfig, EmulatorServer
 
-    dag_id = args.dag or present_dag()
+    dag_id = args.dag or present_dag(folder=args.dags_folder)
     shares = dict(FAULT_SHARES, **({"503_acted": ACTED_503_SHARE} if args.acted_503 else {}))
     rules = fault_rules(shares, args.scale)
     print(f"fault rules on /data/* (seed {args.seed}, combined rate {combined_rate(rules):.0%}):")

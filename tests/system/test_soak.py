@@ -25,11 +25,13 @@ def load_soak():
 
 @pytest.mark.slow
 @pytest.mark.usefixtures("airflow_db")
-def test_a_short_soak_under_faults_ends_with_every_resource_once(tmp_path):
+def test_a_short_soak_under_faults_ends_with_every_resource_once(tmp_path, capsys):
     soak = load_soak()
     rules = soak.fault_rules(soak.FAULT_SHARES)
     assert soak.combined_rate(rules) >= 0.25
-    with EmulatorServer(EmulatorConfig(run_seconds=0.2, run_interval_seconds=600.0, seed=11)) as aep:
+    server = EmulatorServer(EmulatorConfig(run_seconds=0.2, run_interval_seconds=600.0, seed=11))
+    # The soak reads the runs' output from file descriptors 1 and 2: pytest's own capture must step aside.
+    with server as aep, capsys.disabled():
         result = soak.run_soak(aep, 2, soak.ONBOARDING, tmp_path / "soak.log", request_timeout=0.5)
     print(result.report())
     assert result.succeeded == 2, result.failures
