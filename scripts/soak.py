@@ -21,7 +21,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from importlib.metadata import version
 from pathlib import Path
@@ -337,6 +337,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dags-folder", type=Path, default=ROOT / "example_dags")
     parser.add_argument("--seed", type=int, default=7, help="seed of the emulator's fault draws")
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every fault share")
+    parser.add_argument("--request-timeout", type=float, default=REQUEST_TIMEOUT, help="seconds, per request")
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
     parser.add_argument(
         "--acted-503",
         action="store_true",
@@ -349,15 +351,18 @@ def main(argv: list[str] | None = None) -> int:
 
     dag_id = args.dag or present_dag(folder=args.dags_folder)
     shares = dict(FAULT_SHARES, **({"503_acted": ACTED_503_SHARE} if args.acted_503 else {}))
-    rules = fault_rules(shares, args.scale)
+    rules = fault_rules(shares, args.scale, args.request_timeout)
     print(f"fault rules on /data/* (seed {args.seed}, combined rate {combined_rate(rules):.0%}):")
     for rule in rules:
         print(f"  {json.dumps(rule)}")
     config = EmulatorConfig(run_seconds=0.2, run_interval_seconds=600.0, seed=args.seed)
     with EmulatorServer(config) as aep:
         scaled = {k: v * args.scale for k, v in shares.items()}
-        result = run_soak(aep, args.runs, dag_id, home / "soak-output.log", scaled)
+        result = run_soak(aep, args.runs, dag_id, home / "soak-output.log", scaled, args.request_timeout)
     print(result.report())
+    if args.json:
+        figures = {**asdict(result), "faults": dict(result.faults), "ok": result.ok}
+        args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
     print(f"output of the runs: {home / 'soak-output.log'}")
     return 0 if result.ok else 1
 
