@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(AIRFLOW_VERSION)
 
-.PHONY: venv demo test test-ui lint typecheck emulator clean bench
+.PHONY: venv demo test test-ui test-real soak lint typecheck emulator clean bench
 
 venv: $(STAMP)
 
@@ -33,6 +33,15 @@ test-ui: $(UI_STAMP)
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium chromium-driver; }
 	$(BIN)/python -m pytest tests/ui
+
+# A real Airflow 3 (scheduler, DAG processor, triggerer, API server) runs the example DAGs; a few minutes.
+test-real: $(STAMP)
+	STRIPE_AEP_REAL_AIRFLOW=1 $(BIN)/python -m pytest tests/system/test_real_airflow.py -s -q
+
+# The onboarding N times under seeded faults (docs/reliability.md); e.g. make soak RUNS=5
+RUNS ?= 20
+soak: $(STAMP)
+	$(BIN)/python scripts/soak.py --runs $(RUNS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check airflow_provider_stripe_aep example_dags tests scripts benchmarks

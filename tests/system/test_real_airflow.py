@@ -1,0 +1,280 @@
+"""The onboarding DAGs in a real Airflow 3: scheduler, DAG processor, triggerer and API server as
+separate processes (LocalExecutor, SQLite, as `airflow standalone` runs them), every task in its own
+process, the sensor deferred to the triggerer, DEBUG logging, against the bundled emulator.
+
+Run with `make test-real` (needs Airflow 3; a few minutes on two cores).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import inventory
+import psutil
+import pytest
+from aep_testing import CLIENT_SECRET, EXAMPLE_DAGS, STRIPE_KEY, aep_connection
+from airflow_cluster import AirflowCluster
+
+from airflow_provider_stripe_aep.emulator import EmulatorConfig, EmulatorServer
+from airflow_provider_stripe_aep.stripe import RESOURCE_PATHS
+
+pytestmark = pytest.mark.slow
+
+ONBOARDING = "stripe_to_aep_onboarding"
+ALL_RESOURCES = "stripe_to_aep_all_resources"
+RUN_TIMEOUT = 240.0
+TOKEN_REQUEST = "Requesting an IMS access token"
+
+
+DAGS_FOLDER = Path(os.environ.get("STRIPE_AEP_DAGS_FOLDER") or EXAMPLE_DAGS)
+
+
+def present_dags() -> list[str]:
+    """The DAG ids this checkout ships (all_resources joins as soon as its file exists)."""
+    text = "\n".join(p.read_text(encoding="utf-8") for p in DAGS_FOLDER.glob("*.py"))
+    return [d for d in (ONBOARDING, ALL_RESOURCES) if re.search(rf"dag_id=[\"']{d}[\"']", text)]
+
+
+def paths_of(dag_id: str) -> int:
+    return len(RESOURCE_PATHS) if dag_id == ALL_RESOURCES else 1
+
+
+@pytest.fixture(scope="module")
+def aep() -> Iterator[EmulatorServer]:
+    # Runs last long enough (8 s) for the sensor to find them running and defer.
+    with EmulatorServer(EmulatorConfig(run_seconds=8.0, run_interval_seconds=30.0)) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def cluster(aep: EmulatorServer) -> Iterator[AirflowCluster]:
+    home = Path(tempfile.mkdtemp(prefix="stripe-aep-real-airflow-"))
+    conns = {
+        "aep_default": aep_connection(aep),
+        "stripe_default": {"conn_type": "stripe", "password": STRIPE_KEY},
+    }
+    with AirflowCluster(home, DAGS_FOLDER, conns) as running:
+        for dag_id in present_dags():
+            running.wait_for_dag(dag_id)
+        yield running
+
+
+def secrets(aep: EmulatorServer) -> list[str]:
+    """The client secret, the Stripe key, and every IMS token the emulator minted so far."""
+    with aep.state.lock:
+        tokens = list(aep.state.tokens)
+    return [CLIENT_SECRET, STRIPE_KEY, *tokens]
+
+
+def leaked_files(cluster: AirflowCluster, aep: EmulatorServer) -> dict[str, int]:
+    leaks = {}
+    for path in cluster.log_files():
+        found = inventory.secrets_in(path.read_text(encoding="utf-8", errors="replace"), secrets(aep))
+        if found:
+            leaks[str(path.relative_to(cluster.home))] = len(found)
+    return leaks
+
+
+def token_requests(aep: EmulatorServer, since: int) -> int:
+    with aep.state.lock:
+        log = aep.state.request_log[since:]
+    return sum(1 for r in log if r["method"] == "POST" and r["path"] == "/ims/token/v3")
+
+
+def log_position(aep: EmulatorServer) -> int:
+    with aep.state.lock:
+        return len(aep.state.request_log)
+
+
+def conf_for(dag_id: str, prefix: str, **more: Any) -> dict[str, Any]:
+    return {"name_prefix": prefix, "poll_interval": 0.5, **more}
+
+
+@pytest.mark.parametrize("dag_id", present_dags())
+def test_an_onboarding_in_real_airflow(cluster: AirflowCluster, aep: EmulatorServer, dag_id: str):
+    prefix = f"Real {'all' if dag_id == ALL_RESOURCES else 'one'}"
+    start = log_position(aep)
+    run_id = cluster.trigger(dag_id, conf_for(dag_id, prefix, deferrable=True), f"real-{int(time.time())}")
+    states = cluster.wait_for_runs(dag_id, [run_id], RUN_TIMEOUT)
+    tis = cluster.task_instances(dag_id, run_id)
+    assert states == {run_id: "success"}, [(t["task_id"], t["state"]) for t in tis]
+
+    # Every resource exactly once, and every XCom ID is one of them.
+    made = inventory.with_prefix(inventory.resources(inventory.state_dump(aep.url)), prefix)
+    assert inventory.counts(made) == inventory.expected_counts(paths_of(dag_id))
+    assert inventory.duplicates(made) == {}
+    xcom = cluster.xcom_values(dag_id, run_id)
+    created = inventory.created_ids((task, key, value) for (task, _, key), value in xcom.items())
+    assert len(created) == 1 + 7 * paths_of(dag_id)
+    assert {i for _, i in created} <= inventory.ids(made)
+
+    # The sensors that found their run still going deferred, and their triggers polled from the
+    # triggerer process (the only one's in the onboarding; all_resources' last groups may start after
+    # their runs ended).
+    waits = [t for t in tis if t["task_id"].endswith("wait_for_run")]
+    assert waits and all(t["state"] == "success" for t in waits)
+    triggerers = {row[0] for row in cluster.query("SELECT id FROM job WHERE job_type = 'TriggererJob'")}
+    deferred = []
+    for wait in waits:
+        log = _task_log(cluster, dag_id, run_id, wait["task_id"], "attempt=*.log")
+        if "Pausing task as DEFERRED" not in log:
+            assert re.search(r"run \S+ is success", log), f"{wait['task_id']}: not deferred, not done"
+            continue
+        deferred.append(wait["task_id"])
+        trigger_logs = _task_files(cluster, dag_id, run_id, wait["task_id"], "attempt=*.log.trigger.*.log")
+        assert trigger_logs, f"no trigger log for {wait['task_id']}"
+        assert {int(p.name.rsplit(".", 2)[-2]) for p in trigger_logs} <= triggerers
+        trigger_log = "\n".join(p.read_text(encoding="utf-8") for p in trigger_logs)
+        assert " starting" in trigger_log and "AEPDataflowRunTrigger" in trigger_log
+    assert len(deferred) == len(waits) if dag_id == ONBOARDING else deferred
+
+    # No secret in any task, trigger or component log.
+    assert leaked_files(cluster, aep) == {}
+
+    # At most one IMS token per task process: every task attempt is one process (a deferred task
+    # resumes in a second one), the triggerer is one more.
+    logs = cluster.task_log_files(dag_id, run_id)
+    per_file = {str(p): p.read_text(encoding="utf-8", errors="replace").count(TOKEN_REQUEST) for p in logs}
+    resumed = len(deferred)
+    processes = sum(t["try_number"] for t in tis) + resumed + 1
+    minted = token_requests(aep, start)
+    assert minted <= processes
+    assert max(per_file.values()) <= 2  # a deferred sensor's log holds both of its processes
+    in_triggerer = sum(n for name, n in per_file.items() if ".log.trigger." in name)
+    assert in_triggerer <= 1  # the triggerer's triggers share one token
+    print(
+        f"\n[{dag_id}] tasks {len(tis)}, sensors deferred {len(deferred)}/{len(waits)}, "
+        f"task processes {processes - 1} + triggerer, IMS tokens minted "
+        f"{minted}, resources {sum(inventory.counts(made).values())} "
+        f"(expected {sum(inventory.expected_counts(paths_of(dag_id)).values())}), duplicates 0, "
+        f"secrets found in {sum(1 for _ in cluster.log_files())} log files: 0"
+    )
+
+
+def test_two_runs_at_once_create_everything_once(cluster: AirflowCluster, aep: EmulatorServer):
+    """Two runs of the same onboarding triggered together: `max_active_runs=1` queues the second,
+    which then reuses everything the first made."""
+    prefix = "Twice"
+    conf = conf_for(ONBOARDING, prefix, resource_path="refunds")
+    stamp = int(time.time())
+    run_ids = [cluster.trigger(ONBOARDING, conf, f"twice-{n}-{stamp}") for n in (1, 2)]
+    states = cluster.wait_for_runs(ONBOARDING, run_ids, RUN_TIMEOUT)
+    assert set(states.values()) == {"success"}
+    made = inventory.with_prefix(inventory.resources(inventory.state_dump(aep.url)), prefix)
+    assert inventory.counts(made) == inventory.expected_counts(1)
+    first, second = (cluster.xcom_values(ONBOARDING, r) for r in run_ids)
+    assert first[("create_dataflow", -1, "return_value")] == second[("create_dataflow", -1, "return_value")]
+    spans = cluster.query(
+        "SELECT start_date, end_date FROM dag_run WHERE dag_id = ? AND run_id IN (?, ?) ORDER BY start_date",
+        ONBOARDING,
+        *run_ids,
+    )
+    assert spans[0][1] <= spans[1][0], "the two runs overlapped"
+
+
+def _task_files(cluster: AirflowCluster, dag_id: str, run_id: str, task_id: str, pattern: str) -> list[Path]:
+    folder = cluster.home / "logs" / f"dag_id={dag_id}" / f"run_id={run_id}" / f"task_id={task_id}"
+    return sorted(folder.glob(pattern))
+
+
+def _task_log(cluster: AirflowCluster, dag_id: str, run_id: str, task_id: str, pattern: str) -> str:
+    files = _task_files(cluster, dag_id, run_id, task_id, pattern)
+    return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in files)
+
+
+def _task_process(ti_id: str) -> psutil.Process | None:
+    """The task runner of a task instance: Airflow titles it `airflow worker -- <ti id>`."""
+    title = f"airflow worker -- {ti_id}"
+    for proc in psutil.process_iter(["cmdline"]):
+        if title in " ".join(proc.info["cmdline"] or []):
+            return proc
+    return None
+
+
+def _ti_uuid(raw: str) -> str:
+    raw = raw.replace("-", "")
+    return f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:]}"
+
+
+def _kill_when(
+    cluster: AirflowCluster,
+    aep: EmulatorServer,
+    run_id: str,
+    task_id: str,
+    seen: Any,
+    since: int,
+    timeout: float = 120,
+) -> None:
+    """SIGKILL the task's runner process once the emulator has seen `seen(request)` (after `since`)."""
+
+    def target() -> psutil.Process | None:
+        with aep.state.lock:
+            hit = any(seen(r) for r in aep.state.request_log[since:])
+        if not hit:
+            return None
+        ti = next(t for t in cluster.task_instances(ONBOARDING, run_id) if t["task_id"] == task_id)
+        return _task_process(_ti_uuid(ti["id"]))
+
+    proc = cluster.wait_for(target, timeout, f"{task_id} at the kill point", interval=0.1)
+    proc.send_signal(signal.SIGKILL)
+
+
+def _clear(cluster: AirflowCluster, run_id: str, task_ids: list[str]) -> None:
+    """What a user does after a crash: clear the failed task (the UI's Clear button)."""
+    cluster.api(
+        "POST",
+        f"/api/v2/dags/{ONBOARDING}/clearTaskInstances",
+        {"dry_run": False, "dag_run_id": run_id, "task_ids": task_ids, "only_failed": False},
+    )
+
+
+def test_tasks_killed_after_their_post_and_mid_wait_are_rerun_and_create_nothing_twice(
+    cluster: AirflowCluster, aep: EmulatorServer
+):
+    prefix = "Killed"
+    # The schema task's schema lookup hangs, so the kill lands after its field group POST; the
+    # sensor's first poll hangs, so it is killed mid-wait.
+    aep.add_fault(
+        {"kind": "slow", "times": 1, "delay": 20, "methods": ["GET"], "path_regex": r"/tenant/schemas$"}
+    )
+    aep.add_fault(
+        {"kind": "slow", "times": 1, "delay": 20, "methods": ["GET"], "path_regex": r"/flowservice/runs$"}
+    )
+    since = log_position(aep)
+    run_id = cluster.trigger(ONBOARDING, conf_for(ONBOARDING, prefix), f"killed-{int(time.time())}")
+
+    def fieldgroup_posted(r: dict[str, Any]) -> bool:
+        return r["method"] == "POST" and r["path"].endswith("/tenant/fieldgroups") and r["status"] == 201
+
+    _kill_when(cluster, aep, run_id, "create_target_schema", fieldgroup_posted, since)
+    cluster.wait_for(
+        lambda: _state(cluster, run_id, "create_target_schema") == "up_for_retry", 60, "the retry state"
+    )
+    _clear(cluster, run_id, ["create_target_schema"])
+
+    # The (poking) sensor is killed while it waits for the run, then cleared too.
+    def run_polled(r: dict[str, Any]) -> bool:
+        return r["method"] == "GET" and r["path"].endswith("/flowservice/runs")
+
+    _kill_when(cluster, aep, run_id, "wait_for_run", run_polled, since)
+    cluster.wait_for(lambda: _state(cluster, run_id, "wait_for_run") == "up_for_retry", 60, "the retry")
+    _clear(cluster, run_id, ["wait_for_run"])
+
+    assert cluster.wait_for_runs(ONBOARDING, [run_id], RUN_TIMEOUT) == {run_id: "success"}
+    made = inventory.with_prefix(inventory.resources(inventory.state_dump(aep.url)), prefix)
+    assert inventory.counts(made) == inventory.expected_counts(1)
+    tries = {t["task_id"]: t["try_number"] for t in cluster.task_instances(ONBOARDING, run_id)}
+    assert tries["create_target_schema"] >= 2 and tries["wait_for_run"] >= 2
+    assert leaked_files(cluster, aep) == {}
+
+
+def _state(cluster: AirflowCluster, run_id: str, task_id: str) -> str | None:
+    ti = next(t for t in cluster.task_instances(ONBOARDING, run_id) if t["task_id"] == task_id)
+    return ti["state"]
