@@ -7,7 +7,6 @@ from typing import Any
 
 from airflow.providers.common.compat.sdk import AirflowSkipException, BaseOperator
 
-from airflow_provider_stripe_aep import xdm
 from airflow_provider_stripe_aep.failures import fail_fast
 from airflow_provider_stripe_aep.validation import (
     InvalidInputError,
@@ -113,5 +112,7 @@ class AEPValidateOnboardingOperator(BaseOperator):
         if mappings is not None:
             if not isinstance(mappings, list) or not mappings:
                 raise InvalidInputError("mappings", mappings, "must be a non-empty list of mappings or null")
+            from airflow_provider_stripe_aep import xdm  # inference code, loaded where it runs
+
             checked["mappings"] = len([xdm.normalize_mapping(m) for m in mappings])
         return checked

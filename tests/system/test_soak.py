@@ -4,6 +4,7 @@ call, in its own process as `make soak` runs it (which does twenty, of the all-r
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -25,7 +26,8 @@ def test_a_short_soak_under_faults_ends_with_every_resource_once(tmp_path):
         timeout=300,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    assert "combined rate 26%" in done.stdout  # at least 25% of platform calls are faulted
+    rate = re.search(r"combined rate (\d+)%", done.stdout)
+    assert rate and int(rate.group(1)) >= 25, done.stdout[:500]  # at least 25% of platform calls faulted
     result = json.loads(figures.read_text())
     assert result["runs"] == result["succeeded"] == 2, result["failures"]
     assert len(result["faults"]) >= 3, result["faults"]  # several kinds were injected
