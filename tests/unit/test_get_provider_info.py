@@ -118,7 +118,7 @@ def test_documentation_url_is_the_projects_readme_and_matches_pyproject():
 
     info = get_provider_info()
     assert info["documentation-url"] == f"{PROJECT_URL}#readme"
-    pyproject = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text())
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())
     urls = pyproject["project"]["urls"]
     assert urls["Homepage"] == PROJECT_URL
     assert urls["Documentation"] == info["documentation-url"]

@@ -11,7 +11,7 @@ from airflow_provider_stripe_aep.client import AEPClient, AEPClientConfig
 from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
 from airflow_provider_stripe_aep.validation import validate_schedule
 
-SEED = json.loads((Path(__file__).parent.parent / "fixtures" / "seed_requests.json").read_text())
+SEED = json.loads((Path(__file__).parents[2] / "fixtures" / "seed_requests.json").read_text())
 FLOWS = "https://platform.example/data/foundation/flowservice"
 
 

@@ -13,7 +13,7 @@ from airflow_provider_stripe_aep.client import AEPClient, AEPClientConfig
 from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
 from airflow_provider_stripe_aep.validation import validate_schedule
 
-SEED = json.loads((Path(__file__).parent.parent / "fixtures" / "seed004_requests.json").read_text())
+SEED = json.loads((Path(__file__).parents[2] / "fixtures" / "seed004_requests.json").read_text())
 BASE = "https://platform.example/data/foundation"
 FLOWS = f"{BASE}/flowservice"
 

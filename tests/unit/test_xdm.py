@@ -18,7 +18,7 @@ from airflow_provider_stripe_aep.stripe import (
 )
 from airflow_provider_stripe_aep.validation import InvalidInputError
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 TENANT = "exchangesandboxcharlie"
 LONG = {"type": "integer", "minimum": -9007199254740992, "maximum": 9007199254740992}
 SEED_OBJECT_SOURCES = {"data.outcome", "data.payment_method_details"}
