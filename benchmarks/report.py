@@ -42,10 +42,11 @@ trigger counts, intervals, latencies); `make bench BENCH_ARGS="--no-doc"` prints
    calls AEP. Run polls of the sensor depend on timing and are counted apart.
 3. **Triggerer capacity.** K waiting-run pollers in one asyncio loop against the emulator in its
    own process, answering every call 200 ms late; poll interval 30 s; triggers start spread over one
-   interval, then one more interval is observed. `thread` is the trigger class as it is
-   (`AEPDataflowRunTrigger`, blocking client in `asyncio.to_thread`, whose default executor has
-   min(32, CPUs + 4) threads); `async` is the same loop shape polling with `hook.afind_run`, the
-   async sender in `client/async_http.py` (httpx, one shared connection pool per loop). Memory is RSS
+   interval, then one more interval is observed. `async` is the trigger class as shipped
+   (`AEPDataflowRunTrigger`, polling with `hook.afind_run`, the async sender in
+   `client/async_http.py`: httpx, one shared connection pool per loop); `thread` is, for comparison,
+   the design it replaced: the same loop shape with the blocking client in `asyncio.to_thread`, whose
+   default executor has min(32, CPUs + 4) threads. Memory is RSS
    growth per trigger; loop lag is how late a 50 ms ticker wakes; a poll is late by how long after
    its due time (previous answer + interval) its answer arrived.
 4. **Critical path.** From the one-process-per-task runs, with the emulator adding a fixed latency
@@ -80,7 +81,7 @@ FINDINGS = """- **Parse: target met.** Importing the operators, sensor, hooks an
   per task's client), so one process asks once. With one process per task the schema and the mapping
   task of every path each still ask: handing the tenant down (the schema task already pushes a
   `tenant_id` XCom; a first task could look it up once for every path) would save one GET per path
-  and process, up to 2 x paths - 1 per onboarding (the DAG and operators are H5's). Tokens: one
+  and process, up to 2 x paths - 1 per onboarding. Tokens: one
   per process, shared by every client with the same credential; one per task process is the floor.
 - **Triggerer.** A thread per poll caps capacity at the executor's threads over the answer time: on
   two CPUs 6 threads / 0.2 s = 30 polls/s, below the 33.3 polls/s that 1000 triggers at a 30 s
@@ -89,19 +90,14 @@ FINDINGS = """- **Parse: target met.** Importing the operators, sensor, hooks an
   so the thread-per-poll trigger misses the target at 1000 (it keeps up at 500). The executor is also
   shared with everything else the triggerer runs in threads. The async sender keeps up with every K
   with single-digit-millisecond loop lag p99 and less memory per trigger (one shared connection pool
-  instead of a `requests.Session` and a thread hop per poll). The trigger (triggers/dataflow_run.py,
-  H6's) still polls in a thread: see "Wiring" below.
+  instead of a `requests.Session` and a thread hop per poll), which is why the trigger polls with it.
 - **Critical path.** The longest chain runs base connection > explore > schema > dataset > target
   connection > dataflow. Counting one token it is one call over the look-before-create floor: the
   tenant lookup sits inside the schema task; the other calls on the chain are one lookup and one POST
   per resource. With a process per task each task on the chain first gets a token. Tasks on
   independent branches overlap under a scheduler, so the six-resource onboarding's critical path is
-  as long as one resource's: on the h5-dags branch (stripe_to_aep_all_resources, measured with this
-  bench before merge, +100 ms per call): one resource 2.16 s, six 2.22 s, 1.03x (target 1.5x), while
-  `dag.test()`, which runs tasks one after another, takes 7.4 s and 31.9 s. The same run counted, for
-  six resources: fresh in one process 1 token, 50 GET, 49 POST (minimum 1, 50, 43: the six validation
-  POSTs); re-run 56 GET (six schema checks); one process per task 49 tokens, 61 GET, 49 POST (the
-  eleven extra tenant lookups and six validations above the minimum).
+  about as long as one resource's (table above), while `dag.test()`, which runs tasks one after
+  another, takes about six times as long.
 """
 
 
