@@ -282,12 +282,27 @@ class AdobeExperiencePlatformHook(BaseHook):
             "field group",
             title,
             find,
-            lambda: schemas.create("fieldgroups", body)["$id"],
+            lambda: self._create_titled("fieldgroups", body),
             field_group_facts(body),
             on_conflict,
             find_all=lambda: schemas.list_by_title("fieldgroups", title),
             delete=lambda created: schemas.delete("fieldgroups", created),
         )
+
+    def _create_titled(self, resource: Literal["schemas", "fieldgroups"], body: dict[str, Any]) -> str:
+        """Schema Registry keeps tenant titles unique (`XDM-3005-400`): when another run created the
+        title between our lookup and our create, look it up again (as after an ambiguous create) and
+        reuse it if it is what was asked."""
+        try:
+            return str(self.client.schemas.create(resource, body)["$id"])
+        except AEPValidationError as exc:
+            if "3005" not in str(exc.code):
+                raise
+            raise AEPAmbiguousError(
+                f"{body.get('title')!r} was created by another run meanwhile ({exc.code})",
+                status=exc.status,
+                code=exc.code,
+            ) from exc
 
     def ensure_schema(self, body: dict[str, Any], *, on_conflict: OnConflict = "fail") -> str:
         schemas = self.client.schemas
@@ -305,7 +320,7 @@ class AdobeExperiencePlatformHook(BaseHook):
             "schema",
             title,
             find,
-            lambda: schemas.create("schemas", body)["$id"],
+            lambda: self._create_titled("schemas", body),
             schema_facts(body),
             on_conflict,
             find_all=lambda: schemas.list_by_title("schemas", title),
