@@ -136,13 +136,19 @@ def ensure(
 # it created and carries on with the winner. Both sides agree on the winner without talking to each
 # other, because the side that saw only its own resource is the oldest one.
 
-CREATED_FIELDS = ("createdAt", "created", "createdDate", "meta:createdDate")
+CREATED_FIELDS = (
+    "createdAt",
+    "created",
+    "createdDate",
+    "meta:createdDate",
+    "meta:registryMetadata.repo:createdDate",
+)
 
 
 def created_time(resource: dict[str, Any]) -> float:
     """When the resource was created, as AEP's lists report it (epoch ms, or ISO text); unknown: +inf."""
     for key in CREATED_FIELDS:
-        value = resource.get(key)
+        value = dig(resource, key)
         if isinstance(value, int | float):
             return float(value)
         if isinstance(value, str) and value:
@@ -205,9 +211,11 @@ def ensure_reconciled(
     expected: dict[str, Any],
     on_conflict: OnConflict,
     log: Any,
+    **ensure_options: Any,
 ) -> str:
     """`ensure`, then `reconcile` when this call created the resource: safe when other processes
-    (another DAG, another run, a colleague's script) may onboard the same names at the same time."""
+    (another DAG, another run, a colleague's script) may onboard the same names at the same time.
+    `ensure_options` (`settle`, `sleep`, `update`) go to `ensure`."""
     created: list[str] = []
 
     def create_and_remember() -> str:
@@ -216,7 +224,14 @@ def ensure_reconciled(
         return new_id
 
     got = ensure(
-        kind, name, find=find, create=create_and_remember, expected=expected, on_conflict=on_conflict, log=log
+        kind,
+        name,
+        find=find,
+        create=create_and_remember,
+        expected=expected,
+        on_conflict=on_conflict,
+        log=log,
+        **ensure_options,
     )
     if not created or got != created[-1]:
         return got

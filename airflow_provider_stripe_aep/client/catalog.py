@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from airflow_provider_stripe_aep.client.errors import AEPAmbiguousError
@@ -37,10 +38,12 @@ class CatalogAPI:
         return dataset_id_from_ref(answer)
 
     def find_dataset(self, name: str) -> dict[str, Any] | None:
+        return next(self.iter_datasets_named(name), None)
+
+    def iter_datasets_named(self, name: str) -> Iterator[dict[str, Any]]:
         for dataset_id, item in iter_catalog(self.http, "/dataSets", equals_filter("name", name)):
             if item.get("name") == name:
-                return {"id": dataset_id, **item}
-        return None
+                yield {"id": dataset_id, **item}
 
     def delete_dataset(self, dataset_id: str) -> None:
         """`DELETE /dataSets/{id}` → 200 (an unknown ID may also answer 200 with `[]`)."""

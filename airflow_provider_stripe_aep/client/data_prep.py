@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from airflow_provider_stripe_aep.client.http import AEPHttpClient
@@ -53,7 +54,8 @@ class DataPrepAPI:
         return answer
 
     def find_mapping_set(self, name: str) -> dict[str, Any] | None:
-        return next(
-            (m for m in iter_data_prep(self.http, "/mappingSets", [("name", name)]) if m.get("name") == name),
-            None,
-        )
+        return next(self.iter_mapping_sets_named(name), None)
+
+    def iter_mapping_sets_named(self, name: str) -> Iterator[dict[str, Any]]:
+        items = iter_data_prep(self.http, "/mappingSets", [("name", name)])
+        return (m for m in items if m.get("name") == name)

@@ -67,13 +67,17 @@ class FlowServiceAPI:
         source and target connections document no name filter (API reference §2.10), so `filters`
         (documented ones: `connectionSpec.id`, `baseConnectionId`) narrow the list, pages are
         large, and the name is matched here."""
+        return next(self.iter_named(resource, name, *filters), None)
+
+    def iter_named(self, resource: FlowResource, name: str, *filters: str) -> Iterator[dict[str, Any]]:
+        """Every resource named `name` (lazily: `find_by_name` reads only as far as the first)."""
         if resource in ("connections", "flows"):
             server_filters = [f for _, f in equals_filter("name", name)] + list(filters)
             limit = None
         else:
             server_filters, limit = list(filters), LOOKUP_PAGE_SIZE
         items = self.iter(resource, *server_filters, limit=limit)
-        return next((item for item in items if item.get("name") == name), None)
+        return (item for item in items if item.get("name") == name)
 
     def patch(
         self, resource: FlowResource, resource_id: str, ops: list[dict[str, Any]], etag: str

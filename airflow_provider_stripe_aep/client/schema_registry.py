@@ -9,6 +9,9 @@ from airflow_provider_stripe_aep.client.http import AEPHttpClient
 from airflow_provider_stripe_aep.client.pagination import equals_filter, iter_schema_registry
 from airflow_provider_stripe_aep.stripe import XED_FULL_CONTENT_TYPE
 
+XED_LIST_CONTENT_TYPE = "application/vnd.adobe.xed+json"
+"""Lists of full resources take no version (API reference §3.2)."""
+
 SchemaResource = Literal["fieldgroups", "schemas"]
 
 _TENANTS: dict[tuple[str, str, str], str] = {}
@@ -52,6 +55,14 @@ class SchemaRegistryAPI:
         """Summary (`$id`, `meta:altId`, `version`, `title`) of the tenant resource with this title."""
         results = iter_schema_registry(self.http, f"/tenant/{resource}", equals_filter("title", title))
         return next((r for r in results if r.get("title") == title), None)
+
+    def list_by_title(self, resource: SchemaResource, title: str) -> list[dict[str, Any]]:
+        """Every tenant resource with this title, in full (`xed+json`: with `meta:registryMetadata`,
+        where the creation time is; the summaries have none)."""
+        results = iter_schema_registry(
+            self.http, f"/tenant/{resource}", equals_filter("title", title), accept=XED_LIST_CONTENT_TYPE
+        )
+        return [r for r in results if r.get("title") == title]
 
     def delete(self, resource: SchemaResource, resource_id: str) -> None:
         """`DELETE /tenant/{resource}/{$id}` → 204."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -24,7 +24,7 @@ from airflow_provider_stripe_aep.client.errors import (
 from airflow_provider_stripe_aep.dataflow_changes import plan_dataflow_patch
 from airflow_provider_stripe_aep.get_provider_info import AEP_CONN_FIELDS, field_behaviour
 from airflow_provider_stripe_aep.hooks.connection_config import CONN_TYPE, build_client_config
-from airflow_provider_stripe_aep.idempotency import OnConflict, ensure
+from airflow_provider_stripe_aep.idempotency import OnConflict, ensure_reconciled
 from airflow_provider_stripe_aep.naming import OnboardingNames
 from airflow_provider_stripe_aep.resource_facts import (
     base_connection_facts,
@@ -162,13 +162,21 @@ class AdobeExperiencePlatformHook(BaseHook):
         expected: dict[str, Any],
         on_conflict: OnConflict,
         update: Callable[[dict[str, Any], list[str]], str] | None = None,
+        *,
+        find_all: Callable[[], Iterable[dict[str, Any]]],
+        delete: Callable[[str], None],
     ) -> str:
+        """Get or create; after a create, `find_all` lists every resource of that name (one GET, only
+        then) and the oldest wins: another run that created one at the same moment does not leave a
+        duplicate (AEP has no unique-name constraint), the younger is deleted by whoever made it."""
         # A create that timed out may still be under way: wait one request timeout for it to land.
-        return ensure(
+        return ensure_reconciled(
             kind,
             name,
             find=find,
+            find_all=lambda: list(find_all()),
             create=create,
+            delete=delete,
             expected=expected,
             on_conflict=on_conflict,
             log=self.log,
@@ -207,6 +215,8 @@ class AdobeExperiencePlatformHook(BaseHook):
             lambda: flows.create("connections", body)["id"],
             base_connection_facts(body),
             on_conflict,
+            find_all=lambda: flows.iter_named("connections", name),
+            delete=lambda created: flows.delete("connections", created),
         )
 
     def explore(
@@ -246,6 +256,8 @@ class AdobeExperiencePlatformHook(BaseHook):
             lambda: flows.create("sourceConnections", body)["id"],
             source_connection_facts(body),
             on_conflict,
+            find_all=lambda: flows.iter_named("sourceConnections", name),
+            delete=lambda created: flows.delete("sourceConnections", created),
         )
 
     def tenant_id(self) -> str:
@@ -270,10 +282,27 @@ class AdobeExperiencePlatformHook(BaseHook):
             "field group",
             title,
             find,
-            lambda: schemas.create("fieldgroups", body)["$id"],
+            lambda: self._create_titled("fieldgroups", body),
             field_group_facts(body),
             on_conflict,
+            find_all=lambda: schemas.list_by_title("fieldgroups", title),
+            delete=lambda created: schemas.delete("fieldgroups", created),
         )
+
+    def _create_titled(self, resource: Literal["schemas", "fieldgroups"], body: dict[str, Any]) -> str:
+        """Schema Registry keeps tenant titles unique (`XDM-3005-400`): when another run created the
+        title between our lookup and our create, look it up again (as after an ambiguous create) and
+        reuse it if it is what was asked."""
+        try:
+            return str(self.client.schemas.create(resource, body)["$id"])
+        except AEPValidationError as exc:
+            if "3005" not in str(exc.code):
+                raise
+            raise AEPAmbiguousError(
+                f"{body.get('title')!r} was created by another run meanwhile ({exc.code})",
+                status=exc.status,
+                code=exc.code,
+            ) from exc
 
     def ensure_schema(self, body: dict[str, Any], *, on_conflict: OnConflict = "fail") -> str:
         schemas = self.client.schemas
@@ -291,9 +320,11 @@ class AdobeExperiencePlatformHook(BaseHook):
             "schema",
             title,
             find,
-            lambda: schemas.create("schemas", body)["$id"],
+            lambda: self._create_titled("schemas", body),
             schema_facts(body),
             on_conflict,
+            find_all=lambda: schemas.list_by_title("schemas", title),
+            delete=lambda created: schemas.delete("schemas", created),
         )
 
     def ensure_dataset(
@@ -312,6 +343,8 @@ class AdobeExperiencePlatformHook(BaseHook):
             lambda: catalog.create_dataset(body),
             dataset_facts(body),
             on_conflict,
+            find_all=lambda: catalog.iter_datasets_named(name),
+            delete=catalog.delete_dataset,
         )
 
     def ensure_target_connection(
@@ -334,18 +367,18 @@ class AdobeExperiencePlatformHook(BaseHook):
             },
             "params": {"dataSetId": dataset_id},
         }
+        data_lake = f"connectionSpec.id=={stripe.DATA_LAKE_CONNECTION_SPEC_ID}"
         return self._ensure(
             "target connection",
             name,
             lambda: self._found(
-                flows.find_by_name(
-                    "targetConnections", name, f"connectionSpec.id=={stripe.DATA_LAKE_CONNECTION_SPEC_ID}"
-                ),
-                target_connection_facts,
+                flows.find_by_name("targetConnections", name, data_lake), target_connection_facts
             ),
             lambda: flows.create("targetConnections", body)["id"],
             target_connection_facts(body),
             on_conflict,
+            find_all=lambda: flows.iter_named("targetConnections", name, data_lake),
+            delete=lambda created: flows.delete("targetConnections", created),
         )
 
     def ensure_mapping_set(
@@ -375,8 +408,29 @@ class AdobeExperiencePlatformHook(BaseHook):
             version["value"] = int(created.get("version") or 0)
             return str(created["id"])
 
-        mapping_id = self._ensure("mapping set", name, find, create, mapping_set_facts(body), on_conflict)
-        return mapping_id, version.get("value", 0)
+        listed: dict[str, int] = {}
+
+        def find_all() -> list[dict[str, Any]]:
+            same_name = list(data_prep.iter_mapping_sets_named(name))
+            listed.update({str(m.get("id")): int(m.get("version") or 0) for m in same_name})
+            return same_name
+
+        def keep_orphan(created: str) -> None:
+            self.log.warning(
+                "Data Prep documents no DELETE: mapping set %r (%s) stays behind as an orphan", name, created
+            )
+
+        mapping_id = self._ensure(
+            "mapping set",
+            name,
+            find,
+            create,
+            mapping_set_facts(body),
+            on_conflict,
+            find_all=find_all,
+            delete=keep_orphan,
+        )
+        return mapping_id, listed.get(mapping_id, version.get("value", 0))
 
     def ensure_dataflow(
         self,
@@ -430,6 +484,8 @@ class AdobeExperiencePlatformHook(BaseHook):
             dataflow_facts(body),
             on_conflict,
             update=update,
+            find_all=lambda: flows.iter_named("flows", name),
+            delete=lambda created: flows.delete("flows", created),
         )
 
     # Runs ---------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
         ({"created": 5}, 5.0),
         ({"createdDate": "42"}, 42.0),
         ({"createdDate": "2026-01-01T00:00:00Z"}, 1767225600000.0),
+        ({"meta:registryMetadata": {"repo:createdDate": 1586042956286}}, 1586042956286.0),
         ({"createdAt": "not a time"}, float("inf")),
         ({}, float("inf")),
     ],

@@ -70,7 +70,8 @@ def test_dataset(hook, requests_mock):
     seed = SEED["dataSets"]
     hook.ensure_dataset(seed["name"], schema_id=seed["schemaRef"]["id"])
     body = sent(requests_mock, "/data/foundation/catalog/dataSets")
-    assert requests_mock.request_history[-1].qs == {"requestdatasource": ["true"]}
+    (post,) = [r for r in requests_mock.request_history if r.method == "POST"]
+    assert post.qs == {"requestdatasource": ["true"]}
     # One content type for the dataset and the target connection (xed-full, version 1), where the
     # tutorial's dataset uses the `notext` variant; and an empty description.
     assert body.pop("description") == ""
