@@ -68,36 +68,36 @@ Printed by the command below, exactly:
 {findings}
 """
 
-FINDINGS = """- **Parse: target met.** Importing the operators, sensor, hooks and triggers no longer loads
-  `requests`, `urllib3`, the AEP client or XDM inference: the hook imports the client when it first
-  builds one, the client package loads only its errors and config, and the schema and mapping
-  operators import `xdm` in `execute`. `tests/unit/test_lazy_imports.py` keeps it so. `httpx`,
-  `pendulum` and `tenacity` are already loaded by `airflow.sdk`. Before this change the overhead was
-  about half of dbt Cloud's, most of it `requests`.
-- **API calls.** Above the minimum, and kept for safety: the Data Prep validation POST before each
-  mapping set is created (a bad mapping fails before anything is made), and on a re-run the GET of
-  the existing schema that checks its field groups (a differing schema is reported, not silently
-  reused). The tenant ID is asked once per process and org (`client/schema_registry.py`; before, once
-  per task's client), so one process asks once. With one process per task the schema and the mapping
-  task of every path each still ask: handing the tenant down (the schema task already pushes a
-  `tenant_id` XCom; a first task could look it up once for every path) would save one GET per path
-  and process, up to 2 x paths - 1 per onboarding. Tokens: one
-  per process, shared by every client with the same credential; one per task process is the floor.
+FINDINGS = """- **Parse: target missed after the last merges (0.51x of dbt Cloud's CPU, target
+  0.35x).** Before the day-two operators, the building block and the reconcile step were merged,
+  the same bench
+  measured 0.04x (16 ms for 10 modules): importing the operators, sensor, hooks and triggers does not
+  load `requests`, `urllib3`, the AEP client or XDM inference (`tests/unit/test_lazy_imports.py` keeps
+  it so), and each of our modules costs a few ms on its own after `airflow.sdk`. The jump to 206 ms
+  for 14 modules is not yet explained; the next step is `python -X importtime` in the bench's forked
+  sample (which imports `airflow.sdk` and the DagBag, not `airflow.triggers.base` or the compat
+  layer's lazy names) to find which Airflow module our new imports pull in.
+- **API calls.** Above the minimum, and kept for safety: one list GET after each create (the
+  reconcile step: the oldest same-named resource wins, so concurrent onboardings converge), the
+  Data Prep validation POST before each mapping set is created, the GET of the dataflow before the
+  sensor waits, and on a re-run the GETs that compare an existing resource with what was
+  asked (a differing resource is reported, not silently reused). The tenant ID is asked once per
+  process and org. With one process per task the schema and the mapping task of every path each
+  still ask: handing the tenant down (the schema task already pushes a `tenant_id` XCom) would save
+  one GET per path and process. Tokens: one per process, shared by every client with the same
+  credential; one per task process is the floor.
 - **Triggerer.** A thread per poll caps capacity at the executor's threads over the answer time: on
   two CPUs 6 threads / 0.2 s = 30 polls/s, below the 33.3 polls/s that 1000 triggers at a 30 s
-  interval need. Polls queue, and the queue grows every interval: in the observed interval no trigger
-  was yet a whole interval late, but the median poll was seconds late and the backlog only grows,
-  so the thread-per-poll trigger misses the target at 1000 (it keeps up at 500). The executor is also
-  shared with everything else the triggerer runs in threads. The async sender keeps up with every K
-  with single-digit-millisecond loop lag p99 and less memory per trigger (one shared connection pool
-  instead of a `requests.Session` and a thread hop per poll), which is why the trigger polls with it.
+  interval need, so that design (the `thread` rows) misses the target at 1000. The shipped trigger
+  polls with the async sender (the `async` rows) and keeps up with every K, with single-digit
+  millisecond loop lag p99 and less memory per trigger (one shared connection pool instead of a
+  `requests.Session` and a thread hop per poll).
 - **Critical path.** The longest chain runs base connection > explore > schema > dataset > target
-  connection > dataflow. Counting one token it is one call over the look-before-create floor: the
-  tenant lookup sits inside the schema task; the other calls on the chain are one lookup and one POST
-  per resource. With a process per task each task on the chain first gets a token. Tasks on
-  independent branches overlap under a scheduler, so the six-resource onboarding's critical path is
-  about as long as one resource's (table above), while `dag.test()`, which runs tasks one after
-  another, takes about six times as long.
+  connection > dataflow > wait. It is above the look-before-create floor by the reconcile list after
+  each create on the chain and the tenant lookup in the schema task; with a process per task each
+  task on the chain first gets a token. Tasks on independent branches overlap under a scheduler, so
+  the six-resource onboarding's critical path is about as long as one resource's (table above),
+  while `dag.test()`, which runs tasks one after another, takes about five times as long.
 """
 
 
