@@ -22,7 +22,7 @@ pytestmark = pytest.mark.slow
 
 AEP_ID = "aep_default"  # the IDs the example DAGs use
 STRIPE_ID = "stripe_default"
-STRIPE_KEY = "sk_test_51UiTestKeyForTheForm0000"
+STRIPE_KEY = "sk_test_ui-form-key-0000"  # a test key by its prefix only
 ORG_ID = "UIORG@AdobeOrg"
 ADD_BUTTON = "//button[normalize-space()='Add Connection']"
 SAVE_BUTTON = "//*[@role='dialog']//button[normalize-space()='Save']"

@@ -28,7 +28,7 @@ RUN = {"id": "run-2", "flowId": "flow-1", "metrics": {"statusSummary": {"status"
 def make_client(**overrides: Any) -> AEPClient:
     cfg: dict[str, Any] = dict(
         client_id="client-id",
-        client_secret="client-secret-value-123",
+        client_secret="cs-value-123",
         org_id="ORG@AdobeOrg",
         base_url=BASE,
         ims_token_url=IMS,
