@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterable
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
-from airflow.providers.common.compat.connection import get_async_connection
 from airflow.providers.common.compat.sdk import BaseHook, mask_secret
 
 from airflow_provider_stripe_aep import stripe
@@ -107,7 +106,10 @@ class AdobeExperiencePlatformHook(BaseHook):
 
     async def aget_client(self) -> AEPClient:
         """A client built without blocking the event loop (for triggers)."""
-        # common-compat picks the lookup that cannot deadlock the triggerer on this Airflow version.
+        # common-compat picks the lookup that cannot deadlock the triggerer on this Airflow version;
+        # imported here because only triggers need it and it costs DAG parsing ~10 ms.
+        from airflow.providers.common.compat.connection import get_async_connection
+
         conn = await get_async_connection(self.aep_conn_id, self)
         # Registering secrets may talk to the supervisor synchronously: keep that off the event loop.
         config = await asyncio.to_thread(self._config_from, conn)

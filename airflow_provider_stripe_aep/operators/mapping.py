@@ -8,7 +8,12 @@ from typing import TYPE_CHECKING, Any
 from airflow_provider_stripe_aep.operators.base import AEPBaseOperator
 from airflow_provider_stripe_aep.operators.schema import explore_source
 from airflow_provider_stripe_aep.stripe import PROFILE_CLASS_ID
-from airflow_provider_stripe_aep.validation import validate_class_id, validate_id, validate_name
+from airflow_provider_stripe_aep.validation import (
+    optional_value,
+    validate_class_id,
+    validate_id,
+    validate_name,
+)
 
 if TYPE_CHECKING:  # XDM inference is imported where it runs, not at DAG parse time
     from airflow_provider_stripe_aep import xdm
@@ -28,6 +33,8 @@ class AEPCreateMappingSetOperator(AEPBaseOperator):
         record root (`Product_Id`) to `_<tenant>.<table>_data.<column>`.
     :param mappings: your own mappings (current `source`/`destination` or legacy
         `sourceAttribute`/`destinationXdmPath` style) instead of the inferred ones.
+    :param tenant_id: the org's tenant ID, e.g. the schema task's XCom `tenant_id`; saves a
+        `GET /stats` in a fresh task process. Unset (or a rendered `None`): looked up.
     """
 
     template_fields: Sequence[str] = (
@@ -39,6 +46,7 @@ class AEPCreateMappingSetOperator(AEPBaseOperator):
         "table_path",
         "class_id",
         "mappings",
+        "tenant_id",
     )
 
     def __init__(
@@ -52,6 +60,7 @@ class AEPCreateMappingSetOperator(AEPBaseOperator):
         class_id: str = PROFILE_CLASS_ID,
         mappings: list[dict[str, Any]] | None = None,
         empty_objects: xdm.EmptyObjects = "omit",
+        tenant_id: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -63,6 +72,7 @@ class AEPCreateMappingSetOperator(AEPBaseOperator):
         self.class_id = class_id
         self.mappings = mappings
         self.empty_objects = empty_objects
+        self.tenant_id = tenant_id
 
     def execute(self, context: Any) -> str:
         from airflow_provider_stripe_aep import tabular, xdm
@@ -76,9 +86,12 @@ class AEPCreateMappingSetOperator(AEPBaseOperator):
                 self.explore_schema, self.resource_path, self.table_path, "mappings are given"
             )
             class_id = validate_class_id(self.class_id)
+            tenant_id = optional_value(self.tenant_id)
             mappings = xdm.infer_mappings(
                 explore,
-                tenant_id=self.hook.tenant_id(),
+                tenant_id=validate_id(tenant_id, "tenant_id").lstrip("_")
+                if tenant_id
+                else self.hook.tenant_id(),
                 resource_path=resource,
                 class_id=class_id,
                 empty_objects=self.empty_objects,

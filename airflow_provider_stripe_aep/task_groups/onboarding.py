@@ -401,6 +401,7 @@ def _target_and_flow(
         schema_id=schema.output,
         explore_schema=explore.output,
         class_id=class_id,
+        tenant_id=f"{{{{ ti.xcom_pull(task_ids='{schema.task_id}', key='tenant_id') }}}}",
         aep_conn_id=aep_conn_id,
         **resource_args,
         **(mapping_args or {}),

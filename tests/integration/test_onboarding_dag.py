@@ -142,3 +142,27 @@ def test_a_task_killed_after_its_post_is_retried_by_airflow_and_creates_one_flow
         r for r in aep.state.request_log if r["method"] == "POST" and r["path"].endswith("/flowservice/flows")
     ]
     assert len(posts) == 1
+
+
+@pytest.mark.usefixtures("airflow_db")
+def test_the_tenant_is_asked_once_even_with_a_fresh_process_per_task(connections, monkeypatch):
+    """The schema task hands its tenant ID to the mapping task (XCom `tenant_id`), so a run whose
+    every task starts with empty caches (as separate task processes do) asks `GET /stats` once."""
+    from airflow_provider_stripe_aep.client import schema_registry
+    from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
+
+    built = AdobeExperiencePlatformHook._client_for
+
+    def fresh_process_client(config):
+        schema_registry.clear_tenant_cache()
+        return built(config)
+
+    monkeypatch.setattr(AdobeExperiencePlatformHook, "_client_for", staticmethod(fresh_process_client))
+    dagrun, xcom = run_dag(DAG_ID, {"name_prefix": "Tenant", "poll_interval": 0.2})
+    assert str(dagrun.state).endswith("success")
+    stats = [r for r in connections.state.request_log if r["path"].endswith("/schemaregistry/stats")]
+    assert len(stats) == 1
+    mapping = connections.state.sandbox("prod").mapping_sets[xcom[("create_mapping_set", "return_value")]]
+    destinations = [m["destination"] for m in mapping["_versions"][-1]["mappings"]]
+    tenant = xcom[("create_target_schema", "tenant_id")]
+    assert destinations and all(d.startswith(f"_{tenant}.") for d in destinations)

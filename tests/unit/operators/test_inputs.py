@@ -102,6 +102,17 @@ CASES = [
         "explore_schema",
     ),
     (AEPCreateMappingSetOperator, {"name": "m", "schema_id": None, "explore_schema": EXPLORE}, "schema_id"),
+    (
+        AEPCreateMappingSetOperator,
+        {
+            "name": "m",
+            "schema_id": "s",
+            "explore_schema": EXPLORE,
+            "resource_path": "charges",
+            "tenant_id": "a b",
+        },
+        "tenant_id",
+    ),
     (AEPCreateDataflowOperator, {**FLOW_OK, "frequency": "hourly"}, "frequency"),
     (AEPCreateDataflowOperator, {**FLOW_OK, "frequency": "minute", "interval": 14}, "interval"),
     (AEPCreateDataflowOperator, {**FLOW_OK, "frequency": "minute", "interval": None}, "interval"),
