@@ -1,6 +1,7 @@
 """`make bench`: every benchmark, one table on stdout, the same text in `docs/performance.md`.
 
-.venv/bin/python -m benchmarks [--runs 15] [--trigger-counts 100,500,1000] [--observe 30]
+.venv/bin/python -m benchmarks [--runs 15] [--trigger-counts 100,500,1000] [--thread-counts 1000]
+    [--observe 30]
 """
 
 from __future__ import annotations
@@ -208,6 +209,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--runs", type=int, default=15, help="fresh-interpreter samples per parse figure")
     parser.add_argument("--trigger-counts", default="100,500,1000")
+    parser.add_argument(
+        "--thread-counts",
+        default="1000",
+        help="trigger counts also run with the replaced thread-per-poll design",
+    )
     parser.add_argument("--interval", type=float, default=30.0, help="trigger poll interval, seconds")
     parser.add_argument(
         "--observe", type=float, default=30.0, help="seconds measured after all triggers start"
@@ -223,7 +229,7 @@ def main() -> None:
 
     rows: list[Row] = []
     print("1/4 parse overhead ...", file=sys.stderr, flush=True)
-    parse_rows, _ = parse_overhead.measure(runs=args.runs)
+    parse_rows, parse_details = parse_overhead.measure(runs=args.runs)
     rows += parse_rows
 
     print("2/4 + 4/4 onboarding runs ...", file=sys.stderr, flush=True)
@@ -233,8 +239,9 @@ def main() -> None:
 
     print("3/4 triggerer ...", file=sys.stderr, flush=True)
     results = []
+    thread_counts = {int(c) for c in args.thread_counts.split(",") if c}
     for count in [int(c) for c in args.trigger_counts.split(",") if c]:
-        for mode in ("thread", "async"):
+        for mode in ("thread", "async") if count in thread_counts else ("async",):
             print(f"    {count} triggers, {mode}", file=sys.stderr, flush=True)
             results.append(
                 child(
@@ -266,14 +273,15 @@ def main() -> None:
     print(table)
     print("\n".join(footer))
     if not args.no_doc:
-        write_doc(command, header, table, footer)
+        write_doc(command, header, table, footer, parse_details.get("ratio"))
 
 
-def write_doc(command: str, header: list[str], table: str, footer: list[str]) -> None:
+def write_doc(command: str, header: list[str], table: str, footer: list[str], parse_ratio: object) -> None:
     from benchmarks.report import render
 
     DOC.parent.mkdir(exist_ok=True)
-    DOC.write_text(render(command, "\n".join([*header, "", table, "", *footer])))
+    ratio = parse_ratio if isinstance(parse_ratio, float) else None
+    DOC.write_text(render(command, "\n".join([*header, "", table, "", *footer]), ratio))
     print(f"wrote {DOC.relative_to(ROOT)}")
 
 

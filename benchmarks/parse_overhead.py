@@ -3,7 +3,8 @@ side by side with the dbt Cloud provider's, and the time to parse each example D
 DAG that imports no provider.
 
 Every sample is a fresh process forked from an interpreter that has imported `airflow.sdk` (and the
-DagBag) but never the provider, as Airflow's DAG processor forks its parsers; figures are medians.
+DagBag) but never the provider and has then called `gc.freeze()`, as Airflow's DAG processor forks
+its parsers; figures are medians.
 CPU time (user + system of the sample) is the headline: on a shared machine wall time mostly
 measures the neighbours."""
 

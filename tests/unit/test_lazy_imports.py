@@ -18,6 +18,7 @@ HEAVY = (
     "airflow_provider_stripe_aep.emulator",
     "airflow_provider_stripe_aep.client.http",
     "airflow_provider_stripe_aep.client.async_http",
+    "airflow.providers.common.compat.connection",  # only the trigger's async connection lookup
 )
 
 PROBE = """
