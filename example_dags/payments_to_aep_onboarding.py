@@ -9,24 +9,23 @@ table's columns (or your `mappings`) -> dataset -> target connection; mapping se
 from __future__ import annotations
 
 import os
-from datetime import timedelta
 
-import pendulum
 from airflow.providers.common.compat.sdk import DAG, Param
 
 from airflow_provider_stripe_aep import payments
 from airflow_provider_stripe_aep.task_groups import PAYPAL, table_to_aep_onboarding_group
-from airflow_provider_stripe_aep.task_groups.params import schedule_and_wait_params, template
+from airflow_provider_stripe_aep.task_groups.params import (
+    onboarding_dag_settings,
+    schedule_and_wait_params,
+    template,
+)
 
 with DAG(
     dag_id="payments_to_aep_onboarding",
     description="Onboard a payments app table (PayPal) into Adobe Experience Platform (Flow Service API)",
     schedule=os.environ.get("PAYMENTS_AEP_ONBOARDING_SCHEDULE") or None,
-    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
-    catchup=False,
-    max_active_runs=1,
-    default_args={"retries": 2, "retry_delay": timedelta(seconds=15)},
-    render_template_as_native_obj=True,
+    # Start 2026-01-01, no catchup, one run at a time, 2 retries 15 s apart (creates are idempotent).
+    **onboarding_dag_settings(),
     tags=["payments", "paypal", "adobe-experience-platform", "example"],
     params={
         "table_path": Param(

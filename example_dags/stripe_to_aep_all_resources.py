@@ -9,9 +9,7 @@ its run. Paths not listed in the `resource_paths` param are skipped (their group
 from __future__ import annotations
 
 import os
-from datetime import timedelta
 
-import pendulum
 from airflow.providers.common.compat.sdk import DAG
 
 from airflow_provider_stripe_aep.naming import base_connection_name
@@ -20,29 +18,21 @@ from airflow_provider_stripe_aep.operators.connections import AEPCreateStripeBas
 from airflow_provider_stripe_aep.stripe import RESOURCE_PATHS
 from airflow_provider_stripe_aep.task_groups import stripe_to_aep_onboarding_group
 from airflow_provider_stripe_aep.task_groups.params import (
+    onboarding_dag_settings,
     resource_paths_param,
     schedule_and_wait_params,
+    schedule_and_wait_templates,
     template,
 )
 
-SCHEDULE = {
-    "frequency": template("frequency"),
-    "interval": template("interval"),
-    "start_time": template("start_time"),
-    "class_id": template("class_id"),
-    "poll_interval": template("poll_interval"),
-    "deferrable": template("deferrable"),
-}
+SCHEDULE = schedule_and_wait_templates()  # frequency, interval, start_time... from the params
 
 with DAG(
     dag_id="stripe_to_aep_all_resources",
     description="Onboard all six Stripe resource paths into Adobe Experience Platform, in parallel",
     schedule=os.environ.get("STRIPE_AEP_ALL_RESOURCES_SCHEDULE") or None,
-    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
-    catchup=False,
-    max_active_runs=1,
-    default_args={"retries": 2, "retry_delay": timedelta(seconds=15)},
-    render_template_as_native_obj=True,
+    # Start 2026-01-01, no catchup, one run at a time, 2 retries 15 s apart (creates are idempotent).
+    **onboarding_dag_settings(),
     tags=["stripe", "adobe-experience-platform", "example"],
     params={"resource_paths": resource_paths_param(), **schedule_and_wait_params()},
 ) as dag:

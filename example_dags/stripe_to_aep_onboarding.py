@@ -12,15 +12,15 @@ and only waits for the dataflow's latest run. Trigger it by hand with params, or
 from __future__ import annotations
 
 import os
-from datetime import timedelta
 
-import pendulum
 from airflow.providers.common.compat.sdk import DAG
 
 from airflow_provider_stripe_aep.task_groups import stripe_to_aep_onboarding_group
 from airflow_provider_stripe_aep.task_groups.params import (
+    onboarding_dag_settings,
     resource_path_param,
     schedule_and_wait_params,
+    schedule_and_wait_templates,
     template,
 )
 
@@ -28,13 +28,8 @@ with DAG(
     dag_id="stripe_to_aep_onboarding",
     description="Onboard one Stripe resource path into Adobe Experience Platform (Flow Service API)",
     schedule=os.environ.get("STRIPE_AEP_ONBOARDING_SCHEDULE") or None,
-    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
-    catchup=False,
-    max_active_runs=1,
-    # Creates are idempotent, so a retried task reuses what its first try made; errors a retry
-    # cannot cure (bad input, auth, validation, conflict) fail at once.
-    default_args={"retries": 2, "retry_delay": timedelta(seconds=15)},
-    render_template_as_native_obj=True,
+    # Start 2026-01-01, no catchup, one run at a time, 2 retries 15 s apart (creates are idempotent).
+    **onboarding_dag_settings(),
     tags=["stripe", "adobe-experience-platform", "example"],
     params={"resource_path": resource_path_param(), **schedule_and_wait_params()},
 ) as dag:
@@ -43,10 +38,5 @@ with DAG(
         group_id="onboarding",
         prefix_group_id=False,  # task IDs stay create_dataflow, wait_for_run...
         name_prefix=template("name_prefix"),
-        frequency=template("frequency"),
-        interval=template("interval"),
-        start_time=template("start_time"),
-        class_id=template("class_id"),
-        poll_interval=template("poll_interval"),
-        deferrable=template("deferrable"),
+        **schedule_and_wait_templates(),  # frequency, interval, start_time... from the params
     )

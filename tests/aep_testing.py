@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from airflow_provider_stripe_aep.emulator import EmulatorServer
+import pytest
+
+from airflow_provider_stripe_aep.emulator import EmulatorConfig, EmulatorServer
 
 EXAMPLE_DAGS = Path(__file__).resolve().parent.parent / "example_dags"
 
@@ -29,6 +32,24 @@ def aep_connection(server: EmulatorServer, **extra: Any) -> dict[str, Any]:
             **extra,
         },
     }
+
+
+# Shared fixtures: a conftest imports `aep` and `connections` and defines `emulator_config`.
+@pytest.fixture
+def aep(emulator_config: EmulatorConfig) -> Iterator[EmulatorServer]:
+    """The emulator on a free loopback port, for one test."""
+    with EmulatorServer(emulator_config) as server:
+        yield server
+
+
+@pytest.fixture
+def connections(aep: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> EmulatorServer:
+    """The emulator, with the AEP and Stripe connections pointing at it (for dag.test())."""
+    monkeypatch.setenv("AIRFLOW_CONN_AEP_DEFAULT", json.dumps(aep_connection(aep)))
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_STRIPE_DEFAULT", json.dumps({"conn_type": "stripe", "password": STRIPE_KEY})
+    )
+    return aep
 
 
 def load_dag(dag_id: str) -> Any:

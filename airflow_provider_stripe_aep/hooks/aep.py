@@ -193,6 +193,63 @@ class AdobeExperiencePlatformHook(BaseHook):
             return None
         return {"id": resource.get("id") or resource.get("$id"), **facts(resource)}
 
+    def _ensure_flow_resource(
+        self,
+        kind: str,
+        resource: FlowResource,
+        body: dict[str, Any],
+        facts: Callable[[dict[str, Any]], dict[str, Any]],
+        on_conflict: OnConflict,
+        *filters: str,
+        update: Callable[[dict[str, Any], list[str]], str] | None = None,
+    ) -> str:
+        """`_ensure` for a Flow Service resource found by its `name` (narrowed by `filters`)."""
+        flows = self.client.flows
+        name = body["name"]
+        return self._ensure(
+            kind,
+            name,
+            lambda: self._found(flows.find_by_name(resource, name, *filters), facts),
+            lambda: flows.create(resource, body)["id"],
+            facts(body),
+            on_conflict,
+            update,
+            find_all=lambda: flows.iter_named(resource, name, *filters),
+            delete=lambda created: flows.delete(resource, created),
+        )
+
+    def _ensure_titled(
+        self,
+        kind: str,
+        resource: Literal["schemas", "fieldgroups"],
+        body: dict[str, Any],
+        facts: Callable[[dict[str, Any]], dict[str, Any]],
+        on_conflict: OnConflict,
+    ) -> str:
+        """`_ensure` for a Schema Registry resource found by its `title`, compared as stored
+        (`xed+json; version=1`)."""
+        schemas = self.client.schemas
+        title = body["title"]
+
+        def find() -> dict[str, Any] | None:
+            summary = schemas.find_by_title(resource, title)
+            if summary is None:
+                return None
+            return self._found(
+                schemas.get(resource, summary["$id"], accept=stripe.XED_RAW_CONTENT_TYPE), facts
+            )
+
+        return self._ensure(
+            kind,
+            title,
+            find,
+            lambda: self._create_titled(resource, body),
+            facts(body),
+            on_conflict,
+            find_all=lambda: schemas.list_by_title(resource, title),
+            delete=lambda created: schemas.delete(resource, created),
+        )
+
     def ensure_base_connection(
         self,
         name: str,
@@ -203,22 +260,14 @@ class AdobeExperiencePlatformHook(BaseHook):
         description: str = "",
         on_conflict: OnConflict = "fail",
     ) -> str:
-        flows = self.client.flows
         body = {
             "name": name,
             "description": description,
             "connectionSpec": {"id": connection_spec_id, "version": stripe.SPEC_VERSION},
             "auth": {"specName": auth_spec_name, "params": auth_params},
         }
-        return self._ensure(
-            "base connection",
-            name,
-            lambda: self._found(flows.find_by_name("connections", name), base_connection_facts),
-            lambda: flows.create("connections", body)["id"],
-            base_connection_facts(body),
-            on_conflict,
-            find_all=lambda: flows.iter_named("connections", name),
-            delete=lambda created: flows.delete("connections", created),
+        return self._ensure_flow_resource(
+            "base connection", "connections", body, base_connection_facts, on_conflict
         )
 
     def explore(
@@ -240,7 +289,6 @@ class AdobeExperiencePlatformHook(BaseHook):
         description: str = "",
         on_conflict: OnConflict = "fail",
     ) -> str:
-        flows = self.client.flows
         body = {
             "name": name,
             "description": description,
@@ -251,15 +299,8 @@ class AdobeExperiencePlatformHook(BaseHook):
         }
         # Name is not filterable on source connections, and filtering on the base connection would
         # hide a same-named one on another base connection: page them all, match the name here.
-        return self._ensure(
-            "source connection",
-            name,
-            lambda: self._found(flows.find_by_name("sourceConnections", name), source_connection_facts),
-            lambda: flows.create("sourceConnections", body)["id"],
-            source_connection_facts(body),
-            on_conflict,
-            find_all=lambda: flows.iter_named("sourceConnections", name),
-            delete=lambda created: flows.delete("sourceConnections", created),
+        return self._ensure_flow_resource(
+            "source connection", "sourceConnections", body, source_connection_facts, on_conflict
         )
 
     def tenant_id(self) -> str:
@@ -268,28 +309,7 @@ class AdobeExperiencePlatformHook(BaseHook):
     def ensure_field_group(self, body: dict[str, Any], *, on_conflict: OnConflict = "fail") -> str:
         """Compared: `meta:intendedToExtend` and every field under the tenant namespace, with its
         type, read from the existing field group as stored (`xed+json; version=1`)."""
-        schemas = self.client.schemas
-        title = body["title"]
-
-        def find() -> dict[str, Any] | None:
-            summary = schemas.find_by_title("fieldgroups", title)
-            if summary is None:
-                return None
-            return self._found(
-                schemas.get("fieldgroups", summary["$id"], accept=stripe.XED_RAW_CONTENT_TYPE),
-                field_group_facts,
-            )
-
-        return self._ensure(
-            "field group",
-            title,
-            find,
-            lambda: self._create_titled("fieldgroups", body),
-            field_group_facts(body),
-            on_conflict,
-            find_all=lambda: schemas.list_by_title("fieldgroups", title),
-            delete=lambda created: schemas.delete("fieldgroups", created),
-        )
+        return self._ensure_titled("field group", "fieldgroups", body, field_group_facts, on_conflict)
 
     def _create_titled(self, resource: Literal["schemas", "fieldgroups"], body: dict[str, Any]) -> str:
         """Schema Registry keeps tenant titles unique (`XDM-3005-400`): when another run created the
@@ -307,27 +327,7 @@ class AdobeExperiencePlatformHook(BaseHook):
             ) from exc
 
     def ensure_schema(self, body: dict[str, Any], *, on_conflict: OnConflict = "fail") -> str:
-        schemas = self.client.schemas
-        title = body["title"]
-
-        def find() -> dict[str, Any] | None:
-            summary = schemas.find_by_title("schemas", title)
-            if summary is None:
-                return None
-            return self._found(
-                schemas.get("schemas", summary["$id"], accept=stripe.XED_RAW_CONTENT_TYPE), schema_facts
-            )
-
-        return self._ensure(
-            "schema",
-            title,
-            find,
-            lambda: self._create_titled("schemas", body),
-            schema_facts(body),
-            on_conflict,
-            find_all=lambda: schemas.list_by_title("schemas", title),
-            delete=lambda created: schemas.delete("schemas", created),
-        )
+        return self._ensure_titled("schema", "schemas", body, schema_facts, on_conflict)
 
     def ensure_dataset(
         self, name: str, *, schema_id: str, description: str = "", on_conflict: OnConflict = "fail"
@@ -358,7 +358,6 @@ class AdobeExperiencePlatformHook(BaseHook):
         description: str = "",
         on_conflict: OnConflict = "fail",
     ) -> str:
-        flows = self.client.flows
         body = {
             "name": name,
             "description": description,
@@ -370,17 +369,8 @@ class AdobeExperiencePlatformHook(BaseHook):
             "params": {"dataSetId": dataset_id},
         }
         data_lake = f"connectionSpec.id=={stripe.DATA_LAKE_CONNECTION_SPEC_ID}"
-        return self._ensure(
-            "target connection",
-            name,
-            lambda: self._found(
-                flows.find_by_name("targetConnections", name, data_lake), target_connection_facts
-            ),
-            lambda: flows.create("targetConnections", body)["id"],
-            target_connection_facts(body),
-            on_conflict,
-            find_all=lambda: flows.iter_named("targetConnections", name, data_lake),
-            delete=lambda created: flows.delete("targetConnections", created),
+        return self._ensure_flow_resource(
+            "target connection", "targetConnections", body, target_connection_facts, on_conflict, data_lake
         )
 
     def ensure_mapping_set(
@@ -449,7 +439,6 @@ class AdobeExperiencePlatformHook(BaseHook):
         transformations: list[dict[str, Any]] | None = None,
     ) -> str:
         """`transformations` come before the `Mapping` one (e.g. a table source's `Copy`)."""
-        flows = self.client.flows
         body: dict[str, Any] = {
             "name": name,
             "description": description,
@@ -478,16 +467,8 @@ class AdobeExperiencePlatformHook(BaseHook):
             self.update_dataflow(flow_id, _dataflow_changes(schedule_params, mapping_id, mapping_version))
             return flow_id
 
-        return self._ensure(
-            "dataflow",
-            name,
-            lambda: self._found(flows.find_by_name("flows", name), dataflow_facts),
-            lambda: flows.create("flows", body)["id"],
-            dataflow_facts(body),
-            on_conflict,
-            update=update,
-            find_all=lambda: flows.iter_named("flows", name),
-            delete=lambda created: flows.delete("flows", created),
+        return self._ensure_flow_resource(
+            "dataflow", "flows", body, dataflow_facts, on_conflict, update=update
         )
 
     # Runs ---------------------------------------------------------------------------------------

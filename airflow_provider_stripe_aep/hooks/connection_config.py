@@ -10,16 +10,8 @@ import json
 from typing import Any
 from urllib.parse import urlsplit
 
-from airflow_provider_stripe_aep.client.config import (
-    DEFAULT_BASE_URL,
-    DEFAULT_IMS_TOKEN_URL,
-    DEFAULT_SANDBOX,
-    DEFAULT_SCOPES,
-    DEFAULT_TIMEOUT,
-    IMS_TOKEN_PATH,
-    AEPClientConfig,
-    RetryPolicy,
-)
+from airflow_provider_stripe_aep import defaults
+from airflow_provider_stripe_aep.client.config import AEPClientConfig, RetryPolicy
 from airflow_provider_stripe_aep.validation import (
     MASK,
     InvalidInputError,
@@ -148,8 +140,8 @@ def _number(extras: dict[str, Any], key: str, *, integer: bool = False, minimum:
 def default_ims_endpoint(base_url: str) -> str:
     """Adobe's IMS, or, for a loopback platform (the bundled emulator), the same host's token path."""
     if is_loopback_host(urlsplit(base_url).hostname):
-        return base_url.rstrip("/") + IMS_TOKEN_PATH
-    return DEFAULT_IMS_TOKEN_URL
+        return base_url.rstrip("/") + defaults.IMS_TOKEN_PATH
+    return defaults.DEFAULT_IMS_TOKEN_URL
 
 
 def build_client_config(
@@ -195,7 +187,7 @@ def _build(
     org_id = _get(extras, "org_id")
     if org_id is None:
         raise InvalidInputError("org_id", None, "required, an IMS organization ID such as 'ABC123@AdobeOrg'")
-    base_url = validate_service_url((host or "").strip() or DEFAULT_BASE_URL, "host").rstrip("/")
+    base_url = validate_service_url((host or "").strip() or defaults.DEFAULT_BASE_URL, "host").rstrip("/")
     access_token = _get(extras, "access_token")
     if not password and not access_token:
         raise InvalidInputError("password", None, "required unless the 'access_token' extra is set")
@@ -213,11 +205,11 @@ def _build(
         client_secret=password or None,
         org_id=validate_org_id(org_id),
         base_url=base_url,
-        sandbox=validate_sandbox(_get(extras, "sandbox") or DEFAULT_SANDBOX),
-        scopes=validate_scopes(_get(extras, "scopes") or DEFAULT_SCOPES),
+        sandbox=validate_sandbox(_get(extras, "sandbox") or defaults.DEFAULT_SANDBOX),
+        scopes=validate_scopes(_get(extras, "scopes") or defaults.DEFAULT_SCOPES),
         ims_token_url=validate_service_url(ims_url, ims_key),
         access_token=access_token,
-        timeout=timeouts.get("timeout", DEFAULT_TIMEOUT),
+        timeout=timeouts.get("timeout", defaults.DEFAULT_TIMEOUT),
         connect_timeout=timeouts.get("connect_timeout", AEPClientConfig.connect_timeout),
         verify=str(ca_bundle) if ca_bundle else True,
         retry=_retry_policy(retry_kwargs),

@@ -69,3 +69,31 @@ def resource_paths_param() -> Param:
 def template(name: str) -> Any:
     """`{{ params.<name> }}`"""
     return "{{ params.%s }}" % name  # noqa: UP031 - braces would need escaping in an f-string
+
+
+# Shared by the example onboarding DAGs: their common DAG settings and templated arguments. -------
+
+
+def onboarding_dag_settings() -> dict[str, Any]:
+    """`DAG(...)` settings every example onboarding DAG shares: start 2026-01-01 without catchup, one
+    run at a time, params rendered as native objects (an integer interval stays one), and two retries
+    15 s apart: creates are idempotent, so a retried task reuses what its first try made; errors a
+    retry cannot cure (bad input, auth, validation, conflict) fail at once."""
+    from datetime import timedelta  # imported here: this block is appended as one piece
+
+    import pendulum
+
+    return {
+        "start_date": pendulum.datetime(2026, 1, 1, tz="UTC"),
+        "catchup": False,
+        "max_active_runs": 1,
+        "default_args": {"retries": 2, "retry_delay": timedelta(seconds=15)},
+        "render_template_as_native_obj": True,
+    }
+
+
+def schedule_and_wait_templates() -> dict[str, Any]:
+    """`{{ params.<name> }}` for each of `schedule_and_wait_params` but name_prefix, as the keyword
+    arguments an onboarding group (or AEPValidateOnboardingOperator) takes them by."""
+    names = ("frequency", "interval", "start_time", "class_id", "poll_interval", "deferrable")
+    return {name: template(name) for name in names}
