@@ -3,9 +3,9 @@ does by hand: validate params -> base connection -> explore -> source connection
 -> target connection; mapping set -> dataflow -> wait for the run.
 
 Every step is idempotent, so the DAG can be re-run or scheduled: a second run reuses every resource
-and only waits for the dataflow's latest run. Trigger it by hand with params, or set the
-`STRIPE_AEP_ONBOARDING_SCHEDULE` environment variable (a cron expression or preset such as
-`@daily`) to run it on a schedule. The steps come from the building block
+and waits for the dataflow run of its own DAG run (see `AEPDataflowRunSensor`). Trigger it by hand
+with params, or set the `STRIPE_AEP_ONBOARDING_SCHEDULE` environment variable (a cron expression or
+preset such as `@daily`) to run it on a schedule. The steps come from the building block
 `stripe_to_aep_onboarding_group`, which you can drop into your own DAGs.
 """
 
