@@ -11,6 +11,7 @@ from airflow_provider_stripe_aep.failures import fail_fast
 from airflow_provider_stripe_aep.validation import (
     InvalidInputError,
     optional_value,
+    validate_event_columns,
     validate_name,
     validate_onboarding_params,
     validate_resource_paths,
@@ -29,6 +30,8 @@ class AEPValidateOnboardingOperator(BaseOperator):
     :param selected: the resource paths chosen for this run; `None` selects every one.
     :param delta_column: a table source's delta column (checked when given).
     :param mappings: user-given mappings (checked when given).
+    :param id_column, timestamp_column, timestamp_format: a table source's ExperienceEvent columns
+        (see `validation.validate_event_columns`; checked when `tables`).
     """
 
     template_fields: Sequence[str] = (
@@ -44,6 +47,9 @@ class AEPValidateOnboardingOperator(BaseOperator):
         "selected",
         "delta_column",
         "mappings",
+        "id_column",
+        "timestamp_column",
+        "timestamp_format",
     )
     ui_color = "#f5e6a3"
 
@@ -64,6 +70,9 @@ class AEPValidateOnboardingOperator(BaseOperator):
         selected: Any = None,
         delta_column: Any = None,
         mappings: Any = None,
+        id_column: Any = None,
+        timestamp_column: Any = None,
+        timestamp_format: Any = None,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("retries", 0)  # nothing here can be cured by a retry
@@ -82,6 +91,9 @@ class AEPValidateOnboardingOperator(BaseOperator):
         self.selected = selected
         self.delta_column = delta_column
         self.mappings = mappings
+        self.id_column = id_column
+        self.timestamp_column = timestamp_column
+        self.timestamp_format = timestamp_format
 
     def execute(self, context: Any) -> dict[str, Any]:
         with fail_fast():
@@ -115,4 +127,72 @@ class AEPValidateOnboardingOperator(BaseOperator):
             from airflow_provider_stripe_aep import xdm  # inference code, loaded where it runs
 
             checked["mappings"] = len([xdm.normalize_mapping(m) for m in mappings])
+        if self.tables:
+            checked.update(
+                validate_event_columns(
+                    class_id=checked["class_id"],
+                    mappings=mappings,
+                    id_column=self.id_column,
+                    timestamp_column=self.timestamp_column,
+                    timestamp_format=self.timestamp_format,
+                )
+            )
         return checked
+
+
+class AEPCheckTableColumnsOperator(BaseOperator):
+    """Check the columns a table's ExperienceEvent `_id` and `timestamp` come from against the explore
+    response (they exist, with a type their `timestamp_format` fits), with no HTTP call; returns those
+    two class mappings, or `None` when they are not used (another class, or user-given mappings).
+
+    It runs between the table's explore and the first resource created from it, so a wrong column
+    fails the run before any source connection, schema or dataset is made.
+    """
+
+    template_fields: Sequence[str] = (
+        "explore",
+        "class_id",
+        "mappings",
+        "id_column",
+        "timestamp_column",
+        "timestamp_format",
+    )
+    ui_color = "#f5e6a3"
+
+    def __init__(
+        self,
+        *,
+        explore: Any,
+        class_id: Any = "profile",
+        mappings: Any = None,
+        id_column: Any = None,
+        timestamp_column: Any = None,
+        timestamp_format: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("retries", 0)  # nothing here can be cured by a retry
+        super().__init__(**kwargs)
+        self.explore = explore
+        self.class_id = class_id
+        self.mappings = mappings
+        self.id_column = id_column
+        self.timestamp_column = timestamp_column
+        self.timestamp_format = timestamp_format
+
+    def execute(self, context: Any) -> list[dict[str, str]] | None:
+        from airflow_provider_stripe_aep import tabular
+
+        with fail_fast():
+            columns = validate_event_columns(
+                class_id=self.class_id,
+                mappings=self.mappings,
+                id_column=self.id_column,
+                timestamp_column=self.timestamp_column,
+                timestamp_format=self.timestamp_format,
+            )
+            if not columns:
+                self.log.info("No ExperienceEvent columns to check")
+                return None
+            mappings = tabular.event_mappings(self.explore, **columns)
+        self.log.info("ExperienceEvent mappings: %s", mappings)
+        return mappings

@@ -29,7 +29,10 @@ from airflow_provider_stripe_aep import payments
 from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
 from airflow_provider_stripe_aep.hooks.stripe import StripeHook
 from airflow_provider_stripe_aep.naming import OnboardingNames, onboarding_names
-from airflow_provider_stripe_aep.operators.checks import AEPValidateOnboardingOperator
+from airflow_provider_stripe_aep.operators.checks import (
+    AEPCheckTableColumnsOperator,
+    AEPValidateOnboardingOperator,
+)
 from airflow_provider_stripe_aep.operators.connections import (
     AEPCreateBaseConnectionOperator,
     AEPCreateSourceConnectionOperator,
@@ -50,6 +53,7 @@ from airflow_provider_stripe_aep.validation import (
     optional_value,
     validate_bool,
     validate_class_id,
+    validate_event_columns,
     validate_name_prefix,
     validate_poll_interval,
     validate_resource_path,
@@ -124,6 +128,12 @@ def _check_literals(
     schedule = (frequency, interval, start_time, backfill)
     if all(_literal(v) for v in schedule):
         validate_schedule(*(optional_value(v) for v in schedule))
+
+
+def _check_event_literals(**event: Any) -> None:
+    """A table's ExperienceEvent columns, checked with the class and mappings when all are literals."""
+    if all(_literal(v) for v in event.values()):
+        validate_event_columns(**event)
 
 
 def _group_id(resource: Any, group_id: str | None) -> str:
@@ -259,6 +269,9 @@ def table_to_aep_onboarding_group(
     class_id: str = "profile",
     poll_interval: float | str = 30,
     deferrable: bool | str = False,
+    id_column: str | None = None,
+    timestamp_column: str | None = None,
+    timestamp_format: str | None = None,
     aep_conn_id: str = AdobeExperiencePlatformHook.default_conn_name,
     group_id: str | None = None,
     prefix_group_id: bool = True,
@@ -267,6 +280,12 @@ def table_to_aep_onboarding_group(
     does: `tabular` source connection with `params.path`, the flow spec found by name (`CRMToAEP`),
     `Copy` with `deltaColumn` before the `Mapping`. The schema and mappings are inferred from the
     table's columns unless `mappings` are given (current or legacy style).
+
+    With `class_id="experienceevent"` (and no `mappings`), name the columns the event's `_id` and
+    `timestamp` come from: `id_column` (a string or integer column), `timestamp_column` and
+    `timestamp_format` - `epoch_seconds` or `epoch_milliseconds` for a numeric column, or the date
+    pattern of a string column (`yyyy-MM-dd HH:mm:ss`). They are checked before any request, and
+    against the explored columns (task `check_columns`) before anything is created from the table.
     """
     _check_literals(
         name_prefix=name_prefix,
@@ -279,6 +298,12 @@ def table_to_aep_onboarding_group(
         poll_interval=poll_interval,
         deferrable=deferrable,
     )
+    event_columns = {
+        "id_column": id_column,
+        "timestamp_column": timestamp_column,
+        "timestamp_format": timestamp_format,
+    }
+    _check_event_literals(class_id=class_id, mappings=mappings, **event_columns)
     names = onboarding_names(name_prefix, table_path, source_label=source.label)
     group = OnboardingTaskGroup(
         group_id=_group_id(table_path, group_id),
@@ -301,6 +326,7 @@ def table_to_aep_onboarding_group(
             deferrable=deferrable,
             delta_column=delta_column,
             mappings=mappings,
+            **event_columns,
         )
         own_base = base_connection_id is None
         if own_base:
@@ -332,6 +358,14 @@ def table_to_aep_onboarding_group(
             data_format=payments.TABLE_DATA_FORMAT,
             aep_conn_id=aep_conn_id,
         )
+        check_columns = AEPCheckTableColumnsOperator(
+            task_id="check_columns",
+            explore=explore.output,
+            class_id=class_id,
+            mappings=mappings,
+            **event_columns,
+        )
+        check_columns >> source_connection
         if not own_base:
             check >> [explore, source_connection]
         copy = payments.copy_transformation(delta_column, delta_date_format, delta_timezone)
@@ -342,7 +376,8 @@ def table_to_aep_onboarding_group(
             explore=explore,
             source=source_connection,
             resource_args={"table_path": table_path},
-            mapping_args={"mappings": mappings},
+            mapping_args={"mappings": mappings, **event_columns},
+            gate=check_columns,
             dataflow_args={"flow_spec_name": source.flow_spec_name, "transformations": [copy]},
             class_id=class_id,
             frequency=frequency,
@@ -374,9 +409,10 @@ def _target_and_flow(
     deferrable: Any,
     aep_conn_id: str,
     mapping_args: dict[str, Any] | None = None,
+    gate: Any = None,
 ) -> None:
     """The steps every source shares: schema -> dataset -> target connection; mapping -> dataflow ->
-    wait. Sets the group's outputs."""
+    wait. Sets the group's outputs. `gate`, when given, is a check the schema waits for."""
     schema = AEPCreateTargetSchemaOperator(
         task_id="create_target_schema",
         title=names.schema,
@@ -385,6 +421,8 @@ def _target_and_flow(
         aep_conn_id=aep_conn_id,
         **resource_args,
     )
+    if gate is not None:
+        gate >> schema
     dataset = AEPCreateDatasetOperator(
         task_id="create_dataset", name=names.dataset, schema_id=schema.output, aep_conn_id=aep_conn_id
     )
