@@ -471,26 +471,38 @@ def validate_poll_interval(value: Any, field: str = "poll_interval") -> float:
     return number
 
 
+#: The settings every onboarding takes, with their defaults (those of its operators and factories).
+ONBOARDING_SETTINGS: dict[str, Any] = {
+    "frequency": "once",
+    "interval": None,
+    "start_time": None,
+    "backfill": None,
+    "class_id": "profile",
+    "poll_interval": 30,
+    "deferrable": False,
+}
+
+
 def validate_onboarding_params(
     *,
     resources: Any,
     name_prefix: Any,
-    frequency: Any = "once",
-    interval: Any = None,
-    start_time: Any = None,
-    backfill: Any = None,
-    class_id: Any = "profile",
-    poll_interval: Any = 30,
-    deferrable: Any = False,
     resource_field: str = "resource_path",
     tables: bool = False,
     now: int | None = None,
+    **settings: Any,
 ) -> dict[str, Any]:
     """Check everything the steps of an onboarding will need, before any of them sends a request.
 
     ``resources`` is one resource path (or table path when ``tables``), or a list of them when
-    ``resource_field`` is plural (``resource_paths``). Returns the checked values, normalised.
+    ``resource_field`` is plural (``resource_paths``); ``settings`` are those of
+    :data:`ONBOARDING_SETTINGS` (frequency, interval, start_time, backfill, class_id, poll_interval,
+    deferrable), defaulting as there. Returns the checked values, normalised.
     """
+    unknown = sorted(set(settings) - set(ONBOARDING_SETTINGS))
+    if unknown:
+        raise TypeError(f"validate_onboarding_params() got unexpected settings: {', '.join(unknown)}")
+    given = {**ONBOARDING_SETTINGS, **settings}
     if isinstance(resources, list | tuple):
         checked: Any = (
             [validate_table_path(r, resource_field) for r in resources]
@@ -502,15 +514,19 @@ def validate_onboarding_params(
     else:
         checked = validate_resource_path(resources, resource_field)
     schedule = validate_schedule(
-        frequency, optional_value(interval), optional_value(start_time), optional_value(backfill), now=now
+        given["frequency"],
+        optional_value(given["interval"]),
+        optional_value(given["start_time"]),
+        optional_value(given["backfill"]),
+        now=now,
     )
     return {
         resource_field: checked,
         "name_prefix": validate_name_prefix(name_prefix),
         "schedule": schedule,
-        "class_id": validate_class_id(class_id),
-        "poll_interval": validate_poll_interval(poll_interval),
-        "deferrable": validate_bool(deferrable, "deferrable"),
+        "class_id": validate_class_id(given["class_id"]),
+        "poll_interval": validate_poll_interval(given["poll_interval"]),
+        "deferrable": validate_bool(given["deferrable"], "deferrable"),
     }
 
 

@@ -105,7 +105,8 @@ def test_literal_experience_event_columns_are_handed_to_the_check_and_mapping_ta
         )
     upstream = {t.task_id: {u.task_id for u in t.upstream_list} for t in dag.tasks}
     prefix = f"{group.group_id}."
-    assert upstream[prefix + "check_columns"] == {prefix + "explore_table"}
+    # it reads the columns validate_params checked and the explore response
+    assert upstream[prefix + "check_columns"] == {prefix + "explore_table", prefix + "validate_params"}
     assert prefix + "check_columns" in upstream[prefix + "create_source_connection"]
     assert prefix + "check_columns" in upstream[prefix + "create_target_schema"]
     mapping = dag.get_task(prefix + "create_mapping_set")

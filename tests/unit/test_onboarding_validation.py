@@ -169,3 +169,15 @@ def test_bad_experience_event_columns_are_named(class_id, mappings, override, fi
         validate_event_columns(class_id=class_id, mappings=mappings, **{**COLUMNS, **override})
     assert caught.value.field == field
     assert words in str(caught.value)
+
+
+def test_onboarding_settings_default_as_listed_and_unknown_ones_are_refused():
+    checked = validate_onboarding_params(**GOOD)
+    assert checked["schedule"] == {"startTime": "1700000000", "frequency": "once"}
+    assert (checked["class_id"], checked["poll_interval"], checked["deferrable"]) == (
+        "https://ns.adobe.com/xdm/context/profile",
+        30.0,
+        False,
+    )
+    with pytest.raises(TypeError, match="frequncy"):
+        validate_onboarding_params(**GOOD, frequncy="day")
