@@ -40,6 +40,7 @@ __all__ = [
     "validate_choice",
     "validate_class_id",
     "validate_data_format",
+    "validate_event_columns",
     "validate_id",
     "validate_name",
     "validate_org_id",
@@ -48,6 +49,7 @@ __all__ = [
     "validate_schedule",
     "validate_scopes",
     "validate_service_url",
+    "validate_timestamp_format",
     "validate_url",
 ]
 
@@ -469,26 +471,38 @@ def validate_poll_interval(value: Any, field: str = "poll_interval") -> float:
     return number
 
 
+#: The settings every onboarding takes, with their defaults (those of its operators and factories).
+ONBOARDING_SETTINGS: dict[str, Any] = {
+    "frequency": "once",
+    "interval": None,
+    "start_time": None,
+    "backfill": None,
+    "class_id": "profile",
+    "poll_interval": 30,
+    "deferrable": False,
+}
+
+
 def validate_onboarding_params(
     *,
     resources: Any,
     name_prefix: Any,
-    frequency: Any = "once",
-    interval: Any = None,
-    start_time: Any = None,
-    backfill: Any = None,
-    class_id: Any = "profile",
-    poll_interval: Any = 30,
-    deferrable: Any = False,
     resource_field: str = "resource_path",
     tables: bool = False,
     now: int | None = None,
+    **settings: Any,
 ) -> dict[str, Any]:
     """Check everything the steps of an onboarding will need, before any of them sends a request.
 
     ``resources`` is one resource path (or table path when ``tables``), or a list of them when
-    ``resource_field`` is plural (``resource_paths``). Returns the checked values, normalised.
+    ``resource_field`` is plural (``resource_paths``); ``settings`` are those of
+    :data:`ONBOARDING_SETTINGS` (frequency, interval, start_time, backfill, class_id, poll_interval,
+    deferrable), defaulting as there. Returns the checked values, normalised.
     """
+    unknown = sorted(set(settings) - set(ONBOARDING_SETTINGS))
+    if unknown:
+        raise TypeError(f"validate_onboarding_params() got unexpected settings: {', '.join(unknown)}")
+    given = {**ONBOARDING_SETTINGS, **settings}
     if isinstance(resources, list | tuple):
         checked: Any = (
             [validate_table_path(r, resource_field) for r in resources]
@@ -500,13 +514,92 @@ def validate_onboarding_params(
     else:
         checked = validate_resource_path(resources, resource_field)
     schedule = validate_schedule(
-        frequency, optional_value(interval), optional_value(start_time), optional_value(backfill), now=now
+        given["frequency"],
+        optional_value(given["interval"]),
+        optional_value(given["start_time"]),
+        optional_value(given["backfill"]),
+        now=now,
     )
     return {
         resource_field: checked,
         "name_prefix": validate_name_prefix(name_prefix),
         "schedule": schedule,
-        "class_id": validate_class_id(class_id),
-        "poll_interval": validate_poll_interval(poll_interval),
-        "deferrable": validate_bool(deferrable, "deferrable"),
+        "class_id": validate_class_id(given["class_id"]),
+        "poll_interval": validate_poll_interval(given["poll_interval"]),
+        "deferrable": validate_bool(given["deferrable"], "deferrable"),
+    }
+
+
+# --------------------------------------------------------------------------------------------------
+# ExperienceEvent from a table: the columns `_id` and `timestamp` come from
+# --------------------------------------------------------------------------------------------------
+
+#: `timestamp_format` values for a numeric column; any other value is a date pattern for a string column.
+TIMESTAMP_EPOCH_FORMATS: tuple[str, ...] = ("epoch_seconds", "epoch_milliseconds")
+EVENT_COLUMN_FIELDS: tuple[str, ...] = ("id_column", "timestamp_column", "timestamp_format")
+_TIMESTAMP_FORMAT_ALLOWED = (
+    "must be epoch_seconds or epoch_milliseconds (a numeric column), or the date pattern of a string "
+    "column in Data Prep's date-format letters, e.g. yyyy-MM-dd HH:mm:ss"
+)
+_EVENT_ALLOWED = {
+    "id_column": "must be the name of the table column whose value becomes the event's _id",
+    "timestamp_column": "must be the name of the table column whose value becomes the event's timestamp",
+    "timestamp_format": _TIMESTAMP_FORMAT_ALLOWED,
+}
+
+
+def validate_timestamp_format(value: Any, field: str = "timestamp_format") -> str:
+    """``epoch_seconds``, ``epoch_milliseconds`` or a date pattern (``yyyy-MM-dd HH:mm:ss``).
+
+    A pattern is sent inside a double-quoted expression string, so it cannot contain ``"`` or ``\\``;
+    it must name the year (``y``), month (``M``) and day (``d``) of the instant.
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInputError(field, value, _TIMESTAMP_FORMAT_ALLOWED)
+    text = value.strip()
+    if text in TIMESTAMP_EPOCH_FORMATS:
+        return text
+    if '"' in text or "\\" in text or _has_control_chars(text):
+        hint = "it contains a double quote, a backslash or a control character"
+        raise InvalidInputError(field, value, _TIMESTAMP_FORMAT_ALLOWED, hint=hint)
+    if not all(letter in text for letter in "yMd"):
+        hint = "a date pattern needs the year (y), the month (M) and the day (d)"
+        raise InvalidInputError(field, value, _TIMESTAMP_FORMAT_ALLOWED, hint=hint)
+    return text
+
+
+def validate_event_columns(
+    *, class_id: Any, mappings: Any, id_column: Any, timestamp_column: Any, timestamp_format: Any
+) -> dict[str, str]:
+    """The columns a table source's ExperienceEvent ``_id`` and ``timestamp`` are mapped from.
+
+    A table has no fixed ID or date column (Stripe's ``data.id``/``data.created``), so with the
+    ExperienceEvent class and no user-given mappings, all three are required; with any other class, or
+    with mappings (which then map ``_id`` and ``timestamp`` themselves), they must be unset. Returns
+    them checked, or ``{}`` when they are not used.
+    """
+    klass = validate_class_id(class_id)
+    given = {
+        "id_column": optional_value(id_column),
+        "timestamp_column": optional_value(timestamp_column),
+        "timestamp_format": optional_value(timestamp_format),
+    }
+    if klass != EXPERIENCE_EVENT_CLASS_ID or optional_value(mappings) is not None:
+        reason = (
+            "it is used only with class_id experienceevent"
+            if klass != EXPERIENCE_EVENT_CLASS_ID
+            else "it is not used when mappings are given (map _id and timestamp in them)"
+        )
+        for name, value in given.items():
+            if value is not None:
+                raise InvalidInputError(name, value, "must be unset", hint=reason)
+        return {}
+    for name, value in given.items():
+        if value is None:
+            hint = "required with class_id experienceevent for a table source, unless mappings are given"
+            raise InvalidInputError(name, value, _EVENT_ALLOWED[name], hint=hint)
+    return {
+        "id_column": validate_name(given["id_column"], "id_column"),
+        "timestamp_column": validate_name(given["timestamp_column"], "timestamp_column"),
+        "timestamp_format": validate_timestamp_format(given["timestamp_format"]),
     }

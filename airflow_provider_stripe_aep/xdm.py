@@ -553,13 +553,15 @@ def infer_mappings(
     class_id: str = PROFILE_CLASS_ID,
     empty_objects: EmptyObjects = "omit",
     types: Mapping[str, Any] | None = None,
+    event_mappings: Sequence[Mapping[str, str]] | None = None,
 ) -> list[dict[str, str]]:
     """Return one Data Prep mapping per leaf field, sorted by source path.
 
     Each is ``{"sourceType": "ATTRIBUTE", "source": "data.<path>",
     "destination": "_<tenant>.<resource>_data.<sanitized path>"}``. For the ExperienceEvent class,
     ``_id`` ← ``data.id`` and ``timestamp`` ← :data:`EE_TIMESTAMP_EXPRESSION` come first; the explore
-    schema must then contain ``id`` and ``created`` (otherwise supply the mappings yourself). The Profile
+    schema must then contain ``id`` and ``created`` (otherwise supply the mappings yourself), unless
+    ``event_mappings`` gives those two class mappings (a table's, see :mod:`~.tabular`). The Profile
     class (and any other class) needs no class-level mapping. An object typed from Stripe's table only
     is mapped as a whole; fields left out (see the module docstring) get no mapping and are logged.
     """
@@ -579,7 +581,12 @@ def infer_mappings(
         for src, dst in pairs
     ]
     if klass == EXPERIENCE_EVENT_CLASS_ID:
-        mappings = _experience_event_mappings(data_props) + mappings
+        class_mappings = (
+            [dict(m) for m in event_mappings]
+            if event_mappings is not None
+            else _experience_event_mappings(data_props)
+        )
+        mappings = class_mappings + mappings
     return mappings
 
 

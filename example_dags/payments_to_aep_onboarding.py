@@ -2,7 +2,8 @@
 "Collect payment data through source connectors and APIs" tutorial does by hand: base connection
 (credentials from the `paypal_default` Airflow connection: host, login = client ID, password = client
 secret) -> explore the table -> `tabular` source connection (`params.path`); schema inferred from the
-table's columns (or your `mappings`) -> dataset -> target connection; mapping set -> dataflow on the
+table's columns (or your `mappings`; with class_id experienceevent, `_id` and `timestamp` from the
+`id_column` and `timestamp_column` you name) -> dataset -> target connection; mapping set -> dataflow on the
 `CRMToAEP` flow spec (found by name) with `Copy` (`deltaColumn`) and `Mapping` -> wait for the run.
 """
 
@@ -15,6 +16,7 @@ from airflow.providers.common.compat.sdk import DAG, Param
 from airflow_provider_stripe_aep import payments
 from airflow_provider_stripe_aep.task_groups import PAYPAL, table_to_aep_onboarding_group
 from airflow_provider_stripe_aep.task_groups.params import (
+    event_column_params,
     onboarding_dag_settings,
     schedule_and_wait_params,
     template,
@@ -56,6 +58,7 @@ with DAG(
             "null infers them from the table's columns",
         ),
         **schedule_and_wait_params(),
+        **event_column_params(),
     },
 ) as dag:
     table_to_aep_onboarding_group(
@@ -74,4 +77,7 @@ with DAG(
         class_id=template("class_id"),
         poll_interval=template("poll_interval"),
         deferrable=template("deferrable"),
+        id_column=template("id_column"),
+        timestamp_column=template("timestamp_column"),
+        timestamp_format=template("timestamp_format"),
     )

@@ -9,11 +9,15 @@ from airflow.providers.common.compat.sdk import AirflowSkipException, BaseOperat
 
 from airflow_provider_stripe_aep.failures import fail_fast
 from airflow_provider_stripe_aep.validation import (
+    EVENT_COLUMN_FIELDS,
+    ONBOARDING_SETTINGS,
     InvalidInputError,
     optional_value,
+    validate_event_columns,
     validate_name,
     validate_onboarding_params,
     validate_resource_paths,
+    validate_timestamp_format,
 )
 
 
@@ -29,6 +33,8 @@ class AEPValidateOnboardingOperator(BaseOperator):
     :param selected: the resource paths chosen for this run; `None` selects every one.
     :param delta_column: a table source's delta column (checked when given).
     :param mappings: user-given mappings (checked when given).
+    :param id_column, timestamp_column, timestamp_format: a table source's ExperienceEvent columns
+        (see `validation.validate_event_columns`; checked when `tables`).
     """
 
     template_fields: Sequence[str] = (
@@ -44,6 +50,9 @@ class AEPValidateOnboardingOperator(BaseOperator):
         "selected",
         "delta_column",
         "mappings",
+        "id_column",
+        "timestamp_column",
+        "timestamp_format",
     )
     ui_color = "#f5e6a3"
 
@@ -64,6 +73,9 @@ class AEPValidateOnboardingOperator(BaseOperator):
         selected: Any = None,
         delta_column: Any = None,
         mappings: Any = None,
+        id_column: Any = None,
+        timestamp_column: Any = None,
+        timestamp_format: Any = None,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("retries", 0)  # nothing here can be cured by a retry
@@ -82,6 +94,9 @@ class AEPValidateOnboardingOperator(BaseOperator):
         self.selected = selected
         self.delta_column = delta_column
         self.mappings = mappings
+        self.id_column = id_column
+        self.timestamp_column = timestamp_column
+        self.timestamp_format = timestamp_format
 
     def execute(self, context: Any) -> dict[str, Any]:
         with fail_fast():
@@ -96,15 +111,9 @@ class AEPValidateOnboardingOperator(BaseOperator):
         checked = validate_onboarding_params(
             resources=self.targets,
             name_prefix=self.name_prefix,
-            frequency=self.frequency,
-            interval=self.interval,
-            start_time=self.start_time,
-            backfill=self.backfill,
-            class_id=self.class_id,
-            poll_interval=self.poll_interval,
-            deferrable=self.deferrable,
             resource_field=self.resource_field,
             tables=self.tables,
+            **{name: getattr(self, name) for name in ONBOARDING_SETTINGS},
         )
         if optional_value(self.delta_column) is not None or self.tables:
             checked["delta_column"] = validate_name(self.delta_column, "delta_column")
@@ -115,4 +124,55 @@ class AEPValidateOnboardingOperator(BaseOperator):
             from airflow_provider_stripe_aep import xdm  # inference code, loaded where it runs
 
             checked["mappings"] = len([xdm.normalize_mapping(m) for m in mappings])
+        if self.tables:
+            checked.update(
+                validate_event_columns(
+                    class_id=checked["class_id"],
+                    mappings=mappings,
+                    id_column=self.id_column,
+                    timestamp_column=self.timestamp_column,
+                    timestamp_format=self.timestamp_format,
+                )
+            )
         return checked
+
+
+class AEPCheckTableColumnsOperator(BaseOperator):
+    """Check the columns a table's ExperienceEvent `_id` and `timestamp` come from against the explore
+    response (they exist, with a type their `timestamp_format` fits), with no HTTP call; returns those
+    two class mappings, or `None` when there are none to check (another class, or user-given mappings).
+
+    It runs between the table's explore and the first resource created from it, so a wrong column
+    fails the run before any source connection, schema or dataset is made.
+
+    :param explore: the table's explore response (XCom of the explore task).
+    :param columns: what `validate_params` returned (its `id_column`, `timestamp_column` and
+        `timestamp_format`, present only when used), or a dict of those three.
+    """
+
+    template_fields: Sequence[str] = ("explore", "columns")
+    ui_color = "#f5e6a3"
+
+    def __init__(self, *, explore: Any, columns: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("retries", 0)  # nothing here can be cured by a retry
+        super().__init__(**kwargs)
+        self.explore = explore
+        self.columns = columns
+
+    def execute(self, context: Any) -> list[dict[str, str]] | None:
+        from airflow_provider_stripe_aep import tabular
+
+        given = self.columns if isinstance(self.columns, dict) else {}
+        event = {name: given[name] for name in EVENT_COLUMN_FIELDS if name in given}
+        if not event:
+            self.log.info("No ExperienceEvent columns to check")
+            return None
+        with fail_fast():
+            mappings = tabular.event_mappings(
+                self.explore,
+                id_column=validate_name(event.get("id_column"), "id_column"),
+                timestamp_column=validate_name(event.get("timestamp_column"), "timestamp_column"),
+                timestamp_format=validate_timestamp_format(event.get("timestamp_format")),
+            )
+        self.log.info("ExperienceEvent mappings: %s", mappings)
+        return mappings

@@ -11,6 +11,7 @@ from airflow_provider_stripe_aep.stripe import PROFILE_CLASS_ID
 from airflow_provider_stripe_aep.validation import (
     optional_value,
     validate_class_id,
+    validate_event_columns,
     validate_id,
     validate_name,
 )
@@ -33,6 +34,10 @@ class AEPCreateMappingSetOperator(AEPBaseOperator):
         record root (`Product_Id`) to `_<tenant>.<table>_data.<column>`.
     :param mappings: your own mappings (current `source`/`destination` or legacy
         `sourceAttribute`/`destinationXdmPath` style) instead of the inferred ones.
+    :param id_column, timestamp_column, timestamp_format: for a table with `class_id` experienceevent,
+        the columns its `_id` and `timestamp` are mapped from, and how the timestamp column writes
+        dates (`epoch_seconds`, `epoch_milliseconds` or a date pattern such as `yyyy-MM-dd HH:mm:ss`);
+        required then unless `mappings` are given (see `validation.validate_event_columns`).
     :param tenant_id: the org's tenant ID, e.g. the schema task's XCom `tenant_id`; saves a
         `GET /stats` in a fresh task process. Unset (or a rendered `None`): looked up.
     """
@@ -47,6 +52,9 @@ class AEPCreateMappingSetOperator(AEPBaseOperator):
         "class_id",
         "mappings",
         "tenant_id",
+        "id_column",
+        "timestamp_column",
+        "timestamp_format",
     )
 
     def __init__(
@@ -61,6 +69,9 @@ class AEPCreateMappingSetOperator(AEPBaseOperator):
         mappings: list[dict[str, Any]] | None = None,
         empty_objects: xdm.EmptyObjects = "omit",
         tenant_id: str | None = None,
+        id_column: str | None = None,
+        timestamp_column: str | None = None,
+        timestamp_format: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -73,6 +84,9 @@ class AEPCreateMappingSetOperator(AEPBaseOperator):
         self.mappings = mappings
         self.empty_objects = empty_objects
         self.tenant_id = tenant_id
+        self.id_column = id_column
+        self.timestamp_column = timestamp_column
+        self.timestamp_format = timestamp_format
 
     def execute(self, context: Any) -> str:
         from airflow_provider_stripe_aep import tabular, xdm
@@ -86,6 +100,7 @@ class AEPCreateMappingSetOperator(AEPBaseOperator):
                 self.explore_schema, self.resource_path, self.table_path, "mappings are given"
             )
             class_id = validate_class_id(self.class_id)
+            event_mappings = self._table_event_mappings(class_id) if self.table_path else None
             tenant_id = optional_value(self.tenant_id)
             mappings = xdm.infer_mappings(
                 explore,
@@ -95,6 +110,7 @@ class AEPCreateMappingSetOperator(AEPBaseOperator):
                 resource_path=resource,
                 class_id=class_id,
                 empty_objects=self.empty_objects,
+                event_mappings=event_mappings,
             )
             if self.table_path:
                 mappings = tabular.table_mappings(mappings)
@@ -103,3 +119,16 @@ class AEPCreateMappingSetOperator(AEPBaseOperator):
         mapping_id, version = self.hook.ensure_mapping_set(name, body=body, on_conflict=self.on_conflict)
         context["ti"].xcom_push(key="mapping_version", value=version)
         return mapping_id
+
+    def _table_event_mappings(self, class_id: str) -> list[dict[str, str]] | None:
+        """A table's ExperienceEvent `_id`/`timestamp` mappings, from the columns the user named."""
+        from airflow_provider_stripe_aep import tabular
+
+        columns = validate_event_columns(
+            class_id=class_id,
+            mappings=None,
+            id_column=self.id_column,
+            timestamp_column=self.timestamp_column,
+            timestamp_format=self.timestamp_format,
+        )
+        return tabular.event_mappings(self.explore_schema, **columns) if columns else None  # type: ignore[arg-type]

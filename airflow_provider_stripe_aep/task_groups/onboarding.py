@@ -29,7 +29,10 @@ from airflow_provider_stripe_aep import payments
 from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
 from airflow_provider_stripe_aep.hooks.stripe import StripeHook
 from airflow_provider_stripe_aep.naming import OnboardingNames, onboarding_names
-from airflow_provider_stripe_aep.operators.checks import AEPValidateOnboardingOperator
+from airflow_provider_stripe_aep.operators.checks import (
+    AEPCheckTableColumnsOperator,
+    AEPValidateOnboardingOperator,
+)
 from airflow_provider_stripe_aep.operators.connections import (
     AEPCreateBaseConnectionOperator,
     AEPCreateSourceConnectionOperator,
@@ -50,6 +53,7 @@ from airflow_provider_stripe_aep.validation import (
     optional_value,
     validate_bool,
     validate_class_id,
+    validate_event_columns,
     validate_name_prefix,
     validate_poll_interval,
     validate_resource_path,
@@ -58,6 +62,7 @@ from airflow_provider_stripe_aep.validation import (
 )
 
 _GROUP_ID_CHARS = re.compile(r"[^A-Za-z0-9_-]")
+_SCHEDULE = ("frequency", "interval", "start_time", "backfill")
 
 
 class OnboardingTaskGroup(TaskGroup):
@@ -106,9 +111,7 @@ def _literal(value: Any) -> bool:
     return value is None or isinstance(value, int | float | bool | list | dict)
 
 
-def _check_literals(
-    *, name_prefix: Any, frequency: Any, interval: Any, start_time: Any, backfill: Any, **single: Any
-) -> None:
+def _check_literals(target_field: str, target: Any, settings: Mapping[str, Any]) -> None:
     """Reject bad literal arguments when the DAG is parsed: such a DAG never runs at all."""
     checks: dict[str, Callable[[Any], Any]] = {
         "name_prefix": validate_name_prefix,
@@ -118,12 +121,19 @@ def _check_literals(
         "resource_path": validate_resource_path,
         "table_path": validate_table_path,
     }
-    for name, value in {"name_prefix": name_prefix, **single}.items():
+    single = {name: settings[name] for name in ("name_prefix", "class_id", "poll_interval", "deferrable")}
+    for name, value in {**single, target_field: target}.items():
         if _literal(value):
             checks[name](value)
-    schedule = (frequency, interval, start_time, backfill)
+    schedule = tuple(settings[name] for name in _SCHEDULE)
     if all(_literal(v) for v in schedule):
         validate_schedule(*(optional_value(v) for v in schedule))
+
+
+def _check_event_literals(**event: Any) -> None:
+    """A table's ExperienceEvent columns, checked with the class and mappings when all are literals."""
+    if all(_literal(v) for v in event.values()):
+        validate_event_columns(**event)
 
 
 def _group_id(resource: Any, group_id: str | None) -> str:
@@ -165,81 +175,51 @@ def stripe_to_aep_onboarding_group(
         `resource_path` is not in it the whole group is skipped.
     :param group_id: defaults to `onboard_<resource_path>`; `prefix_group_id=False` keeps bare task IDs.
     """
-    _check_literals(
-        name_prefix=name_prefix,
-        frequency=frequency,
-        interval=interval,
-        start_time=start_time,
-        backfill=backfill,
-        resource_path=resource_path,
-        class_id=class_id,
-        poll_interval=poll_interval,
-        deferrable=deferrable,
+    settings = _settings(
+        name_prefix, frequency, interval, start_time, backfill, class_id, poll_interval, deferrable
     )
+    _check_literals("resource_path", resource_path, settings)
     names = onboarding_names(name_prefix, resource_path)
-    group = OnboardingTaskGroup(
-        group_id=_group_id(resource_path, group_id),
-        prefix_group_id=prefix_group_id,
-        tooltip=f"Onboard Stripe {resource_path} into Adobe Experience Platform",
-    )
-    with group:
-        check = AEPValidateOnboardingOperator(
-            task_id="validate_params",
-            targets=resource_path,
-            name_prefix=name_prefix,
-            frequency=frequency,
-            interval=interval,
-            start_time=start_time,
-            backfill=backfill,
-            class_id=class_id,
-            poll_interval=poll_interval,
-            deferrable=deferrable,
-            selected=selected_resource_paths,
+
+    def create_base() -> Any:
+        return AEPCreateStripeBaseConnectionOperator(
+            task_id="create_base_connection",
+            name=names.base_connection,
+            description="Authenticated base connection for Stripe",
+            stripe_conn_id=stripe_conn_id,
+            aep_conn_id=aep_conn_id,
         )
-        own_base = base_connection_id is None
-        if own_base:
-            base = AEPCreateStripeBaseConnectionOperator(
-                task_id="create_base_connection",
-                name=names.base_connection,
-                description="Authenticated base connection for Stripe",
-                stripe_conn_id=stripe_conn_id,
-                aep_conn_id=aep_conn_id,
-            )
-            check >> base
-            base_connection_id = base.output
+
+    def create_sources(base_id: Any, check: Any) -> tuple[Any, Any, Any]:
         explore = AEPExploreStripeResourceOperator(
             task_id="explore_resource",
-            base_connection_id=base_connection_id,
+            base_connection_id=base_id,
             resource_path=resource_path,
             aep_conn_id=aep_conn_id,
         )
         source = AEPCreateStripeSourceConnectionOperator(
             task_id="create_source_connection",
             name=names.source_connection,
-            base_connection_id=base_connection_id,
+            base_connection_id=base_id,
             resource_path=resource_path,
             aep_conn_id=aep_conn_id,
         )
-        if not own_base:  # otherwise they wait for the base connection, which waits for the check
-            check >> [explore, source]
-        _target_and_flow(
-            group,
-            names=names,
-            base_connection_id=base_connection_id,
-            explore=explore,
-            source=source,
-            resource_args={"resource_path": resource_path},
-            dataflow_args={},
-            class_id=class_id,
-            frequency=frequency,
-            interval=interval,
-            start_time=start_time,
-            backfill=backfill,
-            poll_interval=poll_interval,
-            deferrable=deferrable,
-            aep_conn_id=aep_conn_id,
-        )
-    return group
+        return explore, source, None
+
+    return _onboarding_group(
+        resource_path,
+        group_id=_group_id(resource_path, group_id),
+        prefix_group_id=prefix_group_id,
+        tooltip=f"Onboard Stripe {resource_path} into Adobe Experience Platform",
+        names=names,
+        settings=settings,
+        check_args={"selected": selected_resource_paths},
+        base_connection_id=base_connection_id,
+        create_base=create_base,
+        create_sources=create_sources,
+        resource_args={"resource_path": resource_path},
+        aep_conn_id=aep_conn_id,
+    )
 
 
 def table_to_aep_onboarding_group(
@@ -259,6 +239,9 @@ def table_to_aep_onboarding_group(
     class_id: str = "profile",
     poll_interval: float | str = 30,
     deferrable: bool | str = False,
+    id_column: str | None = None,
+    timestamp_column: str | None = None,
+    timestamp_format: str | None = None,
     aep_conn_id: str = AdobeExperiencePlatformHook.default_conn_name,
     group_id: str | None = None,
     prefix_group_id: bool = True,
@@ -267,58 +250,41 @@ def table_to_aep_onboarding_group(
     does: `tabular` source connection with `params.path`, the flow spec found by name (`CRMToAEP`),
     `Copy` with `deltaColumn` before the `Mapping`. The schema and mappings are inferred from the
     table's columns unless `mappings` are given (current or legacy style).
+
+    With `class_id="experienceevent"` (and no `mappings`), name the columns the event's `_id` and
+    `timestamp` come from: `id_column` (a string or integer column), `timestamp_column` and
+    `timestamp_format` - `epoch_seconds` or `epoch_milliseconds` for a numeric column, or the date
+    pattern of a string column (`yyyy-MM-dd HH:mm:ss`). They are checked before any request, and
+    against the explored columns (task `check_columns`) before anything is created from the table.
     """
-    _check_literals(
-        name_prefix=name_prefix,
-        frequency=frequency,
-        interval=interval,
-        start_time=start_time,
-        backfill=backfill,
-        table_path=table_path,
-        class_id=class_id,
-        poll_interval=poll_interval,
-        deferrable=deferrable,
+    settings = _settings(
+        name_prefix, frequency, interval, start_time, backfill, class_id, poll_interval, deferrable
     )
+    _check_literals("table_path", table_path, settings)
+    event_columns = {
+        "id_column": id_column,
+        "timestamp_column": timestamp_column,
+        "timestamp_format": timestamp_format,
+    }
+    _check_event_literals(class_id=class_id, mappings=mappings, **event_columns)
     names = onboarding_names(name_prefix, table_path, source_label=source.label)
-    group = OnboardingTaskGroup(
-        group_id=_group_id(table_path, group_id),
-        prefix_group_id=prefix_group_id,
-        tooltip=f"Onboard {source.label} table {table_path} into Adobe Experience Platform",
-    )
-    with group:
-        check = AEPValidateOnboardingOperator(
-            task_id="validate_params",
-            targets=table_path,
-            resource_field="table_path",
-            tables=True,
-            name_prefix=name_prefix,
-            frequency=frequency,
-            interval=interval,
-            start_time=start_time,
-            backfill=backfill,
-            class_id=class_id,
-            poll_interval=poll_interval,
-            deferrable=deferrable,
-            delta_column=delta_column,
-            mappings=mappings,
+
+    def create_base() -> Any:
+        return AEPCreateBaseConnectionOperator(
+            task_id="create_base_connection",
+            name=names.base_connection,
+            description=f"Authenticated base connection for {source.label}",
+            connection_spec_id=source.connection_spec_id,
+            auth_spec_name=source.auth_spec_name,
+            auth_conn_id=source.auth_conn_id,
+            auth_fields=source.auth_fields,
+            aep_conn_id=aep_conn_id,
         )
-        own_base = base_connection_id is None
-        if own_base:
-            base = AEPCreateBaseConnectionOperator(
-                task_id="create_base_connection",
-                name=names.base_connection,
-                description=f"Authenticated base connection for {source.label}",
-                connection_spec_id=source.connection_spec_id,
-                auth_spec_name=source.auth_spec_name,
-                auth_conn_id=source.auth_conn_id,
-                auth_fields=source.auth_fields,
-                aep_conn_id=aep_conn_id,
-            )
-            check >> base
-            base_connection_id = base.output
+
+    def create_sources(base_id: Any, check: Any) -> tuple[Any, Any, Any]:
         explore = AEPExploreTableOperator(
             task_id="explore_table",
-            base_connection_id=base_connection_id,
+            base_connection_id=base_id,
             table_path=table_path,
             aep_conn_id=aep_conn_id,
         )
@@ -326,31 +292,110 @@ def table_to_aep_onboarding_group(
             task_id="create_source_connection",
             name=names.source_connection,
             description=f"{source.label} source connection",
-            base_connection_id=base_connection_id,
+            base_connection_id=base_id,
             connection_spec_id=source.connection_spec_id,
             source_params={"path": table_path},
             data_format=payments.TABLE_DATA_FORMAT,
             aep_conn_id=aep_conn_id,
         )
-        if not own_base:
-            check >> [explore, source_connection]
-        copy = payments.copy_transformation(delta_column, delta_date_format, delta_timezone)
+        check_columns = AEPCheckTableColumnsOperator(
+            task_id="check_columns", explore=explore.output, columns=check.output
+        )
+        check_columns >> source_connection
+        return explore, source_connection, check_columns
+
+    copy = payments.copy_transformation(delta_column, delta_date_format, delta_timezone)
+    return _onboarding_group(
+        table_path,
+        group_id=_group_id(table_path, group_id),
+        prefix_group_id=prefix_group_id,
+        tooltip=f"Onboard {source.label} table {table_path} into Adobe Experience Platform",
+        names=names,
+        settings=settings,
+        check_args={
+            "resource_field": "table_path",
+            "tables": True,
+            "delta_column": delta_column,
+            "mappings": mappings,
+            **event_columns,
+        },
+        base_connection_id=base_connection_id,
+        create_base=create_base,
+        create_sources=create_sources,
+        resource_args={"table_path": table_path},
+        mapping_args={"mappings": mappings, **event_columns},
+        dataflow_args={"flow_spec_name": source.flow_spec_name, "transformations": [copy]},
+        aep_conn_id=aep_conn_id,
+    )
+
+
+def _settings(
+    name_prefix: Any,
+    frequency: Any,
+    interval: Any,
+    start_time: Any,
+    backfill: Any,
+    class_id: Any,
+    poll_interval: Any,
+    deferrable: Any,
+) -> dict[str, Any]:
+    """The arguments every onboarding hands, as given, to its steps (validate_params checks them all)."""
+    return {
+        "name_prefix": name_prefix,
+        "frequency": frequency,
+        "interval": interval,
+        "start_time": start_time,
+        "backfill": backfill,
+        "class_id": class_id,
+        "poll_interval": poll_interval,
+        "deferrable": deferrable,
+    }
+
+
+def _onboarding_group(
+    target: Any,
+    *,
+    group_id: str,
+    prefix_group_id: bool,
+    tooltip: str,
+    names: OnboardingNames,
+    settings: Mapping[str, Any],
+    check_args: dict[str, Any],
+    base_connection_id: Any,
+    create_base: Callable[[], Any],
+    create_sources: Callable[[Any, Any], tuple[Any, Any, Any]],
+    resource_args: dict[str, Any],
+    aep_conn_id: str,
+    mapping_args: dict[str, Any] | None = None,
+    dataflow_args: dict[str, Any] | None = None,
+) -> OnboardingTaskGroup:
+    """The wiring every source shares: validate_params first; the base connection unless one is given;
+    the source's own explore and source connection (`create_sources(base_connection_id, check)`
+    returns them, and a check the schema waits for, or None); then :func:`_target_and_flow`."""
+    group = OnboardingTaskGroup(group_id=group_id, prefix_group_id=prefix_group_id, tooltip=tooltip)
+    with group:
+        check = AEPValidateOnboardingOperator(
+            task_id="validate_params", targets=target, **settings, **check_args
+        )
+        own_base = base_connection_id is None
+        if own_base:
+            base = create_base()
+            check >> base
+            base_connection_id = base.output
+        explore, source, gate = create_sources(base_connection_id, check)
+        if not own_base:  # otherwise they wait for the base connection, which waits for the check
+            check >> [explore, source]
         _target_and_flow(
             group,
             names=names,
             base_connection_id=base_connection_id,
             explore=explore,
-            source=source_connection,
-            resource_args={"table_path": table_path},
-            mapping_args={"mappings": mappings},
-            dataflow_args={"flow_spec_name": source.flow_spec_name, "transformations": [copy]},
-            class_id=class_id,
-            frequency=frequency,
-            interval=interval,
-            start_time=start_time,
-            backfill=backfill,
-            poll_interval=poll_interval,
-            deferrable=deferrable,
+            source=source,
+            settings=settings,
+            resource_args=resource_args,
+            mapping_args=mapping_args or {},
+            dataflow_args=dataflow_args or {},
+            gate=gate,
             aep_conn_id=aep_conn_id,
         )
     return group
@@ -363,28 +408,25 @@ def _target_and_flow(
     base_connection_id: Any,
     explore: Any,
     source: Any,
+    settings: Mapping[str, Any],
     resource_args: dict[str, Any],
+    mapping_args: dict[str, Any],
     dataflow_args: dict[str, Any],
-    class_id: Any,
-    frequency: Any,
-    interval: Any,
-    start_time: Any,
-    backfill: Any,
-    poll_interval: Any,
-    deferrable: Any,
+    gate: Any,
     aep_conn_id: str,
-    mapping_args: dict[str, Any] | None = None,
 ) -> None:
     """The steps every source shares: schema -> dataset -> target connection; mapping -> dataflow ->
-    wait. Sets the group's outputs."""
+    wait. Sets the group's outputs. `gate`, when given, is a check the schema waits for."""
     schema = AEPCreateTargetSchemaOperator(
         task_id="create_target_schema",
         title=names.schema,
         explore_schema=explore.output,
-        class_id=class_id,
+        class_id=settings["class_id"],
         aep_conn_id=aep_conn_id,
         **resource_args,
     )
+    if gate is not None:
+        gate >> schema
     dataset = AEPCreateDatasetOperator(
         task_id="create_dataset", name=names.dataset, schema_id=schema.output, aep_conn_id=aep_conn_id
     )
@@ -400,11 +442,11 @@ def _target_and_flow(
         name=names.mapping_set,
         schema_id=schema.output,
         explore_schema=explore.output,
-        class_id=class_id,
+        class_id=settings["class_id"],
         tenant_id=f"{{{{ ti.xcom_pull(task_ids='{schema.task_id}', key='tenant_id') }}}}",
         aep_conn_id=aep_conn_id,
         **resource_args,
-        **(mapping_args or {}),
+        **mapping_args,
     )
     dataflow = AEPCreateDataflowOperator(
         task_id="create_dataflow",
@@ -413,18 +455,15 @@ def _target_and_flow(
         target_connection_id=target.output,
         mapping_id=mapping_set.output,
         mapping_version=(f"{{{{ ti.xcom_pull(task_ids='{mapping_set.task_id}', key='mapping_version') }}}}"),
-        frequency=frequency,
-        interval=interval,
-        start_time=start_time,
-        backfill=backfill,
+        **{name: settings[name] for name in _SCHEDULE},
         aep_conn_id=aep_conn_id,
         **dataflow_args,
     )
     wait = AEPDataflowRunSensor(
         task_id="wait_for_run",
         flow_id=dataflow.output,
-        poll_interval=poll_interval,
-        deferrable=deferrable,
+        poll_interval=settings["poll_interval"],
+        deferrable=settings["deferrable"],
         aep_conn_id=aep_conn_id,
     )
     group.base_connection_id = base_connection_id

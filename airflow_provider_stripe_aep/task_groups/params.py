@@ -51,6 +51,20 @@ def schedule_and_wait_params(poll_interval: float = 30) -> dict[str, Param]:
     }
 
 
+def event_column_params() -> dict[str, Param]:
+    """id_column, timestamp_column, timestamp_format: a table's ExperienceEvent `_id` and `timestamp`."""
+    descriptions = {
+        "id_column": "experienceevent: the column _id comes from",
+        "timestamp_column": "experienceevent: the column timestamp comes from",
+        "timestamp_format": "experienceevent: epoch_seconds, epoch_milliseconds (numeric column) or the "
+        "string column's date pattern, e.g. yyyy-MM-dd HH:mm:ss",
+    }
+    return {
+        name: Param(None, type=["null", "string"], minLength=1, description=text)
+        for name, text in descriptions.items()
+    }
+
+
 def resource_path_param(default: str = "charges") -> Param:
     return Param(default, enum=list(RESOURCE_PATHS), description="Stripe resource path")
 

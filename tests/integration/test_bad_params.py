@@ -40,6 +40,14 @@ COMMON: list[tuple[dict[str, Any], str]] = [
     ({"deferrable": "yes"}, "deferrable"),
 ]
 
+# A table source's ExperienceEvent: the columns its _id and timestamp come from.
+EVENT = {
+    "class_id": "experienceevent",
+    "id_column": "Product_Id",
+    "timestamp_column": "updatedAt",
+    "timestamp_format": "yyyy-MM-dd HH:mm:ss",
+}
+
 CASES: list[tuple[str, dict[str, Any], str]] = [
     *[("stripe_to_aep_onboarding", conf, field) for conf, field in COMMON],
     ("stripe_to_aep_onboarding", {"resource_path": "chargez"}, "resource_path"),
@@ -57,6 +65,12 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     ("payments_to_aep_onboarding", {"delta_column": "  "}, "delta_column"),
     ("payments_to_aep_onboarding", {"mappings": []}, "mappings"),
     ("payments_to_aep_onboarding", {"mappings": [{"foo": "bar"}]}, "mappings"),
+    ("payments_to_aep_onboarding", {"class_id": "experienceevent"}, "id_column"),
+    ("payments_to_aep_onboarding", {**EVENT, "timestamp_column": None}, "timestamp_column"),
+    ("payments_to_aep_onboarding", {**EVENT, "timestamp_format": "epoch"}, "timestamp_format"),
+    ("payments_to_aep_onboarding", {**EVENT, "timestamp_format": "HH:mm"}, "timestamp_format"),
+    ("payments_to_aep_onboarding", {**EVENT, "class_id": "profile"}, "id_column"),
+    ("payments_to_aep_onboarding", {"timestamp_column": ""}, "timestamp_column"),
 ]
 
 

@@ -10,7 +10,10 @@ import pytest
 from aep_testing import return_values
 from airflow.providers.common.compat.sdk import DAG
 
-from airflow_provider_stripe_aep.task_groups import stripe_to_aep_onboarding_group
+from airflow_provider_stripe_aep.task_groups import (
+    stripe_to_aep_onboarding_group,
+    table_to_aep_onboarding_group,
+)
 from airflow_provider_stripe_aep.validation import InvalidInputError
 
 pytestmark = pytest.mark.usefixtures("airflow_db")
@@ -72,3 +75,43 @@ def test_bad_literal_arguments_fail_when_the_dag_is_parsed(kwargs, field):
         with pytest.raises(InvalidInputError) as caught:
             stripe_to_aep_onboarding_group(args.pop("resource_path"), **args)
     assert caught.value.field == field
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"class_id": "experienceevent"}, "id_column"),
+        ({"class_id": "experienceevent", "id_column": "Id", "timestamp_column": "At"}, "timestamp_format"),
+        ({"id_column": "Id"}, "id_column"),
+        ({"table_path": "Pay Pal"}, "table_path"),
+    ],
+)
+def test_bad_literal_table_arguments_fail_when_the_dag_is_parsed(kwargs, field):
+    args = {"table_path": "PayPal.Catalog_Products", **kwargs}
+    with DAG("bad_table_block", schedule=None, start_date=pendulum.datetime(2026, 1, 1, tz="UTC")):
+        with pytest.raises(InvalidInputError) as caught:
+            table_to_aep_onboarding_group(args.pop("table_path"), **args)
+    assert caught.value.field == field
+
+
+def test_literal_experience_event_columns_are_handed_to_the_check_and_mapping_tasks():
+    with DAG("event_block", schedule=None, start_date=pendulum.datetime(2026, 1, 1, tz="UTC")) as dag:
+        group = table_to_aep_onboarding_group(
+            "PayPal.Catalog_Products",
+            class_id="experienceevent",
+            id_column="Product_Id",
+            timestamp_column="updatedAt",
+            timestamp_format="epoch_seconds",
+        )
+    upstream = {t.task_id: {u.task_id for u in t.upstream_list} for t in dag.tasks}
+    prefix = f"{group.group_id}."
+    # it reads the columns validate_params checked and the explore response
+    assert upstream[prefix + "check_columns"] == {prefix + "explore_table", prefix + "validate_params"}
+    assert prefix + "check_columns" in upstream[prefix + "create_source_connection"]
+    assert prefix + "check_columns" in upstream[prefix + "create_target_schema"]
+    mapping = dag.get_task(prefix + "create_mapping_set")
+    assert (mapping.id_column, mapping.timestamp_column, mapping.timestamp_format) == (
+        "Product_Id",
+        "updatedAt",
+        "epoch_seconds",
+    )

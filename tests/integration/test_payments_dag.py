@@ -104,3 +104,65 @@ def test_the_paypal_secret_reaches_aep_but_not_xcom(paypal):
         r["method"] == "POST" and r["path"].endswith("/flowservice/connections")
         for r in aep.state.request_log
     )
+
+
+EVENT_CONF = {
+    "name_prefix": "Evt",
+    "poll_interval": 0.2,
+    "class_id": "experienceevent",
+    "id_column": "Product_Id",
+    "timestamp_column": "updatedAt",
+    "timestamp_format": "yyyy-MM-dd HH:mm:ss",
+}
+
+
+def test_an_experience_event_onboarding_maps_id_and_timestamp_from_the_named_columns(paypal):
+    aep = paypal
+    dagrun, xcom = run_dag(DAG_ID, EVENT_CONF)
+    assert str(dagrun.state).endswith("success")
+    store = aep.state.sandbox("prod")
+
+    schema = store.schemas[xcom[("create_target_schema", "return_value")]]
+    assert schema["allOf"][0]["$ref"] == stripe.EXPERIENCE_EVENT_CLASS_ID
+    (group_ref,) = [part["$ref"] for part in schema["allOf"][1:]]
+    group = store.fieldgroups[group_ref]
+    assert group["meta:intendedToExtend"] == [stripe.EXPERIENCE_EVENT_CLASS_ID]
+    tenant_fields = [props for d in group["definitions"].values() for props in d["properties"]]
+    assert "_id" not in tenant_fields and "timestamp" not in tenant_fields
+
+    expected_class_mappings = [
+        {"sourceType": "ATTRIBUTE", "source": "Product_Id", "destination": "_id"},
+        {
+            "sourceType": "EXPRESSION",
+            "source": 'date(updatedAt, "yyyy-MM-dd HH:mm:ss")',
+            "destination": "timestamp",
+        },
+    ]
+    assert xcom[("check_columns", "return_value")] == expected_class_mappings
+    mapping_id = xcom[("create_mapping_set", "return_value")]
+    mappings = store.mapping_sets[mapping_id]["_versions"][-1]["mappings"]
+    assert [{k: m[k] for k in ("sourceType", "source", "destination")} for m in mappings[:2]] == (
+        expected_class_mappings
+    )
+    assert sorted(m["source"] for m in mappings[2:]) == sorted(
+        ["Product_Id", "Product_Name", "Description", "Type", "Category", "updatedAt"]
+    )
+
+    flow = store.flows[xcom[("create_dataflow", "return_value")]]
+    assert flow["transformations"][1]["params"]["mappingId"] == mapping_id
+    assert flow["targetConnectionIds"] == [xcom[("create_target_connection", "return_value")]]
+    run = xcom[("wait_for_run", "return_value")]
+    assert run["status"] == "success"
+    assert run["counts"]["inputRecordCount"] > 0
+
+
+def test_a_column_the_table_lacks_fails_the_run_before_anything_is_made_from_the_table(paypal):
+    aep = paypal
+    dagrun, _ = run_dag(DAG_ID, {**EVENT_CONF, "name_prefix": "Col", "id_column": "ProductId"})
+    assert str(dagrun.state).endswith("failed")
+    states = {ti.task_id: str(ti.state) for ti in dagrun.get_task_instances()}
+    assert states["check_columns"].endswith("failed")
+    assert states["explore_table"].endswith("success")
+    made = [p for p in (r["path"] for r in platform_posts(aep)) if not p.endswith("/connections")]
+    assert made == []  # only the base connection, which explore needs; no source connection or schema
+    assert aep.state.sandbox("prod").source_connections == {}

@@ -9,6 +9,7 @@ from airflow_provider_stripe_aep.stripe import RESOURCE_PATHS
 from airflow_provider_stripe_aep.validation import (
     InvalidInputError,
     optional_value,
+    validate_event_columns,
     validate_onboarding_params,
     validate_poll_interval,
     validate_resource_paths,
@@ -121,3 +122,62 @@ def test_table_columns_become_fields_mapped_from_the_record_root():
 def test_unexpected_table_explore_responses_are_rejected(bad):
     with pytest.raises(ExploreSchemaError):
         tabular.as_hierarchical(bad)
+
+
+EE = "experienceevent"
+COLUMNS = {
+    "id_column": "Product_Id",
+    "timestamp_column": "updatedAt",
+    "timestamp_format": "yyyy-MM-dd HH:mm:ss",
+}
+
+
+def test_experience_event_columns_come_back_checked():
+    checked = validate_event_columns(class_id=EE, mappings=None, **{**COLUMNS, "id_column": " Product_Id "})
+    assert checked == COLUMNS
+    assert validate_event_columns(class_id="profile", mappings=None, **dict.fromkeys(COLUMNS)) == {}
+    assert (
+        validate_event_columns(
+            class_id=EE, mappings=[{"source": "a", "destination": "_id"}], **dict.fromkeys(COLUMNS)
+        )
+        == {}
+    )
+    assert (
+        validate_event_columns(
+            class_id=EE, mappings="None", **{**COLUMNS, "timestamp_format": "epoch_seconds"}
+        )["timestamp_format"]
+        == "epoch_seconds"
+    )
+
+
+@pytest.mark.parametrize(
+    ("class_id", "mappings", "override", "field", "words"),
+    [
+        (EE, None, {"id_column": None}, "id_column", "required with class_id experienceevent"),
+        (EE, None, {"timestamp_column": "None"}, "timestamp_column", "required"),
+        (EE, None, {"timestamp_format": ""}, "timestamp_format", "epoch_seconds or epoch_milliseconds"),
+        (EE, None, {"timestamp_format": "epoch"}, "timestamp_format", "the year (y)"),
+        (EE, None, {"timestamp_format": 'yyyy-MM-dd"'}, "timestamp_format", "double quote"),
+        (EE, None, {"id_column": "bad\ncolumn"}, "id_column", "control characters"),
+        ("profile", None, {}, "id_column", "used only with class_id experienceevent"),
+        (EE, [{"source": "a", "destination": "_id"}], {}, "id_column", "not used when mappings are given"),
+        ("person", None, {}, "class_id", "must be 'profile'"),
+    ],
+)
+def test_bad_experience_event_columns_are_named(class_id, mappings, override, field, words):
+    with pytest.raises(InvalidInputError) as caught:
+        validate_event_columns(class_id=class_id, mappings=mappings, **{**COLUMNS, **override})
+    assert caught.value.field == field
+    assert words in str(caught.value)
+
+
+def test_onboarding_settings_default_as_listed_and_unknown_ones_are_refused():
+    checked = validate_onboarding_params(**GOOD)
+    assert checked["schedule"] == {"startTime": "1700000000", "frequency": "once"}
+    assert (checked["class_id"], checked["poll_interval"], checked["deferrable"]) == (
+        "https://ns.adobe.com/xdm/context/profile",
+        30.0,
+        False,
+    )
+    with pytest.raises(TypeError, match="frequncy"):
+        validate_onboarding_params(**GOOD, frequncy="day")
