@@ -19,6 +19,7 @@ from airflow_provider_stripe_aep.task_groups.params import (
     event_column_params,
     onboarding_dag_settings,
     schedule_and_wait_params,
+    schedule_and_wait_templates,
     template,
 )
 
@@ -71,12 +72,7 @@ with DAG(
         delta_timezone=template("delta_timezone"),
         mappings=template("mappings"),
         name_prefix=template("name_prefix"),
-        frequency=template("frequency"),
-        interval=template("interval"),
-        start_time=template("start_time"),
-        class_id=template("class_id"),
-        poll_interval=template("poll_interval"),
-        deferrable=template("deferrable"),
+        **schedule_and_wait_templates(),  # frequency, interval, start_time... from the params
         id_column=template("id_column"),
         timestamp_column=template("timestamp_column"),
         timestamp_format=template("timestamp_format"),

@@ -4,8 +4,10 @@ frequency, names...) are the job of the `validate_params` task."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+import pendulum
 from airflow.providers.common.compat.sdk import Param
 
 from airflow_provider_stripe_aep.stripe import FREQUENCIES, RESOURCE_PATHS
@@ -85,18 +87,11 @@ def template(name: str) -> Any:
     return "{{ params.%s }}" % name  # noqa: UP031 - braces would need escaping in an f-string
 
 
-# Shared by the example onboarding DAGs: their common DAG settings and templated arguments. -------
-
-
 def onboarding_dag_settings() -> dict[str, Any]:
     """`DAG(...)` settings every example onboarding DAG shares: start 2026-01-01 without catchup, one
     run at a time, params rendered as native objects (an integer interval stays one), and two retries
     15 s apart: creates are idempotent, so a retried task reuses what its first try made; errors a
     retry cannot cure (bad input, auth, validation, conflict) fail at once."""
-    from datetime import timedelta  # imported here: this block is appended as one piece
-
-    import pendulum
-
     return {
         "start_date": pendulum.datetime(2026, 1, 1, tz="UTC"),
         "catchup": False,
