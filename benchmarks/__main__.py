@@ -273,15 +273,17 @@ def main() -> None:
     print(table)
     print("\n".join(footer))
     if not args.no_doc:
-        write_doc(command, header, table, footer, parse_details.get("ratio"))
+        ratio = parse_details.get("ratio")
+        write_doc(command, header, table, footer, ratio if isinstance(ratio, float) else None)
 
 
-def write_doc(command: str, header: list[str], table: str, footer: list[str], parse_ratio: object) -> None:
+def write_doc(
+    command: str, header: list[str], table: str, footer: list[str], parse_ratio: float | None
+) -> None:
     from benchmarks.report import render
 
     DOC.parent.mkdir(exist_ok=True)
-    ratio = parse_ratio if isinstance(parse_ratio, float) else None
-    DOC.write_text(render(command, "\n".join([*header, "", table, "", *footer]), ratio))
+    DOC.write_text(render(command, "\n".join([*header, "", table, "", *footer]), parse_ratio))
     print(f"wrote {DOC.relative_to(ROOT)}")
 
 

@@ -371,7 +371,8 @@ def _onboarding_group(
 ) -> OnboardingTaskGroup:
     """The wiring every source shares: validate_params first; the base connection unless one is given;
     the source's own explore and source connection (`create_sources(base_connection_id, check)`
-    returns them, and a check the schema waits for, or None); then :func:`_target_and_flow`."""
+    returns them, and a check the schema waits for, or None); then schema -> dataset -> target
+    connection and mapping -> dataflow -> wait. Sets the group's outputs."""
     group = OnboardingTaskGroup(group_id=group_id, prefix_group_id=prefix_group_id, tooltip=tooltip)
     with group:
         check = AEPValidateOnboardingOperator(
@@ -385,94 +386,65 @@ def _onboarding_group(
         explore, source, gate = create_sources(base_connection_id, check)
         if not own_base:  # otherwise they wait for the base connection, which waits for the check
             check >> [explore, source]
-        _target_and_flow(
-            group,
-            names=names,
-            base_connection_id=base_connection_id,
-            explore=explore,
-            source=source,
-            settings=settings,
-            resource_args=resource_args,
-            mapping_args=mapping_args or {},
-            dataflow_args=dataflow_args or {},
-            gate=gate,
+        schema = AEPCreateTargetSchemaOperator(
+            task_id="create_target_schema",
+            title=names.schema,
+            explore_schema=explore.output,
+            class_id=settings["class_id"],
+            aep_conn_id=aep_conn_id,
+            **resource_args,
+        )
+        if gate is not None:
+            gate >> schema
+        dataset = AEPCreateDatasetOperator(
+            task_id="create_dataset", name=names.dataset, schema_id=schema.output, aep_conn_id=aep_conn_id
+        )
+        target = AEPCreateTargetConnectionOperator(
+            task_id="create_target_connection",
+            name=names.target_connection,
+            schema_id=schema.output,
+            dataset_id=dataset.output,
             aep_conn_id=aep_conn_id,
         )
+        mapping_set = AEPCreateMappingSetOperator(
+            task_id="create_mapping_set",
+            name=names.mapping_set,
+            schema_id=schema.output,
+            explore_schema=explore.output,
+            class_id=settings["class_id"],
+            tenant_id=f"{{{{ ti.xcom_pull(task_ids='{schema.task_id}', key='tenant_id') }}}}",
+            aep_conn_id=aep_conn_id,
+            **resource_args,
+            **(mapping_args or {}),
+        )
+        dataflow = AEPCreateDataflowOperator(
+            task_id="create_dataflow",
+            name=names.dataflow,
+            source_connection_id=source.output,
+            target_connection_id=target.output,
+            mapping_id=mapping_set.output,
+            mapping_version=(
+                f"{{{{ ti.xcom_pull(task_ids='{mapping_set.task_id}', key='mapping_version') }}}}"
+            ),
+            **{name: settings[name] for name in _SCHEDULE},
+            aep_conn_id=aep_conn_id,
+            **(dataflow_args or {}),
+        )
+        wait = AEPDataflowRunSensor(
+            task_id="wait_for_run",
+            flow_id=dataflow.output,
+            poll_interval=settings["poll_interval"],
+            deferrable=settings["deferrable"],
+            aep_conn_id=aep_conn_id,
+        )
+        group.base_connection_id = base_connection_id
+        group.explore = explore.output
+        group.source_connection_id = source.output
+        group.schema_id = schema.output
+        group.dataset_id = dataset.output
+        group.target_connection_id = target.output
+        group.mapping_id = mapping_set.output
+        group.dataflow_id = dataflow.output
+        group.run = wait.output
+        group.names = names
     return group
-
-
-def _target_and_flow(
-    group: OnboardingTaskGroup,
-    *,
-    names: OnboardingNames,
-    base_connection_id: Any,
-    explore: Any,
-    source: Any,
-    settings: Mapping[str, Any],
-    resource_args: dict[str, Any],
-    mapping_args: dict[str, Any],
-    dataflow_args: dict[str, Any],
-    gate: Any,
-    aep_conn_id: str,
-) -> None:
-    """The steps every source shares: schema -> dataset -> target connection; mapping -> dataflow ->
-    wait. Sets the group's outputs. `gate`, when given, is a check the schema waits for."""
-    schema = AEPCreateTargetSchemaOperator(
-        task_id="create_target_schema",
-        title=names.schema,
-        explore_schema=explore.output,
-        class_id=settings["class_id"],
-        aep_conn_id=aep_conn_id,
-        **resource_args,
-    )
-    if gate is not None:
-        gate >> schema
-    dataset = AEPCreateDatasetOperator(
-        task_id="create_dataset", name=names.dataset, schema_id=schema.output, aep_conn_id=aep_conn_id
-    )
-    target = AEPCreateTargetConnectionOperator(
-        task_id="create_target_connection",
-        name=names.target_connection,
-        schema_id=schema.output,
-        dataset_id=dataset.output,
-        aep_conn_id=aep_conn_id,
-    )
-    mapping_set = AEPCreateMappingSetOperator(
-        task_id="create_mapping_set",
-        name=names.mapping_set,
-        schema_id=schema.output,
-        explore_schema=explore.output,
-        class_id=settings["class_id"],
-        tenant_id=f"{{{{ ti.xcom_pull(task_ids='{schema.task_id}', key='tenant_id') }}}}",
-        aep_conn_id=aep_conn_id,
-        **resource_args,
-        **mapping_args,
-    )
-    dataflow = AEPCreateDataflowOperator(
-        task_id="create_dataflow",
-        name=names.dataflow,
-        source_connection_id=source.output,
-        target_connection_id=target.output,
-        mapping_id=mapping_set.output,
-        mapping_version=(f"{{{{ ti.xcom_pull(task_ids='{mapping_set.task_id}', key='mapping_version') }}}}"),
-        **{name: settings[name] for name in _SCHEDULE},
-        aep_conn_id=aep_conn_id,
-        **dataflow_args,
-    )
-    wait = AEPDataflowRunSensor(
-        task_id="wait_for_run",
-        flow_id=dataflow.output,
-        poll_interval=settings["poll_interval"],
-        deferrable=settings["deferrable"],
-        aep_conn_id=aep_conn_id,
-    )
-    group.base_connection_id = base_connection_id
-    group.explore = explore.output
-    group.source_connection_id = source.output
-    group.schema_id = schema.output
-    group.dataset_id = dataset.output
-    group.target_connection_id = target.output
-    group.mapping_id = mapping_set.output
-    group.dataflow_id = dataflow.output
-    group.run = wait.output
-    group.names = names
