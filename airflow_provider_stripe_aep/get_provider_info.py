@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow_provider_stripe_aep.defaults import (
+from airflow_provider_stripe_aep.client.defaults import (
     DEFAULT_BASE_URL,
     DEFAULT_IMS_TOKEN_URL,
     DEFAULT_SANDBOX,

@@ -22,13 +22,13 @@ from urllib.parse import urlsplit
 
 import pendulum
 
-from airflow_provider_stripe_aep.stripe import (
+from airflow_provider_stripe_aep.resources.platform import (
     EXPERIENCE_EVENT_CLASS_ID,
     FREQUENCIES,
     MIN_MINUTE_INTERVAL,
     PROFILE_CLASS_ID,
-    RESOURCE_PATHS,
 )
+from airflow_provider_stripe_aep.sources.stripe import RESOURCE_PATHS
 
 __all__ = [
     "CLASS_SHORTHANDS",

@@ -67,7 +67,7 @@ def start_emulator(latency: float) -> tuple[subprocess.Popen[str], str]:
 
 async def measure(mode: str, triggers: int, interval: float, observe: float) -> dict[str, Any]:
     from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
-    from airflow_provider_stripe_aep.runs import RunSelector, summarize_run
+    from airflow_provider_stripe_aep.resources.run_status import RunSelector, summarize_run
     from airflow_provider_stripe_aep.triggers.dataflow_run import AEPDataflowRunTrigger
 
     answers: dict[str, list[float]] = {}

@@ -13,7 +13,7 @@ import os
 
 from airflow.providers.common.compat.sdk import DAG, Param
 
-from airflow_provider_stripe_aep import payments
+from airflow_provider_stripe_aep.sources import paypal as payments
 from airflow_provider_stripe_aep.task_groups import PAYPAL, table_to_aep_onboarding_group
 from airflow_provider_stripe_aep.task_groups.params import (
     event_column_params,

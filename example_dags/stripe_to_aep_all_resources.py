@@ -12,10 +12,10 @@ import os
 
 from airflow.providers.common.compat.sdk import DAG
 
-from airflow_provider_stripe_aep.naming import base_connection_name
 from airflow_provider_stripe_aep.operators.checks import AEPValidateOnboardingOperator
 from airflow_provider_stripe_aep.operators.connections import AEPCreateStripeBaseConnectionOperator
-from airflow_provider_stripe_aep.stripe import RESOURCE_PATHS
+from airflow_provider_stripe_aep.resources.naming import base_connection_name
+from airflow_provider_stripe_aep.sources.stripe import RESOURCE_PATHS
 from airflow_provider_stripe_aep.task_groups import stripe_to_aep_onboarding_group
 from airflow_provider_stripe_aep.task_groups.params import (
     onboarding_dag_settings,

@@ -20,9 +20,9 @@ import pendulum
 from airflow.providers.common.compat.sdk import DAG, Param
 
 from airflow_provider_stripe_aep.links import dataset_asset
-from airflow_provider_stripe_aep.naming import onboarding_names
-from airflow_provider_stripe_aep.operators.runs import AEPTriggerDataflowRunOperator
-from airflow_provider_stripe_aep.stripe import RESOURCE_PATHS
+from airflow_provider_stripe_aep.operators.dataflow_run import AEPTriggerDataflowRunOperator
+from airflow_provider_stripe_aep.resources.naming import onboarding_names
+from airflow_provider_stripe_aep.sources.stripe import RESOURCE_PATHS
 
 NAME_PREFIX = os.environ.get("STRIPE_AEP_NAME_PREFIX", "Airflow")
 RESOURCE_PATH = os.environ.get("STRIPE_AEP_RESOURCE_PATH", "charges")

@@ -14,7 +14,7 @@ import pendulum
 from airflow.providers.common.compat.sdk import DAG, Param
 
 from airflow_provider_stripe_aep.operators.lifecycle import AEPTeardownOnboardingOperator
-from airflow_provider_stripe_aep.stripe import RESOURCE_PATHS
+from airflow_provider_stripe_aep.sources.stripe import RESOURCE_PATHS
 
 with DAG(
     dag_id="stripe_to_aep_teardown",

@@ -1,4 +1,4 @@
-"""Build ``airflow_provider_stripe_aep/stripe_types.json``: the documented field types of the six Stripe
+"""Build ``airflow_provider_stripe_aep/xdm/stripe_types.json``: the documented field types of the six Stripe
 resources, from the type annotations of Stripe's own Python package (``stripe`` on PyPI).
 
 Build-time only; nothing of Stripe's package is imported, executed or committed. Get the package and run::
@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_OUT = ROOT / "airflow_provider_stripe_aep" / "stripe_types.json"
+DEFAULT_OUT = ROOT / "airflow_provider_stripe_aep" / "xdm" / "stripe_types.json"
 
 #: Flow Service resource path → (module, class) of the Stripe package.
 RESOURCES: dict[str, tuple[str, str]] = {

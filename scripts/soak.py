@@ -99,7 +99,7 @@ def present_dag(preferred: str = ALL_RESOURCES, folder: Path = ROOT / "example_d
 
 
 def paths_of(dag_id: str) -> int:
-    from airflow_provider_stripe_aep.stripe import RESOURCE_PATHS
+    from airflow_provider_stripe_aep.sources.stripe import RESOURCE_PATHS
 
     return len(RESOURCE_PATHS) if dag_id == ALL_RESOURCES else 1
 

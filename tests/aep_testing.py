@@ -91,8 +91,9 @@ def run_dag(dag_id: str, conf: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
 
 def onboard(hook: Any, schedule: dict[str, Any] | None = None) -> str:
     """The tutorial's steps through the hook; returns the new dataflow's ID."""
-    from airflow_provider_stripe_aep import stripe, xdm
+    from airflow_provider_stripe_aep.resources import platform
     from airflow_provider_stripe_aep.validation import validate_schedule
+    from airflow_provider_stripe_aep.xdm import inference as xdm
 
     base_id = hook.ensure_base_connection("base", auth_params={"accessToken": "k-123456"})
     source_id = hook.ensure_source_connection(
@@ -104,7 +105,7 @@ def onboard(hook: Any, schedule: dict[str, Any] | None = None) -> str:
         xdm.build_field_group(explore, tenant_id=tenant, resource_path="refunds", title="fg")
     )
     schema_id = hook.ensure_schema(
-        xdm.build_schema("s", class_id=stripe.PROFILE_CLASS_ID, field_group_ids=[group])
+        xdm.build_schema("s", class_id=platform.PROFILE_CLASS_ID, field_group_ids=[group])
     )
     dataset_id = hook.ensure_dataset("ds", schema_id=schema_id)
     target_id = hook.ensure_target_connection("tgt", schema_id=schema_id, dataset_id=dataset_id)

@@ -11,7 +11,7 @@ import textwrap
 import pytest
 from aep_testing import EXAMPLE_DAGS
 
-from airflow_provider_stripe_aep.stripe import RESOURCE_PATHS
+from airflow_provider_stripe_aep.sources.stripe import RESOURCE_PATHS
 
 MINE = ("stripe_to_aep_onboarding", "stripe_to_aep_all_resources", "payments_to_aep_onboarding")
 

@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 
 from airflow_provider_stripe_aep.client.errors import AEPMalformedResponseError
 from airflow_provider_stripe_aep.client.http import AEPHttpClient
-from airflow_provider_stripe_aep.stripe import XED_ID_CONTENT_TYPE
+from airflow_provider_stripe_aep.resources.platform import XED_ID_CONTENT_TYPE
 
 MAX_PAGES = 10_000
 """A hard stop against a service that keeps returning the same next link."""

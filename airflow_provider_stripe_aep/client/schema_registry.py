@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from airflow_provider_stripe_aep.client.http import AEPHttpClient
 from airflow_provider_stripe_aep.client.pagination import equals_filter, iter_schema_registry
-from airflow_provider_stripe_aep.stripe import XED_FULL_CONTENT_TYPE
+from airflow_provider_stripe_aep.resources.platform import XED_FULL_CONTENT_TYPE
 
 XED_LIST_CONTENT_TYPE = "application/vnd.adobe.xed+json"
 """Lists of full resources take no version (API reference §3.2)."""

@@ -11,8 +11,8 @@ from airflow_provider_stripe_aep.emulator.config import RUN_OUTCOMES, FaultRule
 from airflow_provider_stripe_aep.emulator.connections import masked_connection
 from airflow_provider_stripe_aep.emulator.errors import ApiError
 from airflow_provider_stripe_aep.emulator.faults import FaultInjector
+from airflow_provider_stripe_aep.emulator.flow_runs import materialize, render_run
 from airflow_provider_stripe_aep.emulator.gateway import emulator_state, json_body
-from airflow_provider_stripe_aep.emulator.runs import materialize, render_run
 
 router = APIRouter(prefix="/_emulator")
 

@@ -11,10 +11,10 @@ from airflow_provider_stripe_aep.emulator import (
     admin,
     catalog,
     connections,
-    dataprep,
+    data_prep,
     flows,
     ims,
-    schemaregistry,
+    schema_registry,
 )
 from airflow_provider_stripe_aep.emulator.config import EmulatorConfig
 from airflow_provider_stripe_aep.emulator.errors import ApiError, ims_error, service_error
@@ -60,7 +60,7 @@ def create_app(config: EmulatorConfig | None = None) -> FastAPI:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(StarletteHTTPException, _framework_error)
     app.add_exception_handler(RequestValidationError, _framework_error)
-    for module in (ims, connections, flows, schemaregistry, catalog, dataprep, admin):
+    for module in (ims, connections, flows, schema_registry, catalog, data_prep, admin):
         app.include_router(module.router)
     app.add_middleware(EmulatorMiddleware, state=state, injector=injector)
     install_log_filter()

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 
 from airflow_provider_stripe_aep.emulator.errors import catalog_error
 from airflow_provider_stripe_aep.emulator.gateway import Ctx, json_body, platform_context
-from airflow_provider_stripe_aep.emulator.schemaregistry import find_schema
+from airflow_provider_stripe_aep.emulator.schema_registry import find_schema
 from airflow_provider_stripe_aep.emulator.state import Resource, now_ms
 
 router = APIRouter(prefix="/data/foundation/catalog", dependencies=[Depends(platform_context)])

@@ -25,19 +25,15 @@ from airflow_provider_stripe_aep.emulator.flowcommon import (
 )
 from airflow_provider_stripe_aep.emulator.gateway import Ctx, RequestContext, json_body, platform_context
 from airflow_provider_stripe_aep.emulator.query import list_response
-from airflow_provider_stripe_aep.emulator.schemaregistry import find_schema
+from airflow_provider_stripe_aep.emulator.schema_registry import find_schema
 from airflow_provider_stripe_aep.emulator.specs import (
     CONNECTION_SPECS,
     FLOW_SPECS,
     PAYPAL_CONNECTION_SPEC_ID,
 )
 from airflow_provider_stripe_aep.emulator.state import Resource, SandboxStore, new_etag, new_id
-from airflow_provider_stripe_aep.stripe import (
-    DATA_LAKE_CONNECTION_SPEC_ID,
-    RESOURCE_PATHS,
-    STRIPE_CONNECTION_SPEC_ID,
-    TARGET_DATA_FORMAT,
-)
+from airflow_provider_stripe_aep.resources.platform import DATA_LAKE_CONNECTION_SPEC_ID, TARGET_DATA_FORMAT
+from airflow_provider_stripe_aep.sources.stripe import RESOURCE_PATHS, STRIPE_CONNECTION_SPEC_ID
 
 router = APIRouter(prefix=PREFIX, dependencies=[Depends(platform_context)])
 

@@ -8,12 +8,12 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from airflow_provider_stripe_aep.stripe import RESOURCE_PATHS
+from airflow_provider_stripe_aep.sources.stripe import RESOURCE_PATHS
 
 
 @cache
 def _load(name: str) -> Any:
-    text = resources.files(__package__).joinpath("fixtures", name).read_text(encoding="utf-8")
+    text = resources.files(__package__).joinpath("data", name).read_text(encoding="utf-8")
     return json.loads(text)
 
 

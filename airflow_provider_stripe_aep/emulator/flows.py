@@ -11,8 +11,14 @@ from fastapi.responses import JSONResponse
 
 from airflow_provider_stripe_aep.emulator import fixtures
 from airflow_provider_stripe_aep.emulator.connections import invalid_spec, schema_mismatch
-from airflow_provider_stripe_aep.emulator.dataprep import find_mapping_set, source_problems
+from airflow_provider_stripe_aep.emulator.data_prep import find_mapping_set, source_problems
 from airflow_provider_stripe_aep.emulator.errors import flow_error, flow_invalid, flow_not_found
+from airflow_provider_stripe_aep.emulator.flow_runs import (
+    create_run,
+    last_run_details,
+    materialize,
+    render_run,
+)
 from airflow_provider_stripe_aep.emulator.flowcommon import (
     PREFIX,
     audit_fields,
@@ -26,7 +32,6 @@ from airflow_provider_stripe_aep.emulator.flowcommon import (
 )
 from airflow_provider_stripe_aep.emulator.gateway import Ctx, RequestContext, json_body, platform_context
 from airflow_provider_stripe_aep.emulator.query import list_response
-from airflow_provider_stripe_aep.emulator.runs import create_run, last_run_details, materialize, render_run
 from airflow_provider_stripe_aep.emulator.schedule import validate_schedule
 from airflow_provider_stripe_aep.emulator.specs import FLOW_SPECS
 from airflow_provider_stripe_aep.emulator.state import (
@@ -37,7 +42,7 @@ from airflow_provider_stripe_aep.emulator.state import (
     new_id,
     now_ms,
 )
-from airflow_provider_stripe_aep.stripe import RESOURCE_PATHS, STRIPE_CONNECTION_SPEC_ID
+from airflow_provider_stripe_aep.sources.stripe import RESOURCE_PATHS, STRIPE_CONNECTION_SPEC_ID
 
 router = APIRouter(prefix=PREFIX, dependencies=[Depends(platform_context)])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from airflow_provider_stripe_aep.emulator.errors import flow_invalid
-from airflow_provider_stripe_aep.stripe import FREQUENCIES, MIN_MINUTE_INTERVAL
+from airflow_provider_stripe_aep.resources.platform import FREQUENCIES, MIN_MINUTE_INTERVAL
 
 
 def _integer(value: Any, name: str) -> int:

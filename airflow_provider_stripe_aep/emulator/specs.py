@@ -5,11 +5,13 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from airflow_provider_stripe_aep.stripe import (
+from airflow_provider_stripe_aep.resources.platform import (
     DATA_LAKE_CONNECTION_SPEC_ID,
     FREQUENCIES,
-    RESOURCE_PATHS,
     REST_FLOW_SPEC_ID,
+)
+from airflow_provider_stripe_aep.sources.stripe import (
+    RESOURCE_PATHS,
     STRIPE_AUTH_SPEC_NAME,
     STRIPE_CONNECTION_SPEC_ID,
 )

@@ -7,7 +7,7 @@ import copy
 import re
 from typing import Any
 
-from airflow_provider_stripe_aep.stripe import EXPERIENCE_EVENT_CLASS_ID, PROFILE_CLASS_ID
+from airflow_provider_stripe_aep.resources.platform import EXPERIENCE_EVENT_CLASS_ID, PROFILE_CLASS_ID
 
 LONG_MIN = -9007199254740992
 LONG_MAX = 9007199254740992

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from airflow.providers.common.compat.sdk import BaseHook, mask_secret
 
-from airflow_provider_stripe_aep import stripe
 from airflow_provider_stripe_aep.client.config import AEPClientConfig
 from airflow_provider_stripe_aep.client.errors import (
     AEPAmbiguousError,
@@ -20,12 +19,11 @@ from airflow_provider_stripe_aep.client.errors import (
     AEPResourceConflictError,
     AEPValidationError,
 )
-from airflow_provider_stripe_aep.dataflow_changes import plan_dataflow_patch
 from airflow_provider_stripe_aep.get_provider_info import AEP_CONN_FIELDS, field_behaviour
 from airflow_provider_stripe_aep.hooks.connection_config import CONN_TYPE, build_client_config
-from airflow_provider_stripe_aep.idempotency import OnConflict, ensure_reconciled
-from airflow_provider_stripe_aep.naming import OnboardingNames
-from airflow_provider_stripe_aep.resource_facts import (
+from airflow_provider_stripe_aep.resources import platform
+from airflow_provider_stripe_aep.resources.dataflow_patch import plan_dataflow_patch
+from airflow_provider_stripe_aep.resources.facts import (
     base_connection_facts,
     dataflow_facts,
     dataset_facts,
@@ -35,7 +33,15 @@ from airflow_provider_stripe_aep.resource_facts import (
     source_connection_facts,
     target_connection_facts,
 )
-from airflow_provider_stripe_aep.runs import RunSelector, same_window, select_run, window_params
+from airflow_provider_stripe_aep.resources.get_or_create import OnConflict, ensure_reconciled
+from airflow_provider_stripe_aep.resources.naming import OnboardingNames
+from airflow_provider_stripe_aep.resources.run_status import (
+    RunSelector,
+    same_window,
+    select_run,
+    window_params,
+)
+from airflow_provider_stripe_aep.sources import stripe
 
 if TYPE_CHECKING:  # the client (and `requests`) is imported when first used, not at DAG parse time
     from airflow_provider_stripe_aep.client import AEPClient
@@ -236,7 +242,7 @@ class AdobeExperiencePlatformHook(BaseHook):
             if summary is None:
                 return None
             return self._found(
-                schemas.get(resource, summary["$id"], accept=stripe.XED_RAW_CONTENT_TYPE), facts
+                schemas.get(resource, summary["$id"], accept=platform.XED_RAW_CONTENT_TYPE), facts
             )
 
         return self._ensure(
@@ -263,7 +269,7 @@ class AdobeExperiencePlatformHook(BaseHook):
         body = {
             "name": name,
             "description": description,
-            "connectionSpec": {"id": connection_spec_id, "version": stripe.SPEC_VERSION},
+            "connectionSpec": {"id": connection_spec_id, "version": platform.SPEC_VERSION},
             "auth": {"specName": auth_spec_name, "params": auth_params},
         }
         return self._ensure_flow_resource(
@@ -293,7 +299,7 @@ class AdobeExperiencePlatformHook(BaseHook):
             "name": name,
             "description": description,
             "baseConnectionId": base_connection_id,
-            "connectionSpec": {"id": connection_spec_id, "version": stripe.SPEC_VERSION},
+            "connectionSpec": {"id": connection_spec_id, "version": platform.SPEC_VERSION},
             "data": {"format": data_format},
             "params": params,
         }
@@ -336,7 +342,7 @@ class AdobeExperiencePlatformHook(BaseHook):
         body = {
             "name": name,
             "description": description,
-            "schemaRef": {"id": schema_id, "contentType": stripe.XED_FULL_CONTENT_TYPE},
+            "schemaRef": {"id": schema_id, "contentType": platform.XED_FULL_CONTENT_TYPE},
         }
         return self._ensure(
             "dataset",
@@ -361,14 +367,14 @@ class AdobeExperiencePlatformHook(BaseHook):
         body = {
             "name": name,
             "description": description,
-            "connectionSpec": {"id": stripe.DATA_LAKE_CONNECTION_SPEC_ID, "version": stripe.SPEC_VERSION},
+            "connectionSpec": {"id": platform.DATA_LAKE_CONNECTION_SPEC_ID, "version": platform.SPEC_VERSION},
             "data": {
-                "format": stripe.TARGET_DATA_FORMAT,
-                "schema": {"id": schema_id, "version": stripe.XED_FULL_CONTENT_TYPE},
+                "format": platform.TARGET_DATA_FORMAT,
+                "schema": {"id": schema_id, "version": platform.XED_FULL_CONTENT_TYPE},
             },
             "params": {"dataSetId": dataset_id},
         }
-        data_lake = f"connectionSpec.id=={stripe.DATA_LAKE_CONNECTION_SPEC_ID}"
+        data_lake = f"connectionSpec.id=={platform.DATA_LAKE_CONNECTION_SPEC_ID}"
         return self._ensure_flow_resource(
             "target connection", "targetConnections", body, target_connection_facts, on_conflict, data_lake
         )
@@ -433,7 +439,7 @@ class AdobeExperiencePlatformHook(BaseHook):
         mapping_id: str | None,
         mapping_version: int | str = 0,
         schedule_params: dict[str, Any],
-        flow_spec_id: str = stripe.REST_FLOW_SPEC_ID,
+        flow_spec_id: str = platform.REST_FLOW_SPEC_ID,
         description: str = "",
         on_conflict: OnConflict = "fail",
         transformations: list[dict[str, Any]] | None = None,
@@ -442,7 +448,7 @@ class AdobeExperiencePlatformHook(BaseHook):
         body: dict[str, Any] = {
             "name": name,
             "description": description,
-            "flowSpec": {"id": flow_spec_id, "version": stripe.SPEC_VERSION},
+            "flowSpec": {"id": flow_spec_id, "version": platform.SPEC_VERSION},
             "sourceConnectionIds": [source_connection_id],
             "targetConnectionIds": [target_connection_id],
             "scheduleParams": schedule_params,
@@ -696,7 +702,7 @@ class AdobeExperiencePlatformHook(BaseHook):
             source_ids = [str(found["id"])] if found else []
         delete_each("sourceConnections", "source connection", names.source_connection, source_ids)
         if not target_ids:
-            spec_filter = f"connectionSpec.id=={stripe.DATA_LAKE_CONNECTION_SPEC_ID}"
+            spec_filter = f"connectionSpec.id=={platform.DATA_LAKE_CONNECTION_SPEC_ID}"
             found = flows.find_by_name("targetConnections", names.target_connection, spec_filter)
             target_ids = [str(found["id"])] if found else []
         delete_each("targetConnections", "target connection", names.target_connection, target_ids)

@@ -10,7 +10,7 @@ import json
 from typing import Any
 from urllib.parse import urlsplit
 
-from airflow_provider_stripe_aep import defaults
+from airflow_provider_stripe_aep.client import defaults
 from airflow_provider_stripe_aep.client.config import AEPClientConfig, RetryPolicy
 from airflow_provider_stripe_aep.validation import (
     MASK,

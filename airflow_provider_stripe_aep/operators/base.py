@@ -9,9 +9,9 @@ from typing import Any
 
 from airflow.providers.common.compat.sdk import BaseOperator
 
-from airflow_provider_stripe_aep.failures import fail_fast
 from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
-from airflow_provider_stripe_aep.idempotency import ON_CONFLICT_VALUES, OnConflict
+from airflow_provider_stripe_aep.resources.get_or_create import ON_CONFLICT_VALUES, OnConflict
+from airflow_provider_stripe_aep.utils.failures import fail_fast
 from airflow_provider_stripe_aep.validation import validate_choice
 
 FAIL_FAST_METHODS = ("execute", "execute_complete")

@@ -7,7 +7,7 @@ from typing import Any
 
 from airflow.providers.common.compat.sdk import AirflowSkipException, BaseOperator
 
-from airflow_provider_stripe_aep.failures import fail_fast
+from airflow_provider_stripe_aep.utils.failures import fail_fast
 from airflow_provider_stripe_aep.validation import (
     EVENT_COLUMN_FIELDS,
     ONBOARDING_SETTINGS,
@@ -121,7 +121,7 @@ class AEPValidateOnboardingOperator(BaseOperator):
         if mappings is not None:
             if not isinstance(mappings, list) or not mappings:
                 raise InvalidInputError("mappings", mappings, "must be a non-empty list of mappings or null")
-            from airflow_provider_stripe_aep import xdm  # inference code, loaded where it runs
+            from airflow_provider_stripe_aep.xdm import inference as xdm  # loaded where it runs
 
             checked["mappings"] = len([xdm.normalize_mapping(m) for m in mappings])
         if self.tables:
@@ -160,7 +160,7 @@ class AEPCheckTableColumnsOperator(BaseOperator):
         self.columns = columns
 
     def execute(self, context: Any) -> list[dict[str, str]] | None:
-        from airflow_provider_stripe_aep import tabular
+        from airflow_provider_stripe_aep.xdm import tables as tabular
 
         given = self.columns if isinstance(self.columns, dict) else {}
         event = {name: given[name] for name in EVENT_COLUMN_FIELDS if name in given}

@@ -7,9 +7,9 @@ from typing import Any
 
 from airflow.providers.common.compat.sdk import BaseHook, mask_secret
 
-from airflow_provider_stripe_aep import stripe
 from airflow_provider_stripe_aep.hooks.stripe import StripeHook
 from airflow_provider_stripe_aep.operators.base import AEPBaseOperator
+from airflow_provider_stripe_aep.sources import stripe
 from airflow_provider_stripe_aep.validation import (
     InvalidInputError,
     validate_data_format,

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from airflow_provider_stripe_aep.operators.base import AEPBaseOperator
-from airflow_provider_stripe_aep.stripe import REST_FLOW_SPEC_ID
+from airflow_provider_stripe_aep.resources.platform import REST_FLOW_SPEC_ID
 from airflow_provider_stripe_aep.validation import (
     InvalidInputError,
     optional_value,

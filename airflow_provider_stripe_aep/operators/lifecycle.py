@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from airflow_provider_stripe_aep.dataflow_changes import CHANGE_FIELDS
-from airflow_provider_stripe_aep.failures import fail_fast
 from airflow_provider_stripe_aep.hooks.stripe import StripeHook
 from airflow_provider_stripe_aep.links import AEPDataflowLink, push_link
-from airflow_provider_stripe_aep.naming import base_connection_name, onboarding_names
 from airflow_provider_stripe_aep.operators.base import AEPBaseOperator
-from airflow_provider_stripe_aep.stripe import RESOURCE_PATHS
+from airflow_provider_stripe_aep.resources.dataflow_patch import CHANGE_FIELDS
+from airflow_provider_stripe_aep.resources.naming import base_connection_name, onboarding_names
+from airflow_provider_stripe_aep.sources.stripe import RESOURCE_PATHS
+from airflow_provider_stripe_aep.utils.failures import fail_fast
 from airflow_provider_stripe_aep.validation import (
     InvalidInputError,
     validate_bool,

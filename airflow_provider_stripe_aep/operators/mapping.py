@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_stripe_aep.operators.base import AEPBaseOperator
 from airflow_provider_stripe_aep.operators.schema import explore_source
-from airflow_provider_stripe_aep.stripe import PROFILE_CLASS_ID
+from airflow_provider_stripe_aep.resources.platform import PROFILE_CLASS_ID
 from airflow_provider_stripe_aep.validation import (
     optional_value,
     validate_class_id,
@@ -17,7 +17,7 @@ from airflow_provider_stripe_aep.validation import (
 )
 
 if TYPE_CHECKING:  # XDM inference is imported where it runs, not at DAG parse time
-    from airflow_provider_stripe_aep import xdm
+    from airflow_provider_stripe_aep.xdm import inference as xdm
 
 
 class AEPCreateMappingSetOperator(AEPBaseOperator):
@@ -89,7 +89,8 @@ class AEPCreateMappingSetOperator(AEPBaseOperator):
         self.timestamp_format = timestamp_format
 
     def execute(self, context: Any) -> str:
-        from airflow_provider_stripe_aep import tabular, xdm
+        from airflow_provider_stripe_aep.xdm import inference as xdm
+        from airflow_provider_stripe_aep.xdm import tables as tabular
 
         name = validate_name(self.name, "name")
         schema_id = validate_id(self.schema_id, "schema_id", allow_slash=True)
@@ -122,7 +123,7 @@ class AEPCreateMappingSetOperator(AEPBaseOperator):
 
     def _table_event_mappings(self, class_id: str) -> list[dict[str, str]] | None:
         """A table's ExperienceEvent `_id`/`timestamp` mappings, from the columns the user named."""
-        from airflow_provider_stripe_aep import tabular
+        from airflow_provider_stripe_aep.xdm import tables as tabular
 
         columns = validate_event_columns(
             class_id=class_id,

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_stripe_aep.operators.base import AEPBaseOperator
-from airflow_provider_stripe_aep.stripe import PROFILE_CLASS_ID
+from airflow_provider_stripe_aep.resources.platform import PROFILE_CLASS_ID
 from airflow_provider_stripe_aep.validation import (
     InvalidInputError,
     validate_class_id,
@@ -17,7 +17,7 @@ from airflow_provider_stripe_aep.validation import (
 )
 
 if TYPE_CHECKING:  # XDM inference is imported where it runs, not at DAG parse time
-    from airflow_provider_stripe_aep import xdm
+    from airflow_provider_stripe_aep.xdm import inference as xdm
 
 
 def explore_source(
@@ -32,7 +32,7 @@ def explore_source(
             f"must be the explore response (a dict from the explore task's XCom) unless {needed_unless}",
         )
     if table_path:
-        from airflow_provider_stripe_aep import tabular
+        from airflow_provider_stripe_aep.xdm import tables as tabular
 
         return tabular.as_hierarchical(explore), validate_table_path(table_path)
     return explore, validate_resource_path(resource_path)
@@ -95,7 +95,7 @@ class AEPCreateTargetSchemaOperator(AEPBaseOperator):
         self.description = description
 
     def execute(self, context: Any) -> str:
-        from airflow_provider_stripe_aep import xdm
+        from airflow_provider_stripe_aep.xdm import inference as xdm
 
         if self.schema_id:
             schema_id = validate_id(self.schema_id, "schema_id", allow_slash=True)

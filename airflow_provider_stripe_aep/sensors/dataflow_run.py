@@ -24,10 +24,9 @@ from airflow.providers.common.compat.sdk import (
     conf,
 )
 
-from airflow_provider_stripe_aep.failures import fail_fast
 from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
 from airflow_provider_stripe_aep.links import AEPDataflowLink, AEPDataflowRunLink, push_link
-from airflow_provider_stripe_aep.runs import (
+from airflow_provider_stripe_aep.resources.run_status import (
     RunSelector,
     RunSummary,
     SuccessPolicy,
@@ -36,6 +35,7 @@ from airflow_provider_stripe_aep.runs import (
     summarize_run,
 )
 from airflow_provider_stripe_aep.triggers.dataflow_run import AEPDataflowRunTrigger, validate_run_event
+from airflow_provider_stripe_aep.utils.failures import fail_fast
 from airflow_provider_stripe_aep.validation import (
     InvalidInputError,
     to_epoch_seconds,

@@ -11,8 +11,8 @@
 The group runs Adobe's tutorial steps, each an idempotent operator: validate_params (no HTTP) ->
 base connection -> explore -> source connection; target schema (field group + schema) -> dataset ->
 target connection; mapping set -> dataflow -> wait for the run. Names come from
-:func:`airflow_provider_stripe_aep.naming.onboarding_names`, so the ingest and teardown DAGs find what
-it made. Arguments may be literals (checked when the DAG is parsed) or Jinja templates such as
+:func:`airflow_provider_stripe_aep.resources.naming.onboarding_names`, so the ingest and teardown DAGs
+find what it made. Arguments may be literals (checked when the DAG is parsed) or Jinja templates such as
 ``"{{ params.frequency }}"`` (checked by the group's first task, before any request).
 """
 
@@ -25,10 +25,8 @@ from typing import Any
 
 from airflow.providers.common.compat.sdk import TaskGroup
 
-from airflow_provider_stripe_aep import payments
 from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
 from airflow_provider_stripe_aep.hooks.stripe import StripeHook
-from airflow_provider_stripe_aep.naming import OnboardingNames, onboarding_names
 from airflow_provider_stripe_aep.operators.checks import (
     AEPCheckTableColumnsOperator,
     AEPValidateOnboardingOperator,
@@ -48,7 +46,9 @@ from airflow_provider_stripe_aep.operators.schema import (
     AEPCreateDatasetOperator,
     AEPCreateTargetSchemaOperator,
 )
+from airflow_provider_stripe_aep.resources.naming import OnboardingNames, onboarding_names
 from airflow_provider_stripe_aep.sensors.dataflow_run import AEPDataflowRunSensor
+from airflow_provider_stripe_aep.sources import paypal as payments
 from airflow_provider_stripe_aep.validation import (
     optional_value,
     validate_bool,

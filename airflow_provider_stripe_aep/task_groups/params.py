@@ -10,7 +10,8 @@ from typing import Any
 import pendulum
 from airflow.providers.common.compat.sdk import Param
 
-from airflow_provider_stripe_aep.stripe import FREQUENCIES, RESOURCE_PATHS
+from airflow_provider_stripe_aep.resources.platform import FREQUENCIES
+from airflow_provider_stripe_aep.sources.stripe import RESOURCE_PATHS
 from airflow_provider_stripe_aep.validation import MAX_NAME_PREFIX, MAX_POLL_INTERVAL
 
 

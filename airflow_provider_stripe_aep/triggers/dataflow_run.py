@@ -10,9 +10,14 @@ from typing import Any, Literal, TypedDict, cast
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
-from airflow_provider_stripe_aep.failures import is_permanent
 from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
-from airflow_provider_stripe_aep.runs import RunSelector, RunSummary, SuccessPolicy, summarize_run
+from airflow_provider_stripe_aep.resources.run_status import (
+    RunSelector,
+    RunSummary,
+    SuccessPolicy,
+    summarize_run,
+)
+from airflow_provider_stripe_aep.utils.failures import is_permanent
 
 RunEventStatus = Literal["success", "failed", "timeout", "error"]
 RUN_EVENT_STATUSES: tuple[RunEventStatus, ...] = ("success", "failed", "timeout", "error")

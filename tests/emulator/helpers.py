@@ -11,12 +11,12 @@ from urllib.parse import quote
 import requests
 
 from airflow_provider_stripe_aep.emulator import EmulatorServer
-from airflow_provider_stripe_aep.stripe import (
+from airflow_provider_stripe_aep.resources.platform import (
     DATA_LAKE_CONNECTION_SPEC_ID,
     PROFILE_CLASS_ID,
     REST_FLOW_SPEC_ID,
-    STRIPE_CONNECTION_SPEC_ID,
 )
+from airflow_provider_stripe_aep.sources.stripe import STRIPE_CONNECTION_SPEC_ID
 
 TENANT = "emulatortenant"
 ORG = "EMULATORORG@AdobeOrg"

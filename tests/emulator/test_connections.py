@@ -6,12 +6,8 @@ import json
 from pathlib import Path
 
 from airflow_provider_stripe_aep.emulator.specs import CRM_FLOW_SPEC_ID, PAYPAL_CONNECTION_SPEC_ID
-from airflow_provider_stripe_aep.stripe import (
-    DATA_LAKE_CONNECTION_SPEC_ID,
-    RESOURCE_PATHS,
-    REST_FLOW_SPEC_ID,
-    STRIPE_CONNECTION_SPEC_ID,
-)
+from airflow_provider_stripe_aep.resources.platform import DATA_LAKE_CONNECTION_SPEC_ID, REST_FLOW_SPEC_ID
+from airflow_provider_stripe_aep.sources.stripe import RESOURCE_PATHS, STRIPE_CONNECTION_SPEC_ID
 
 from .helpers import Aep, base_connection_body, source_connection_body, source_params, target_connection_body
 

@@ -13,7 +13,7 @@ from airflow_provider_stripe_aep.emulator.expressions import (
     source_field_exists,
     split_path,
 )
-from airflow_provider_stripe_aep.xdm import EE_TIMESTAMP_EXPRESSION
+from airflow_provider_stripe_aep.xdm.inference import EE_TIMESTAMP_EXPRESSION
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow_provider_stripe_aep.stripe import EXPERIENCE_EVENT_CLASS_ID, PROFILE_CLASS_ID
+from airflow_provider_stripe_aep.resources.platform import EXPERIENCE_EVENT_CLASS_ID, PROFILE_CLASS_ID
 
 from .helpers import INT, TENANT, XED_FULL, Aep, encoded, field_group_body, schema_body
 

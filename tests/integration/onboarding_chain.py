@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from airflow_provider_stripe_aep import stripe, xdm
 from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
+from airflow_provider_stripe_aep.resources import platform
 from airflow_provider_stripe_aep.validation import validate_schedule
+from airflow_provider_stripe_aep.xdm import inference as xdm
 
 RESOURCE = "refunds"
 
@@ -44,7 +45,7 @@ def build_chain(hook: AdobeExperiencePlatformHook, prefix: str = "chain") -> Cha
 
     asked["schema"] = {
         "body": xdm.build_schema(
-            f"{prefix} schema", class_id=stripe.PROFILE_CLASS_ID, field_group_ids=[ids["field group"]]
+            f"{prefix} schema", class_id=platform.PROFILE_CLASS_ID, field_group_ids=[ids["field group"]]
         )
     }
     ids["schema"] = hook.ensure_schema(**asked["schema"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from aep_testing import run_dag
 
-from airflow_provider_stripe_aep.stripe import RESOURCE_PATHS
+from airflow_provider_stripe_aep.sources.stripe import RESOURCE_PATHS
 
 DAG_ID = "stripe_to_aep_all_resources"
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("airflow_db")]

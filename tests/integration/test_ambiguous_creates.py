@@ -52,7 +52,7 @@ def test_a_create_that_keeps_failing_ambiguously_is_left_to_airflow_retries(aep,
     """Three creates at most per attempt, each after a lookup found nothing; then the error is
     transient (not a failure without retry) so Airflow's retry looks up once more."""
     from airflow_provider_stripe_aep.client import AEPAmbiguousError
-    from airflow_provider_stripe_aep.failures import is_permanent
+    from airflow_provider_stripe_aep.utils.failures import is_permanent
 
     monkeypatch.setenv("AIRFLOW_CONN_AEP_DEFAULT", json.dumps(aep_connection(aep)))
     path = COLLECTION_PATH["base connection"]

@@ -9,7 +9,7 @@ import time
 from aep_testing import aep_connection, onboard
 
 from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
-from airflow_provider_stripe_aep.runs import RunSelector
+from airflow_provider_stripe_aep.resources.run_status import RunSelector
 
 
 def test_afind_run_reads_the_run_the_sync_lookup_reads(aep, monkeypatch):

@@ -11,10 +11,10 @@ from typing import Any
 
 from aep_testing import aep_connection
 
-from airflow_provider_stripe_aep import stripe
 from airflow_provider_stripe_aep.client import AEPClient
 from airflow_provider_stripe_aep.hooks.connection_config import build_client_config
-from airflow_provider_stripe_aep.idempotency import ensure, ensure_reconciled
+from airflow_provider_stripe_aep.resources.get_or_create import ensure, ensure_reconciled
+from airflow_provider_stripe_aep.sources import stripe
 
 log = logging.getLogger(__name__)
 RACERS = 2

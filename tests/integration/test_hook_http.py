@@ -8,7 +8,6 @@ import json
 import pytest
 from aep_testing import CLIENT_SECRET, aep_connection
 
-from airflow_provider_stripe_aep import stripe
 from airflow_provider_stripe_aep.client import (
     AEPAmbiguousError,
     AEPClient,
@@ -17,6 +16,7 @@ from airflow_provider_stripe_aep.client import (
 )
 from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
 from airflow_provider_stripe_aep.hooks.connection_config import build_client_config
+from airflow_provider_stripe_aep.sources import stripe
 
 CONNECTIONS = "/data/foundation/flowservice/connections"
 

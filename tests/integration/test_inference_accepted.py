@@ -9,9 +9,11 @@ import re
 import pytest
 from aep_testing import aep_connection
 
-from airflow_provider_stripe_aep import stripe, xdm
 from airflow_provider_stripe_aep.client import AEPResourceConflictError
 from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
+from airflow_provider_stripe_aep.resources import platform
+from airflow_provider_stripe_aep.sources import stripe
+from airflow_provider_stripe_aep.xdm import inference as xdm
 
 
 @pytest.fixture
@@ -21,7 +23,7 @@ def hook(aep, monkeypatch):
 
 
 @pytest.mark.parametrize("resource_path", stripe.RESOURCE_PATHS)
-@pytest.mark.parametrize("class_id", [stripe.PROFILE_CLASS_ID, stripe.EXPERIENCE_EVENT_CLASS_ID])
+@pytest.mark.parametrize("class_id", [platform.PROFILE_CLASS_ID, platform.EXPERIENCE_EVENT_CLASS_ID])
 def test_inferred_resources_are_accepted(aep, hook, resource_path, class_id):
     base_id = hook.ensure_base_connection("base", auth_params={"accessToken": "k-123456"})
     explore = hook.explore(base_id, resource_path)
@@ -69,7 +71,7 @@ def test_invalid_mappings_are_reported_by_name_and_nothing_is_created(aep, hook)
     field_group = xdm.build_field_group(explore, tenant_id=tenant, resource_path="charges", title="fg")
     schema_id = hook.ensure_schema(
         xdm.build_schema(
-            "s", class_id=stripe.PROFILE_CLASS_ID, field_group_ids=[hook.ensure_field_group(field_group)]
+            "s", class_id=platform.PROFILE_CLASS_ID, field_group_ids=[hook.ensure_field_group(field_group)]
         )
     )
     bad = [

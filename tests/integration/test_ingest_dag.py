@@ -13,7 +13,7 @@ from aep_testing import load_dag, return_values, run_dag
 from airflow.providers.common.compat.sdk import AirflowFailException, TaskDeferred
 
 from airflow_provider_stripe_aep.links import LINK_XCOM_KEY
-from airflow_provider_stripe_aep.operators.runs import AEPTriggerDataflowRunOperator
+from airflow_provider_stripe_aep.operators.dataflow_run import AEPTriggerDataflowRunOperator
 from airflow_provider_stripe_aep.sensors.dataflow_run import AEPDataflowRunSensor
 from airflow_provider_stripe_aep.triggers.dataflow_run import AEPDataflowRunTrigger
 

@@ -12,8 +12,8 @@ import pytest
 from aep_testing import STRIPE_KEY, return_values
 
 from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
-from airflow_provider_stripe_aep.naming import base_connection_name
 from airflow_provider_stripe_aep.operators.lifecycle import AEPRotateStripeKeyOperator
+from airflow_provider_stripe_aep.resources.naming import base_connection_name
 
 NEW_KEY = "it-rotated-stripe-key-9b27e4"
 DAG_FILE = """

@@ -43,9 +43,9 @@ def test_disable_enable_and_delete_a_flow(flows):
 
 @pytest.mark.usefixtures("flows")
 def test_a_flow_spec_is_found_by_name():
-    from airflow_provider_stripe_aep import stripe
+    from airflow_provider_stripe_aep.resources import platform
 
     hook = AdobeExperiencePlatformHook()
-    assert hook.flow_spec_id("RestStorageToPlatform") == stripe.REST_FLOW_SPEC_ID
+    assert hook.flow_spec_id("RestStorageToPlatform") == platform.REST_FLOW_SPEC_ID
     with pytest.raises(Exception, match="No flow spec named 'NoSuchSpec'"):
         hook.flow_spec_id("NoSuchSpec")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from aep_testing import run_dag
 
-from airflow_provider_stripe_aep import stripe
+from airflow_provider_stripe_aep.resources import platform
 from airflow_provider_stripe_aep.sensors.dataflow_run import AEPDataflowRunSensor
+from airflow_provider_stripe_aep.sources import stripe
 from airflow_provider_stripe_aep.triggers.dataflow_run import AEPDataflowRunTrigger
 
 DAG_ID = "stripe_to_aep_onboarding"
@@ -48,9 +49,9 @@ def test_onboarding_creates_every_resource_as_the_tutorial_does(connections):
     assert store.datasets[dataset_id]["schemaRef"]["id"] == schema_id
 
     target = store.target_connections[xcom[("create_target_connection", "return_value")]]
-    assert target["connectionSpec"]["id"] == stripe.DATA_LAKE_CONNECTION_SPEC_ID
+    assert target["connectionSpec"]["id"] == platform.DATA_LAKE_CONNECTION_SPEC_ID
     assert target["data"]["format"] == "parquet_xdm"
-    assert target["data"]["schema"] == {"id": schema_id, "version": stripe.XED_FULL_CONTENT_TYPE}
+    assert target["data"]["schema"] == {"id": schema_id, "version": platform.XED_FULL_CONTENT_TYPE}
     assert target["params"] == {"dataSetId": dataset_id}
 
     mapping_id = xcom[("create_mapping_set", "return_value")]
@@ -58,7 +59,7 @@ def test_onboarding_creates_every_resource_as_the_tutorial_does(connections):
     assert xcom[("create_mapping_set", "mapping_version")] == 0
 
     flow = store.flows[xcom[("create_dataflow", "return_value")]]
-    assert flow["flowSpec"] == {"id": stripe.REST_FLOW_SPEC_ID, "version": "1.0"}
+    assert flow["flowSpec"] == {"id": platform.REST_FLOW_SPEC_ID, "version": "1.0"}
     assert flow["sourceConnectionIds"] == [source["id"]]
     assert flow["targetConnectionIds"] == [target["id"]]
     assert flow["transformations"] == [

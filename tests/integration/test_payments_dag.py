@@ -8,7 +8,8 @@ import json
 import pytest
 from aep_testing import run_dag
 
-from airflow_provider_stripe_aep import payments, stripe
+from airflow_provider_stripe_aep.resources import platform
+from airflow_provider_stripe_aep.sources import paypal as payments
 
 DAG_ID = "payments_to_aep_onboarding"
 PAYPAL_SECRET = "it-paypal-secret-93b1"
@@ -55,13 +56,13 @@ def test_payments_onboarding_follows_the_tutorial_and_a_rerun_creates_nothing(pa
     schema_id = xcom[("create_target_schema", "return_value")]
     dataset_id = xcom[("create_dataset", "return_value")]
     target = store.target_connections[xcom[("create_target_connection", "return_value")]]
-    assert target["connectionSpec"]["id"] == stripe.DATA_LAKE_CONNECTION_SPEC_ID
+    assert target["connectionSpec"]["id"] == platform.DATA_LAKE_CONNECTION_SPEC_ID
     assert target["params"] == {"dataSetId": dataset_id}
 
     mapping_id = xcom[("create_mapping_set", "return_value")]
     flow = store.flows[xcom[("create_dataflow", "return_value")]]
     assert flow["name"] == "Pay PayPal PayPal.Catalog_Products dataflow"
-    assert flow["flowSpec"]["id"] != stripe.REST_FLOW_SPEC_ID
+    assert flow["flowSpec"]["id"] != platform.REST_FLOW_SPEC_ID
     assert flow["sourceConnectionIds"] == [source["id"]]
     assert flow["targetConnectionIds"] == [target["id"]]
     assert flow["transformations"][0] == {
@@ -123,10 +124,10 @@ def test_an_experience_event_onboarding_maps_id_and_timestamp_from_the_named_col
     store = aep.state.sandbox("prod")
 
     schema = store.schemas[xcom[("create_target_schema", "return_value")]]
-    assert schema["allOf"][0]["$ref"] == stripe.EXPERIENCE_EVENT_CLASS_ID
+    assert schema["allOf"][0]["$ref"] == platform.EXPERIENCE_EVENT_CLASS_ID
     (group_ref,) = [part["$ref"] for part in schema["allOf"][1:]]
     group = store.fieldgroups[group_ref]
-    assert group["meta:intendedToExtend"] == [stripe.EXPERIENCE_EVENT_CLASS_ID]
+    assert group["meta:intendedToExtend"] == [platform.EXPERIENCE_EVENT_CLASS_ID]
     tenant_fields = [props for d in group["definitions"].values() for props in d["properties"]]
     assert "_id" not in tenant_fields and "timestamp" not in tenant_fields
 

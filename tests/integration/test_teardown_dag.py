@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from aep_testing import run_dag
 
-from airflow_provider_stripe_aep.naming import base_connection_name, onboarding_names
+from airflow_provider_stripe_aep.resources.naming import base_connection_name, onboarding_names
 
 PREFIX = "Gone"
 

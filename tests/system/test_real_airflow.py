@@ -23,7 +23,7 @@ from aep_testing import CLIENT_SECRET, EXAMPLE_DAGS, STRIPE_KEY, aep_connection
 from airflow_cluster import AirflowCluster
 
 from airflow_provider_stripe_aep.emulator import EmulatorConfig, EmulatorServer
-from airflow_provider_stripe_aep.stripe import RESOURCE_PATHS
+from airflow_provider_stripe_aep.sources.stripe import RESOURCE_PATHS
 
 pytestmark = pytest.mark.slow
 

@@ -99,7 +99,7 @@ def test_only_the_secret_extras_have_names_airflow_masks():
 
 def test_form_descriptions_show_the_defaults_and_examples():
     """Airflow 3 shows an extra field's description but not its placeholder."""
-    from airflow_provider_stripe_aep.defaults import DEFAULT_IMS_TOKEN_URL, DEFAULT_SCOPES
+    from airflow_provider_stripe_aep.client.defaults import DEFAULT_IMS_TOKEN_URL, DEFAULT_SCOPES
     from airflow_provider_stripe_aep.get_provider_info import AEP_CONN_FIELDS, field_behaviour
 
     assert "ABC123@AdobeOrg" in AEP_CONN_FIELDS["org_id"]["description"]

@@ -14,7 +14,7 @@ HEAVY = (
     "urllib3",
     "fastapi",
     "uvicorn",
-    "airflow_provider_stripe_aep.xdm",
+    "airflow_provider_stripe_aep.xdm.inference",
     "airflow_provider_stripe_aep.emulator",
     "airflow_provider_stripe_aep.client.http",
     "airflow_provider_stripe_aep.client.async_http",

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from airflow_provider_stripe_aep import tabular
-from airflow_provider_stripe_aep.stripe import RESOURCE_PATHS
+from airflow_provider_stripe_aep.sources.stripe import RESOURCE_PATHS
 from airflow_provider_stripe_aep.validation import (
     InvalidInputError,
     optional_value,
@@ -15,7 +14,8 @@ from airflow_provider_stripe_aep.validation import (
     validate_resource_paths,
     validate_table_path,
 )
-from airflow_provider_stripe_aep.xdm import ExploreSchemaError, infer_mappings
+from airflow_provider_stripe_aep.xdm import tables as tabular
+from airflow_provider_stripe_aep.xdm.inference import ExploreSchemaError, infer_mappings
 
 GOOD = {"resources": "charges", "name_prefix": "Shop", "now": 1_700_000_000}
 

@@ -10,12 +10,12 @@ import pendulum
 import pytest
 
 from airflow_provider_stripe_aep import validation as v
-from airflow_provider_stripe_aep.stripe import (
+from airflow_provider_stripe_aep.resources.platform import (
     EXPERIENCE_EVENT_CLASS_ID,
     FREQUENCIES,
     PROFILE_CLASS_ID,
-    RESOURCE_PATHS,
 )
+from airflow_provider_stripe_aep.sources.stripe import RESOURCE_PATHS
 
 NOW = 1710267858  # the Stripe tutorial's startTime
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from mock_platform import FLOWS, make_client
 
-from airflow_provider_stripe_aep import stripe
 from airflow_provider_stripe_aep.client.flow_service import LOOKUP_PAGE_SIZE
 from airflow_provider_stripe_aep.client.pagination import _continuation_token
+from airflow_provider_stripe_aep.resources import platform
 
 
 @pytest.mark.parametrize(
@@ -86,7 +86,7 @@ def test_target_connections_filter_on_the_documented_spec_and_page_large(request
             {"json": {"items": [{"id": "2", "name": "wanted"}], "_links": {}}},
         ],
     )
-    spec_filter = f"connectionSpec.id=={stripe.DATA_LAKE_CONNECTION_SPEC_ID}"
+    spec_filter = f"connectionSpec.id=={platform.DATA_LAKE_CONNECTION_SPEC_ID}"
     found = make_client().flows.find_by_name("targetConnections", "wanted", spec_filter)
     assert found == {"id": "2", "name": "wanted"}
     for request in route.request_history:

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from airflow_provider_stripe_aep import payments, stripe, xdm
 from airflow_provider_stripe_aep.client import AEPClient, AEPClientConfig
 from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
+from airflow_provider_stripe_aep.resources import platform
+from airflow_provider_stripe_aep.sources import paypal as payments
 from airflow_provider_stripe_aep.validation import validate_schedule
+from airflow_provider_stripe_aep.xdm import inference as xdm
 
 SEED = json.loads((Path(__file__).parents[2] / "fixtures" / "seed004_requests.json").read_text())
 BASE = "https://platform.example/data/foundation"
@@ -75,7 +77,7 @@ def test_dataset(hook, requests_mock):
     # One content type for the dataset and the target connection (xed-full, version 1), where the
     # tutorial's dataset uses the `notext` variant; and an empty description.
     assert body.pop("description") == ""
-    assert body["schemaRef"].pop("contentType") == stripe.XED_FULL_CONTENT_TYPE
+    assert body["schemaRef"].pop("contentType") == platform.XED_FULL_CONTENT_TYPE
     assert body == {"name": seed["name"], "schemaRef": {"id": seed["schemaRef"]["id"]}}
 
 
@@ -90,9 +92,9 @@ def test_target_connection(hook, requests_mock):
     body = sent(requests_mock, "/data/foundation/flowservice/targetConnections")
     # The tutorial's example sends the payments app's connection spec, but its own text says the
     # target is the data lake (c604ff05-...), which also needs `data.format: parquet_xdm`.
-    assert body.pop("connectionSpec") == {"id": stripe.DATA_LAKE_CONNECTION_SPEC_ID, "version": "1.0"}
+    assert body.pop("connectionSpec") == {"id": platform.DATA_LAKE_CONNECTION_SPEC_ID, "version": "1.0"}
     assert body["data"].pop("format") == "parquet_xdm"
-    assert body["data"]["schema"].pop("version") == stripe.XED_FULL_CONTENT_TYPE
+    assert body["data"]["schema"].pop("version") == platform.XED_FULL_CONTENT_TYPE
     expected = {k: v for k, v in seed.items() if k != "connectionSpec"}
     expected["data"] = {"schema": {"id": seed["data"]["schema"]["id"]}}
     assert body == expected

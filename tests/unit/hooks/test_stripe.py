@@ -8,8 +8,8 @@ import json
 import pytest
 import requests_mock
 
-from airflow_provider_stripe_aep.failures import is_permanent
 from airflow_provider_stripe_aep.hooks.stripe import StripeHook
+from airflow_provider_stripe_aep.utils.failures import is_permanent
 from airflow_provider_stripe_aep.validation import InvalidInputError
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from airflow_provider_stripe_aep.runs import summarize_run
+from airflow_provider_stripe_aep.resources.run_status import summarize_run
 from airflow_provider_stripe_aep.triggers.dataflow_run import AEPDataflowRunTrigger, validate_run_event
 
 SUMMARY = summarize_run({"id": "r", "metrics": {"statusSummary": {"status": "success"}}})

@@ -6,8 +6,8 @@ A table's explore response lists columns::
     {"format": "flat", "schema": {"columns": [{"name": "Product_Id", "type": "string",
                                                 "xdm": {"type": "string"}}, ...]}}
 
-:func:`as_hierarchical` puts the columns where :mod:`airflow_provider_stripe_aep.xdm` expects Stripe's
-fields (under ``data``), so the field group and mappings come from the same code; :func:`table_mappings`
+:func:`as_hierarchical` puts the columns where :mod:`airflow_provider_stripe_aep.xdm.inference` expects
+Stripe's fields (under ``data``), so the field group and mappings come from the same code; :func:`table_mappings`
 then drops that ``data.`` prefix, since a table's columns sit at the root of each record
 (``sourceAttribute: "Product_Id"`` in the tutorial). Pure functions.
 
@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from airflow_provider_stripe_aep.validation import InvalidInputError
-from airflow_provider_stripe_aep.xdm import SOURCE_ROOT, ExploreSchemaError
+from airflow_provider_stripe_aep.xdm.inference import SOURCE_ROOT, ExploreSchemaError
 
 _XDM_TYPES = ("string", "integer", "number", "boolean")
 _ID_TYPES = ("string", "integer")

@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_stripe_aep import stripe, tabular, xdm
+from airflow_provider_stripe_aep.resources import platform
 from airflow_provider_stripe_aep.validation import InvalidInputError
+from airflow_provider_stripe_aep.xdm import inference as xdm
+from airflow_provider_stripe_aep.xdm import tables as tabular
 
 TABLE = {
     "format": "flat",
@@ -114,7 +116,7 @@ def test_the_field_group_of_an_experience_event_table_extends_the_class_and_keep
         title="Orders fields",
         class_id="experienceevent",
     )
-    assert group["meta:intendedToExtend"] == [stripe.EXPERIENCE_EVENT_CLASS_ID]
+    assert group["meta:intendedToExtend"] == [platform.EXPERIENCE_EVENT_CLASS_ID]
     (definition,) = group["definitions"].values()
     assert set(definition["properties"]) == {"_acme"}  # no _id or timestamp: they are the class's
     fields = definition["properties"]["_acme"]["properties"]["Shop_Orders_data"]["properties"]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from airflow_provider_stripe_aep.runs import (
+from airflow_provider_stripe_aep.resources.run_status import (
     RunSelector,
     SuccessPolicy,
     describe,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from airflow_provider_stripe_aep.dataflow_changes import plan_dataflow_patch
+from airflow_provider_stripe_aep.resources.dataflow_patch import plan_dataflow_patch
 from airflow_provider_stripe_aep.validation import InvalidInputError
 
 NOW = 1_800_000_000

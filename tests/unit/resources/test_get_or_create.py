@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from airflow_provider_stripe_aep.client import AEPAmbiguousError, AEPResourceConflictError
-from airflow_provider_stripe_aep.idempotency import CREATE_ROUNDS, MAX_DIFFERENCES_SHOWN, ensure
+from airflow_provider_stripe_aep.resources.get_or_create import CREATE_ROUNDS, MAX_DIFFERENCES_SHOWN, ensure
 
 log = logging.getLogger("test-ensure")
 

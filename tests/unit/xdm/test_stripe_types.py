@@ -11,11 +11,11 @@ from types import ModuleType
 
 import pytest
 
-from airflow_provider_stripe_aep import stripe_types
-from airflow_provider_stripe_aep.stripe import RESOURCE_PATHS
+from airflow_provider_stripe_aep.sources.stripe import RESOURCE_PATHS
+from airflow_provider_stripe_aep.xdm import stripe_types
 
-ROOT = Path(__file__).resolve().parents[2]
-TABLE = ROOT / "airflow_provider_stripe_aep" / "stripe_types.json"
+ROOT = Path(__file__).resolve().parents[3]
+TABLE = ROOT / "airflow_provider_stripe_aep" / "xdm" / "stripe_types.json"
 
 
 def _script() -> ModuleType:

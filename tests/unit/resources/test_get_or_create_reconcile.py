@@ -6,7 +6,12 @@ import logging
 
 import pytest
 
-from airflow_provider_stripe_aep.idempotency import created_time, ensure_reconciled, reconcile, winner
+from airflow_provider_stripe_aep.resources.get_or_create import (
+    created_time,
+    ensure_reconciled,
+    reconcile,
+    winner,
+)
 
 log = logging.getLogger(__name__)
 

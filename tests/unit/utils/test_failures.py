@@ -17,7 +17,7 @@ from airflow_provider_stripe_aep.client import (
     AEPThrottledError,
     AEPValidationError,
 )
-from airflow_provider_stripe_aep.failures import fail_fast, is_permanent
+from airflow_provider_stripe_aep.utils.failures import fail_fast, is_permanent
 from airflow_provider_stripe_aep.validation import InvalidInputError
 
 CASES = [

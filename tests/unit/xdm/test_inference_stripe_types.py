@@ -11,10 +11,12 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_stripe_aep import stripe_types, xdm
-from airflow_provider_stripe_aep.stripe import EXPERIENCE_EVENT_CLASS_ID, RESOURCE_PATHS
+from airflow_provider_stripe_aep.resources.platform import EXPERIENCE_EVENT_CLASS_ID
+from airflow_provider_stripe_aep.sources.stripe import RESOURCE_PATHS
+from airflow_provider_stripe_aep.xdm import inference as xdm
+from airflow_provider_stripe_aep.xdm import stripe_types
 
-EXPLORE_FIXTURES = Path(xdm.__file__).parent / "emulator" / "fixtures"
+EXPLORE_FIXTURES = Path(xdm.__file__).parents[1] / "emulator" / "data"
 TENANT = "acme"
 
 
@@ -225,7 +227,7 @@ def test_a_documented_map_stays_a_map_whatever_keys_the_sample_has():
 
 def test_left_out_fields_are_logged(caplog: pytest.LogCaptureFixture):
     explore = _explore("charges")
-    with caplog.at_level(logging.WARNING, logger="airflow_provider_stripe_aep.xdm"):
+    with caplog.at_level(logging.WARNING, logger="airflow_provider_stripe_aep.xdm.inference"):
         xdm.build_field_group(explore, tenant_id=TENANT, resource_path="charges", title="t")
         xdm.infer_mappings(
             explore, tenant_id=TENANT, resource_path="charges", class_id=EXPERIENCE_EVENT_CLASS_ID
@@ -235,7 +237,7 @@ def test_left_out_fields_are_logged(caplog: pytest.LogCaptureFixture):
     left_out = xdm.left_out_fields(explore, resource_path="charges")
     assert all(", ".join(left_out) in m and "Stripe charges" in m for m in messages)
     caplog.clear()
-    with caplog.at_level(logging.WARNING, logger="airflow_provider_stripe_aep.xdm"):
+    with caplog.at_level(logging.WARNING, logger="airflow_provider_stripe_aep.xdm.inference"):
         xdm.build_field_group(
             explore, tenant_id=TENANT, resource_path="charges", title="t", types={"id": "string"}
         )

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from airflow_provider_stripe_aep import stripe, xdm
-from airflow_provider_stripe_aep.idempotency import differences
-from airflow_provider_stripe_aep.resource_facts import (
+from airflow_provider_stripe_aep.resources import platform
+from airflow_provider_stripe_aep.resources.facts import (
     dataflow_facts,
     field_tree,
     mapping_set_facts,
@@ -12,6 +11,8 @@ from airflow_provider_stripe_aep.resource_facts import (
     source_connection_facts,
     target_connection_facts,
 )
+from airflow_provider_stripe_aep.resources.get_or_create import differences
+from airflow_provider_stripe_aep.xdm import inference as xdm
 
 EXPLORE = {
     "schema": {
@@ -79,11 +80,11 @@ def test_a_changed_field_type_is_one_named_difference():
 
 
 def test_schema_class_and_field_groups():
-    body = xdm.build_schema("s", class_id=stripe.PROFILE_CLASS_ID, field_group_ids=["fg2", "fg1"])
-    assert schema_facts(body) == {"meta:class": stripe.PROFILE_CLASS_ID, "fieldGroups": ["fg1", "fg2"]}
+    body = xdm.build_schema("s", class_id=platform.PROFILE_CLASS_ID, field_group_ids=["fg2", "fg1"])
+    assert schema_facts(body) == {"meta:class": platform.PROFILE_CLASS_ID, "fieldGroups": ["fg1", "fg2"]}
     stored = {
-        "meta:class": stripe.PROFILE_CLASS_ID,
-        "allOf": [{"$ref": "fg1"}, {"$ref": stripe.PROFILE_CLASS_ID}],
+        "meta:class": platform.PROFILE_CLASS_ID,
+        "allOf": [{"$ref": "fg1"}, {"$ref": platform.PROFILE_CLASS_ID}],
     }
     assert schema_facts(stored)["fieldGroups"] == ["fg1"]
 

@@ -11,7 +11,7 @@ per leaf field from ``data.<path>`` to ``_<tenant>.<resource>_data.<sanitized pa
 
 Types. Explore types its fields from one sample record, so a field that is null there is ``{}``, and
 an object without keys (``metadata``) is an empty object. Where the sample says nothing, the types
-Stripe documents for the resource (:mod:`~airflow_provider_stripe_aep.stripe_types`, built from
+Stripe documents for the resource (:mod:`~airflow_provider_stripe_aep.xdm.stripe_types`, built from
 Stripe's own type definitions) decide. The rules, in order:
 
 1. A field Stripe documents as a map (``metadata``) is an XDM map of strings when the sample shows an
@@ -48,8 +48,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from airflow_provider_stripe_aep import stripe_types
-from airflow_provider_stripe_aep.stripe import (
+from airflow_provider_stripe_aep.resources.platform import (
     EXPERIENCE_EVENT_CLASS_ID,
     PROFILE_CLASS_ID,
     XED_FULL_CONTENT_TYPE,
@@ -62,6 +61,7 @@ from airflow_provider_stripe_aep.validation import (
     validate_id,
     validate_name,
 )
+from airflow_provider_stripe_aep.xdm import stripe_types
 
 __all__ = [
     "EE_TIMESTAMP_EXPRESSION",
@@ -405,7 +405,7 @@ def explore_to_xdm_properties(
     """Return the XDM ``properties`` for the Stripe fields of an explore response.
 
     ``resource_path`` selects Stripe's documented types from the packaged table (``types`` overrides
-    them: ``field → type`` as in :mod:`~airflow_provider_stripe_aep.stripe_types`; ``{}`` = none).
+    them: ``field → type`` as in :mod:`~airflow_provider_stripe_aep.xdm.stripe_types`; ``{}`` = none).
     The rules are in the module docstring.
     """
     inference = _infer(explore, empty_objects, resource_path, types)

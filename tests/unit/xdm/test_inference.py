@@ -1,4 +1,5 @@
-"""Tests for airflow_provider_stripe_aep.xdm against the Stripe tutorial's explore response and mappings."""
+"""Tests for airflow_provider_stripe_aep.xdm.inference against the Stripe tutorial's explore response and
+mappings."""
 
 from __future__ import annotations
 
@@ -10,15 +11,15 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_stripe_aep import xdm
-from airflow_provider_stripe_aep.stripe import (
+from airflow_provider_stripe_aep.resources.platform import (
     EXPERIENCE_EVENT_CLASS_ID,
     PROFILE_CLASS_ID,
     XED_FULL_CONTENT_TYPE,
 )
 from airflow_provider_stripe_aep.validation import InvalidInputError
+from airflow_provider_stripe_aep.xdm import inference as xdm
 
-FIXTURES = Path(__file__).parents[1] / "fixtures"
+FIXTURES = Path(__file__).parents[2] / "fixtures"
 TENANT = "exchangesandboxcharlie"
 LONG = {"type": "integer", "minimum": -9007199254740992, "maximum": 9007199254740992}
 SEED_OBJECT_SOURCES = {"data.outcome", "data.payment_method_details"}

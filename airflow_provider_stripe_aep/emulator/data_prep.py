@@ -11,10 +11,10 @@ from fastapi import APIRouter, Depends, Request, Response
 from airflow_provider_stripe_aep.emulator import expressions
 from airflow_provider_stripe_aep.emulator.errors import ApiError, dataprep_error
 from airflow_provider_stripe_aep.emulator.gateway import Ctx, RequestContext, json_body, platform_context
-from airflow_provider_stripe_aep.emulator.schemaregistry import find_schema, resolved_schema_properties
+from airflow_provider_stripe_aep.emulator.schema_registry import find_schema, resolved_schema_properties
 from airflow_provider_stripe_aep.emulator.state import Resource, SandboxStore, now_ms
 from airflow_provider_stripe_aep.emulator.xdm_model import lookup_path
-from airflow_provider_stripe_aep.stripe import XED_FULL_CONTENT_TYPE
+from airflow_provider_stripe_aep.resources.platform import XED_FULL_CONTENT_TYPE
 
 router = APIRouter(prefix="/data/foundation/conversion", dependencies=[Depends(platform_context)])
 

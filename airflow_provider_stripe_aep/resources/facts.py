@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow_provider_stripe_aep.idempotency import dig
+from airflow_provider_stripe_aep.resources.get_or_create import dig
 
 
 def _text(value: Any) -> str | None:

@@ -1,0 +1,180 @@
+"""Start an on-demand run of a dataflow for one data interval, and optionally wait for that run."""
+
+from __future__ import annotations
+
+import datetime
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from airflow.providers.common.compat.sdk import conf
+
+from airflow_provider_stripe_aep.links import AEPDataflowLink, AEPDataflowRunLink, push_link
+from airflow_provider_stripe_aep.operators.base import AEPBaseOperator
+from airflow_provider_stripe_aep.resources.run_status import (
+    RunSelector,
+    RunSummary,
+    SuccessPolicy,
+    describe,
+    summarize_run,
+)
+from airflow_provider_stripe_aep.sensors.dataflow_run import RunWaiting, _ratio, _to_seconds
+from airflow_provider_stripe_aep.triggers.dataflow_run import AEPDataflowRunTrigger
+from airflow_provider_stripe_aep.utils.failures import fail_fast
+from airflow_provider_stripe_aep.validation import (
+    InvalidInputError,
+    to_epoch_seconds,
+    validate_bool,
+    validate_id,
+    validate_name,
+)
+
+RUN_XCOM_KEY = "run"
+
+
+class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
+    """Start an ad-hoc run of a dataflow (`POST /runs`, reference §2.9) for a time window; returns the
+    run ID. The window defaults to the Airflow run's data interval, so a scheduled DAG ingests exactly
+    its interval. A run already started for the same window is reused, not started again (the flow's
+    runs are looked up first). AEP runs on demand only flows scheduled `once`: checked before the call.
+
+    With `wait_for_completion`, waits for that run (in the worker, or in the triggerer when
+    `deferrable`) and pushes its summary (status, record counts, duration) as XCom `run`.
+
+    :param flow_id: the dataflow ID; or `flow_name` to find it by name (e.g. `naming.onboarding_names`).
+    :param window_start: start of the window (datetime, ISO-8601 or epoch seconds); default the data
+        interval's start. `window_end` likewise.
+    :param delta_column: `params.deltaColumn.name` for table-based sources that need it.
+    :param allow_partial_success, max_failed_ratio, soft_fail: as on `AEPDataflowRunSensor`.
+    """
+
+    template_fields: Sequence[str] = (
+        "aep_conn_id",
+        "flow_id",
+        "flow_name",
+        "window_start",
+        "window_end",
+        "delta_column",
+        "wait_for_completion",
+        "poll_interval",
+        "deferrable",
+        "max_failed_ratio",
+    )
+    operator_extra_links = (AEPDataflowLink(), AEPDataflowRunLink())
+
+    def __init__(
+        self,
+        *,
+        flow_id: str | None = None,
+        flow_name: str | None = None,
+        window_start: Any = None,
+        window_end: Any = None,
+        delta_column: str | None = None,
+        wait_for_completion: bool | str = True,
+        poll_interval: float | str = 30,
+        deferrable: bool | str = conf.getboolean("operators", "default_deferrable", fallback=False),
+        timeout: float | datetime.timedelta = 2 * 60 * 60,
+        allow_partial_success: bool = True,
+        max_failed_ratio: float | str | None = None,
+        soft_fail: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.flow_id = flow_id or ""
+        self.flow_name = flow_name
+        self.window_start = window_start
+        self.window_end = window_end
+        self.delta_column = delta_column
+        self.wait_for_completion = wait_for_completion
+        self.poll_interval = poll_interval
+        self.deferrable = deferrable
+        self.timeout = timeout
+        self.allow_partial_success = allow_partial_success
+        self.max_failed_ratio = max_failed_ratio
+        self.soft_fail = soft_fail
+        self.success_policy = SuccessPolicy(allow_partial_success)
+        self.run_id: str | None = None
+
+    def _window(self, context: Any) -> tuple[int, int]:
+        start = (
+            self.window_start if self.window_start not in (None, "") else context.get("data_interval_start")
+        )
+        end = self.window_end if self.window_end not in (None, "") else context.get("data_interval_end")
+        if start is None or end is None:
+            raise InvalidInputError(
+                "window_start/window_end", (start, end), "are required when the DAG run has no data interval"
+            )
+        window = (to_epoch_seconds(start, "window_start"), to_epoch_seconds(end, "window_end"))
+        if window[0] >= window[1]:
+            raise InvalidInputError("window_end", end, f"must be after window_start ({start})")
+        return window
+
+    def execute(self, context: Any) -> str:
+        if bool(self.flow_id) == bool(self.flow_name):
+            raise InvalidInputError("flow_id", self.flow_id, "give flow_id or flow_name, exactly one")
+        window = self._window(context)
+        wait = validate_bool(self.wait_for_completion, "wait_for_completion")
+        deferrable = validate_bool(self.deferrable, "deferrable")
+        poll_interval = _to_seconds(self.poll_interval, "poll_interval")
+        self.success_policy = SuccessPolicy(self.allow_partial_success, _ratio(self.max_failed_ratio))
+        flow_name = validate_name(self.flow_name, "flow_name") if self.flow_name else None
+        if not flow_name:
+            self.flow_id = validate_id(self.flow_id, "flow_id")
+        delta = validate_name(self.delta_column, "delta_column") if self.delta_column else None
+        with fail_fast():
+            if flow_name:
+                self.flow_id = self.hook.find_dataflow_id(flow_name)
+            self.run_id, _ = self.hook.trigger_run(
+                self.flow_id, window_start=window[0], window_end=window[1], delta_column=delta
+            )
+            push_link(context, **self.hook.ui_context(), flow_id=self.flow_id, run_id=self.run_id)
+            if not wait:
+                return self.run_id
+            timeout = (
+                self.timeout.total_seconds()
+                if isinstance(self.timeout, datetime.timedelta)
+                else float(self.timeout)
+            )
+            summary = self._poll_once()
+            if not deferrable:
+                deadline = time.monotonic() + timeout
+                while not summary["terminal"]:
+                    if time.monotonic() >= deadline:
+                        raise self._give_up(
+                            f"Dataflow {self.flow_id}: run {self.run_id} did not end within {timeout:g} s",
+                            timeout=True,
+                        )
+                    time.sleep(poll_interval)
+                    summary = self._poll_once()
+        if summary["terminal"]:
+            self._finish(summary, context)
+            return self.run_id
+        self.defer(
+            trigger=AEPDataflowRunTrigger(
+                flow_id=self.flow_id,
+                aep_conn_id=self.aep_conn_id,
+                poll_interval=poll_interval,
+                end_time=time.time() + timeout,
+                **RunSelector(run_id=self.run_id)._asdict(),
+                **self.success_policy._asdict(),
+            ),
+            method_name="execute_complete",
+        )
+        return self.run_id  # not reached: defer() raises
+
+    def _poll_once(self) -> RunSummary:
+        run = self.hook.find_run(self.flow_id, RunSelector(run_id=self.run_id))
+        summary = summarize_run(run, self.success_policy)
+        self.log.info("Dataflow %s: %s", self.flow_id, describe(summary))
+        return summary
+
+    def _finish(self, summary: RunSummary, context: Any) -> dict[str, Any]:
+        result = super()._finish(summary, context)
+        ti = context.get("ti") if hasattr(context, "get") else None
+        if ti is not None:
+            ti.xcom_push(key=RUN_XCOM_KEY, value=result)
+        return result
+
+    def execute_complete(self, context: Any, event: dict[str, Any] | None = None) -> str:  # type: ignore[override]
+        result = super().execute_complete(context, event)
+        return str(result["run_id"])

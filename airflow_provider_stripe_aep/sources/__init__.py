@@ -1,0 +1,1 @@
+"""One module per source: its connection spec, auth and defaults."""

@@ -1,0 +1,1 @@
+"""Airflow-facing helpers shared by operators and sensors."""
