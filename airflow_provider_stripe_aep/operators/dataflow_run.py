@@ -159,6 +159,7 @@ class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
                 **self.success_policy._asdict(),
             ),
             method_name="execute_complete",
+            timeout=datetime.timedelta(seconds=timeout + poll_interval),
         )
         return self.run_id  # not reached: defer() raises
 

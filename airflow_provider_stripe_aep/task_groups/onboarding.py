@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from airflow.providers.common.compat.sdk import TaskGroup
+from airflow.providers.common.compat.sdk import TaskGroup, conf
 
 from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
 from airflow_provider_stripe_aep.hooks.stripe import StripeHook
@@ -155,7 +155,7 @@ def stripe_to_aep_onboarding_group(
     backfill: bool | str | None = None,
     class_id: str = "profile",
     poll_interval: float | str = 30,
-    deferrable: bool | str = False,
+    deferrable: bool | str | None = None,
     selected_resource_paths: Any = None,
     aep_conn_id: str = AdobeExperiencePlatformHook.default_conn_name,
     stripe_conn_id: str = StripeHook.default_conn_name,
@@ -170,7 +170,8 @@ def stripe_to_aep_onboarding_group(
         by default the group gets or creates `<prefix> Stripe base connection` itself.
     :param frequency, interval, start_time, backfill: the dataflow's schedule (see `validate_schedule`).
     :param class_id: `profile`, `experienceevent` or a class `$id` for the target schema.
-    :param poll_interval, deferrable: how the last task waits for the dataflow's run.
+    :param poll_interval, deferrable: how the last task waits for the dataflow's run (`deferrable`
+        defaults to Airflow's `[operators] default_deferrable`).
     :param selected_resource_paths: a list (or template) of the paths chosen for this run; when
         `resource_path` is not in it the whole group is skipped.
     :param group_id: defaults to `onboard_<resource_path>`; `prefix_group_id=False` keeps bare task IDs.
@@ -238,7 +239,7 @@ def table_to_aep_onboarding_group(
     backfill: bool | str | None = None,
     class_id: str = "profile",
     poll_interval: float | str = 30,
-    deferrable: bool | str = False,
+    deferrable: bool | str | None = None,
     id_column: str | None = None,
     timestamp_column: str | None = None,
     timestamp_format: str | None = None,
@@ -339,7 +340,10 @@ def _settings(
     poll_interval: Any,
     deferrable: Any,
 ) -> dict[str, Any]:
-    """The arguments every onboarding hands, as given, to its steps (validate_params checks them all)."""
+    """The arguments every onboarding hands, as given, to its steps (validate_params checks them all).
+    `deferrable=None` means Airflow's `[operators] default_deferrable`, as for any operator."""
+    if deferrable is None:
+        deferrable = conf.getboolean("operators", "default_deferrable", fallback=False)
     return {
         "name_prefix": name_prefix,
         "frequency": frequency,
