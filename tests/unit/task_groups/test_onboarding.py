@@ -7,8 +7,8 @@ import pytest
 from airflow.providers.common.compat.sdk import DAG
 
 from airflow_provider_stripe_aep.task_groups import (
-    table_to_aep_onboarding_group,
     stripe_to_aep_onboarding_group,
+    table_to_aep_onboarding_group,
 )
 
 FACTORIES = {
