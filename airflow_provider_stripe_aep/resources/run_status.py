@@ -209,18 +209,40 @@ def window_params(
     return params
 
 
+def _epoch_ms(value: Any) -> int | None:
+    """Epoch milliseconds as documented; a 10-digit value (epoch seconds) is read as seconds."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        return None
+    return number if number > 10**11 else number * 1000
+
+
+def run_window(run: dict[str, Any]) -> tuple[int, int] | None:
+    """The window a run ingested, in epoch milliseconds, or None when the run does not say.
+
+    Documented (monitor.md, reference §2.9) in `activities[id=copyActivity].durationSummary.extensions`
+    as `windowStart`/`windowEnd`, in milliseconds; the spec spells the array `activites`. The run object
+    carries no `params` (FlowRunItemDTO has none), so the request's window is never read back from it.
+    """
+    activities = run.get("activities")
+    if not isinstance(activities, list):
+        activities = run.get("activites")
+    for activity in activities if isinstance(activities, list) else []:
+        if not isinstance(activity, dict) or activity.get("id") != "copyActivity":
+            continue
+        duration = activity.get("durationSummary")
+        extensions = duration.get("extensions") if isinstance(duration, dict) else None
+        if not isinstance(extensions, dict):
+            continue
+        start, end = _epoch_ms(extensions.get("windowStart")), _epoch_ms(extensions.get("windowEnd"))
+        if start is not None and end is not None:
+            return start, end
+    return None
+
+
 def same_window(run: dict[str, Any], window_start: int, window_end: int) -> bool:
-    """Whether a run was started for this window (its `params`, as seconds or milliseconds)."""
-    params = run.get("params") or {}
-
-    def seconds(value: Any) -> int | None:
-        try:
-            number = int(str(value))
-        except ValueError:
-            return None
-        return number // 1000 if number > 10**11 else number
-
-    return (
-        seconds(params.get("windowStartTime")) == window_start
-        and seconds(params.get("windowEndTime")) == window_end
-    )
+    """Whether a run ingested exactly this window (epoch seconds), read from its documented window."""
+    return run_window(run) == (window_start * 1000, window_end * 1000)
