@@ -18,7 +18,6 @@ _HOME = Path(tempfile.mkdtemp(prefix="stripe-aep-tests-"))
 os.environ.update(
     {
         "AIRFLOW_HOME": str(_HOME),
-        "AIRFLOW__CORE__UNIT_TEST_MODE": "True",
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__DAGS_FOLDER": str(EXAMPLE_DAGS),
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{_HOME}/airflow.db",

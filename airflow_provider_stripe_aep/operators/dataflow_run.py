@@ -9,6 +9,7 @@ from typing import Any
 
 from airflow.providers.common.compat.sdk import conf
 
+from airflow_provider_stripe_aep import links
 from airflow_provider_stripe_aep.links import AEPDataflowLink, AEPDataflowRunLink, push_link
 from airflow_provider_stripe_aep.operators.base import AEPBaseOperator
 from airflow_provider_stripe_aep.resources.ingest_window import ingest_window
@@ -81,6 +82,9 @@ class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
         data interval (default: the dataflow's `scheduleParams.startTime`).
     :param delta_column: `params.deltaColumn.name` for table-based sources that need it.
     :param allow_partial_success, max_failed_ratio, soft_fail: as on `AEPDataflowRunSensor`.
+    :param dataset_alias, dataset_name: with both, the task gets an AssetAlias (DatasetAlias on 2.x)
+        outlet named `dataset_alias`, and a run that ended well announces the Asset of the AEP dataset
+        `dataset_name` (templatable, so the dataset a run actually wrote to, e.g. from its params).
     """
 
     template_fields: Sequence[str] = (
@@ -95,6 +99,7 @@ class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
         "poll_interval",
         "deferrable",
         "max_failed_ratio",
+        "dataset_name",
     )
     operator_extra_links = (AEPDataflowLink(), AEPDataflowRunLink())
 
@@ -114,9 +119,15 @@ class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
         allow_partial_success: bool = True,
         max_failed_ratio: float | str | None = None,
         soft_fail: bool = False,
+        dataset_alias: str | None = None,
+        dataset_name: str | None = None,
         **kwargs: Any,
     ) -> None:
+        if dataset_alias:
+            kwargs["outlets"] = [*(kwargs.get("outlets") or []), links.dataset_alias(dataset_alias)]
         super().__init__(**kwargs)
+        self.dataset_alias = dataset_alias
+        self.dataset_name = dataset_name
         self.flow_id = flow_id or ""
         self.flow_name = flow_name
         self.window_start = window_start
@@ -223,6 +234,10 @@ class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
 
     def _finish(self, summary: RunSummary, context: Any) -> dict[str, Any]:
         result = super()._finish(summary, context)
+        if self.dataset_alias and self.dataset_name:
+            sandbox = self.hook.ui_context()["sandbox"]
+            asset = links.announce_dataset(context, self.dataset_alias, sandbox, self.dataset_name)
+            self.log.info("Announced %s through alias %s", asset.uri, self.dataset_alias)
         ti = context.get("ti") if hasattr(context, "get") else None
         if ti is not None:
             ti.xcom_push(key=RUN_XCOM_KEY, value=result)
