@@ -50,6 +50,7 @@ from airflow_provider_stripe_aep.resources.naming import OnboardingNames, onboar
 from airflow_provider_stripe_aep.sensors.dataflow_run import AEPDataflowRunSensor
 from airflow_provider_stripe_aep.sources import paypal as payments
 from airflow_provider_stripe_aep.validation import (
+    ConnectionNeed,
     optional_value,
     validate_bool,
     validate_class_id,
@@ -214,7 +215,14 @@ def stripe_to_aep_onboarding_group(
         tooltip=f"Onboard Stripe {resource_path} into Adobe Experience Platform",
         names=names,
         settings=settings,
-        check_args={"selected": selected_resource_paths},
+        check_args={
+            "selected": selected_resource_paths,
+            "connections": _connections(
+                aep_conn_id,
+                ConnectionNeed(stripe_conn_id, StripeHook.conn_type, ("password",), "the Stripe API key"),
+                own_base=base_connection_id is None,
+            ),
+        },
         base_connection_id=base_connection_id,
         create_base=create_base,
         create_sources=create_sources,
@@ -319,6 +327,16 @@ def table_to_aep_onboarding_group(
             "delta_column": delta_column,
             "mappings": mappings,
             **event_columns,
+            "connections": _connections(
+                aep_conn_id,
+                ConnectionNeed(
+                    source.auth_conn_id,
+                    None,
+                    tuple(source.auth_fields.values()),
+                    f"the {source.label} credentials",
+                ),
+                own_base=base_connection_id is None,
+            ),
         },
         base_connection_id=base_connection_id,
         create_base=create_base,
@@ -328,6 +346,12 @@ def table_to_aep_onboarding_group(
         dataflow_args={"flow_spec_name": source.flow_spec_name, "transformations": [copy]},
         aep_conn_id=aep_conn_id,
     )
+
+
+def _connections(aep_conn_id: str, source: ConnectionNeed, *, own_base: bool) -> list[ConnectionNeed]:
+    """The connections an onboarding run uses: AEP's, and the source's when it makes its base connection."""
+    aep = ConnectionNeed(aep_conn_id, AdobeExperiencePlatformHook.conn_type, (), "Adobe Experience Platform")
+    return [aep, source] if own_base else [aep]
 
 
 def _settings(
