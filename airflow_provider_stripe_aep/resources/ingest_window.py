@@ -32,6 +32,11 @@ def ingest_window(
     for window in known:
         if window[1] == end:
             return window  # this DAG run's own window: a re-run reuses it
+    for window in known:
+        if window[0] < end < window[1]:
+            # `end` lies in a window AEP already ingested (e.g. a manual run dated inside a scheduled
+            # run's interval): that window's run is this run's data; ingesting it again would duplicate.
+            return window
     earlier_ends = [window_end for _, window_end in known if window_end < end]
     if earlier_ends:
         start = max(earlier_ends)

@@ -80,3 +80,11 @@ def test_nothing_to_ingest_yet_is_refused():
     with pytest.raises(InvalidInputError) as info:
         ingest_window(end=T0, interval_start=None, windows=[], first_start=T0 + 5)
     assert info.value.field == "window_end"
+
+
+def test_a_run_dated_inside_an_ingested_window_gets_that_window_not_an_overlap():
+    windows = [(T0 - MINUTE, T0), (T0, T0 + MINUTE)]
+    assert ingest_window(end=T0 + 20, interval_start=None, windows=windows, first_start=None) == (
+        T0,
+        T0 + MINUTE,
+    )
