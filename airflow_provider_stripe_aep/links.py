@@ -87,9 +87,5 @@ def announce_dataset(context: Any, alias: str, sandbox: str, dataset_name: str) 
     events = context.get("outlet_events") if hasattr(context, "get") else None
     if events is None:  # called outside a task run
         return asset
-    try:
-        accessor = events[AssetAlias(alias)]
-    except (KeyError, TypeError):  # Airflow 2.10/2.11 key the accessors by the alias's name
-        accessor = events[alias]
-    accessor.add(asset)
+    events[AssetAlias(alias)].add(asset)
     return asset
