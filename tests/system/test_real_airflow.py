@@ -238,6 +238,9 @@ def test_the_ingest_dag_on_its_own_schedule_and_by_hand(cluster: AirflowCluster,
         return done if len(done) >= count else None
 
     cluster.wait_for(lambda: scheduled_done(2), 4 * 60, "two scheduled ingest runs", interval=2)
+    # Triggered mid-minute: at a minute's turn a manual run would ask for exactly the next scheduled
+    # run's window, and that run would (rightly) reuse its AEP run.
+    cluster.wait_for(lambda: 10 <= time.gmtime().tm_sec <= 45, 60, "mid-minute", interval=0.5)
     manual = cluster.trigger(INGEST, {}, f"ingest-manual-{int(time.time())}")
     assert cluster.wait_for_runs(INGEST, [manual], RUN_TIMEOUT) == {manual: "success"}
     cluster.wait_for(lambda: scheduled_done(3), 4 * 60, "a third scheduled ingest run", interval=2)
