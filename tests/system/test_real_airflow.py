@@ -247,36 +247,37 @@ def test_the_ingest_dag_on_its_own_schedule_and_by_hand(cluster: AirflowCluster,
     cluster.wait_for(
         lambda: scheduled_done(max(3, after_manual)), 4 * 60, "scheduled runs after the manual", interval=2
     )
+
+    # A cleared (re-run) DAG run starts no AEP run and ends with the same one.
+    def aep_run(run_id: str) -> Any:
+        return cluster.xcom_values(INGEST, run_id).get(("ingest_interval", -1, "return_value"))
+
+    rerun = _ingest_runs(cluster, "scheduled")[1]["run_id"]
+    first_aep_run = aep_run(rerun)
+    cluster.clear_run(INGEST, rerun)
+    cluster.wait_for(lambda: cluster.run_state(INGEST, rerun) != "success", 30, "the clear", interval=0.5)
+    assert cluster.wait_for_runs(INGEST, [rerun], RUN_TIMEOUT) == {rerun: "success"}
+    assert aep_run(rerun) == first_aep_run
+
     cluster.set_paused(INGEST, True)
     cluster.wait_for(
         lambda: all(r["state"] in ("success", "failed") for r in cluster.runs(INGEST)), RUN_TIMEOUT, "quiet"
     )
-
-    dag_runs = [r for r in cluster.runs(INGEST)]
+    dag_runs = cluster.runs(INGEST)
     assert all(r["state"] == "success" for r in dag_runs), dag_runs
     scheduled = [r for r in dag_runs if r["run_type"] == "scheduled"]
     assert len(scheduled) >= 3 and any(r["run_id"] == manual for r in dag_runs)
     assert all(r["data_interval_start"] < r["data_interval_end"] for r in scheduled)  # real intervals
-    aep_run_of = {
-        r["run_id"]: cluster.xcom_values(INGEST, r["run_id"])[("ingest_interval", -1, "return_value")]
-        for r in dag_runs
-    }
+    aep_run_of = {r["run_id"]: aep_run(r["run_id"]) for r in dag_runs}
     new_runs = [r for r in _flow_runs(aep, flow_id) if r["id"] not in before]
-    assert len(new_runs) == len(dag_runs) == len(set(aep_run_of.values()))  # one AEP run per DAG run
+    # Exactly one AEP run per DAG run, the cleared one included (it started none of its own).
+    assert len(new_runs) == len(dag_runs) == len(set(aep_run_of.values()))
     assert set(aep_run_of.values()) == {r["id"] for r in new_runs}
     windows = sorted(run_window(r) for r in new_runs)  # type: ignore[type-var]
     assert all(w is not None and w[0] < w[1] for w in windows), windows  # non-empty
     assert all(a[1] == b[0] for a, b in itertools.pairwise(windows)), windows  # contiguous, no overlap
     manual_window = run_window(next(r for r in new_runs if r["id"] == aep_run_of[manual]))
     assert manual_window in windows[1:-1]  # between scheduled runs, in the chain
-
-    # A cleared (re-run) DAG run starts no AEP run and ends with the same one.
-    rerun = scheduled[1]["run_id"]
-    cluster.clear_run(INGEST, rerun)
-    cluster.wait_for(lambda: cluster.run_state(INGEST, rerun) != "success", 30, "the clear", interval=0.5)
-    assert cluster.wait_for_runs(INGEST, [rerun], RUN_TIMEOUT) == {rerun: "success"}
-    assert cluster.xcom_values(INGEST, rerun)[("ingest_interval", -1, "return_value")] == aep_run_of[rerun]
-    assert len([r for r in _flow_runs(aep, flow_id) if r["id"] not in before]) == len(new_runs)
     assert leaked_files(cluster, aep) == {}
     print(f"\n[{INGEST}] {len(dag_runs)} DAG runs ({len(scheduled)} scheduled), AEP windows {windows}")
 
