@@ -46,6 +46,10 @@ class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
         interval's start. `window_end` likewise.
     :param delta_column: `params.deltaColumn.name` for table-based sources that need it.
     :param allow_partial_success, max_failed_ratio, soft_fail: as on `AEPDataflowRunSensor`.
+    :param lineage_input, dataset_id, dataset_fields: OpenLineage, as on `AEPDataflowRunSensor`.
+
+    When the run succeeds, the event of each outlet Asset (Dataset on Airflow 2) carries the run in
+    its `extra`: `resources.run_status.run_event_extra` (run ID, window, status, record counts).
     """
 
     template_fields: Sequence[str] = (
@@ -59,6 +63,9 @@ class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
         "poll_interval",
         "deferrable",
         "max_failed_ratio",
+        "lineage_input",
+        "dataset_id",
+        "dataset_fields",
     )
     operator_extra_links = (AEPDataflowLink(), AEPDataflowRunLink())
 
@@ -77,9 +84,15 @@ class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
         allow_partial_success: bool = True,
         max_failed_ratio: float | str | None = None,
         soft_fail: bool = False,
+        lineage_input: dict[str, str] | None = None,
+        dataset_id: str | None = None,
+        dataset_fields: list[dict[str, str]] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.lineage_input = lineage_input
+        self.dataset_id = dataset_id
+        self.dataset_fields = dataset_fields
         self.flow_id = flow_id or ""
         self.flow_name = flow_name
         self.window_start = window_start
@@ -108,6 +121,13 @@ class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
         if window[0] >= window[1]:
             raise InvalidInputError("window_end", end, f"must be after window_start ({start})")
         return window
+
+    def _run_window_ms(self, context: Any) -> tuple[int, int] | None:
+        try:
+            start, end = self._window(context)
+        except InvalidInputError:
+            return None
+        return start * 1000, end * 1000
 
     def execute(self, context: Any) -> str:
         if bool(self.flow_id) == bool(self.flow_name):

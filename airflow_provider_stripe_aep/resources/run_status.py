@@ -8,6 +8,7 @@ unknown counts as still running. Run timestamps are epoch milliseconds (referenc
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from typing import Any, NamedTuple, TypedDict
 
@@ -17,6 +18,7 @@ FAILED_STATUSES = frozenset(
     {"failed", "failure", "partial_failure", "partialfailure", "cancelled", "canceled"}
 )
 COUNT_FIELDS = ("inputRecordCount", "outputRecordCount", "failedRecordCount", "skippedRecordCount")
+SIZE_FIELDS = ("inputBytes", "outputBytes")
 
 
 class RunSummary(TypedDict):
@@ -26,6 +28,7 @@ class RunSummary(TypedDict):
     terminal: bool
     succeeded: bool
     counts: dict[str, int]
+    bytes: dict[str, int]
     errors: list[str]
     error_codes: list[str]
     failed_ratio: float | None
@@ -121,6 +124,7 @@ def summarize_run(
             terminal=False,
             succeeded=False,
             counts={},
+            bytes={},
             errors=[],
             error_codes=[],
             failed_ratio=None,
@@ -135,6 +139,8 @@ def summarize_run(
     key = status.lower()
     records = metrics.get("recordSummary") or {}
     counts = {name: int(records[name]) for name in COUNT_FIELDS if isinstance(records.get(name), int | float)}
+    sizes = metrics.get("sizeSummary") or {}
+    size_counts = {name: int(sizes[name]) for name in SIZE_FIELDS if isinstance(sizes.get(name), int | float)}
     errors = _errors(status_summary, run.get("activities") or [])
     inputs, failed = counts.get("inputRecordCount"), counts.get("failedRecordCount")
     ratio = failed / inputs if inputs and failed is not None else None
@@ -163,6 +169,7 @@ def summarize_run(
         terminal=terminal,
         succeeded=terminal and not reason,
         counts=counts,
+        bytes=size_counts,
         errors=[f"{e.get('code', '?')}: {e.get('message', '')}".strip() for e in errors],
         error_codes=[str(e["code"]) for e in errors if e.get("code")],
         failed_ratio=ratio,
@@ -192,6 +199,50 @@ def run_result(summary: RunSummary) -> dict[str, Any]:
         "counts": summary["counts"],
         "duration_seconds": summary["duration_seconds"],
         "errors": summary["errors"],
+    }
+
+
+def _iso(epoch_ms: int | None) -> str | None:
+    if epoch_ms is None:
+        return None
+    moment = datetime.datetime.fromtimestamp(epoch_ms / 1000, tz=datetime.timezone.utc)
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def run_window_ms(run: dict[str, Any]) -> tuple[int, int] | None:
+    """The window a run ingested, when AEP reports it: `activities[copyActivity].durationSummary.
+    extensions.windowStart/windowEnd`, epoch milliseconds (reference §2.9, monitor.md)."""
+    for activity in run.get("activities") or []:
+        if not isinstance(activity, dict) or activity.get("id") != "copyActivity":
+            continue
+        extensions = (activity.get("durationSummary") or {}).get("extensions") or {}
+        start, end = extensions.get("windowStart"), extensions.get("windowEnd")
+        if isinstance(start, int | float) and isinstance(end, int | float):
+            return int(start), int(end)
+    return None
+
+
+def run_event_extra(
+    summary: RunSummary | dict[str, Any], window_ms: tuple[int, int] | None = None
+) -> dict[str, Any]:
+    """The `extra` of the Asset (Dataset) event announcing a finished run of a flow into its target
+    dataset: what a downstream DAG reads from `triggering_asset_events` (docs/lineage.md).
+
+    JSON only: IDs, status, record counts and bytes, and times as ISO-8601 UTC strings (None when
+    unknown); `window_start`/`window_end` is the data window the run ingested. Every producer of such
+    events (the run operator, the sensor, an AssetWatcher on AEP's runs) builds it here.
+    """
+    window = window_ms or (None, None)
+    return {
+        "aep_run_id": summary.get("run_id"),
+        "aep_flow_id": summary.get("flow_id"),
+        "status": summary.get("status"),
+        "window_start": _iso(window[0]),
+        "window_end": _iso(window[1]),
+        "started_at": _iso(summary.get("started_at_ms")),
+        "completed_at": _iso(summary.get("completed_at_ms")),
+        "counts": dict(summary.get("counts") or {}),
+        "bytes": dict(summary.get("bytes") or {}),
     }
 
 

@@ -19,6 +19,7 @@ from airflow.providers.common.compat.sdk import (
     AirflowFailException,
     AirflowSensorTimeout,
     AirflowSkipException,
+    AssetAlias,
     BaseSensorOperator,
     PokeReturnValue,
     conf,
@@ -26,11 +27,13 @@ from airflow.providers.common.compat.sdk import (
 
 from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
 from airflow_provider_stripe_aep.links import AEPDataflowLink, AEPDataflowRunLink, push_link
+from airflow_provider_stripe_aep.resources.lineage import LineageDataset, aep_dataset, output_statistics
 from airflow_provider_stripe_aep.resources.run_status import (
     RunSelector,
     RunSummary,
     SuccessPolicy,
     describe,
+    run_event_extra,
     run_result,
     summarize_run,
 )
@@ -83,15 +86,75 @@ def _ratio(value: Any) -> float | None:
     return ratio
 
 
+def lineage_input_dataset(value: Any) -> LineageDataset | None:
+    """The `lineage_input` argument (`{"namespace": ..., "name": ...}`, e.g. from
+    `resources.lineage.stripe_resource_dataset(...).as_dict()`) as a dataset, or None."""
+    if isinstance(value, LineageDataset):
+        return value
+    if (
+        isinstance(value, dict)
+        and isinstance(value.get("namespace"), str)
+        and isinstance(value.get("name"), str)
+    ):
+        return LineageDataset(value["namespace"], value["name"])
+    return None
+
+
 class RunWaiting:
     """What the run sensor and the run operator share: judging a finished run and resuming from the
-    trigger. Expects `flow_id`, `hook`, `soft_fail`, `log` and `success_policy` on the task."""
+    trigger, announcing it on the task's outlets, and its OpenLineage facets. Expects `flow_id`,
+    `hook`, `soft_fail`, `log`, `success_policy` and the lineage arguments on the task."""
 
     flow_id: str
     soft_fail: bool
     success_policy: SuccessPolicy
     log: Any
     hook: AdobeExperiencePlatformHook
+    lineage_input: Any
+    dataset_id: Any
+    dataset_fields: Any
+    finished_run: RunSummary | None = None
+    """The summary of the run the task saw end (kept for the OpenLineage facets)."""
+
+    def _run_window_ms(self, context: Any) -> tuple[int, int] | None:
+        """The data window of the run, when the task knows it (the run operator does)."""
+        return None
+
+    def _announce(self, summary: RunSummary, context: Any) -> None:
+        """Put the run (`run_event_extra`) in the `extra` of the event each outlet Asset (Dataset on
+        Airflow 2) gets when the task succeeds."""
+        outlet_events = context.get("outlet_events") if hasattr(context, "get") else None
+        outlets = [o for o in getattr(self, "outlets", None) or [] if not isinstance(o, AssetAlias)]
+        if outlet_events is None or not outlets:
+            return
+        extra = run_event_extra(summary, self._run_window_ms(context))
+        for outlet in outlets:
+            outlet_events[outlet].extra.update(extra)
+
+    def _lineage(self, summary: RunSummary | None) -> Any:
+        from airflow_provider_stripe_aep.utils.openlineage import operator_lineage
+
+        source = lineage_input_dataset(self.lineage_input)
+        outputs = []
+        if self.dataset_id and isinstance(self.dataset_id, str):
+            outputs.append(aep_dataset(self.hook.client_config.base_url, self.dataset_id))
+        fields = self.dataset_fields if isinstance(self.dataset_fields, list) else None
+        return operator_lineage(
+            [source] if source else [],
+            outputs,
+            output_fields=fields,
+            output_statistics=output_statistics(summary) if summary else None,
+        )
+
+    def get_openlineage_facets_on_start(self) -> Any:
+        """The flow's source (the Stripe resource) as input, the AEP dataset with its XDM fields as
+        output; built from the task's arguments, no request."""
+        return self._lineage(None)
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
+        """As on start, plus the run's output statistics (`rowCount` = `outputRecordCount`, `size` =
+        `outputBytes`) from the run the task saw end; no request."""
+        return self._lineage(self.finished_run)
 
     def _give_up(self, message: str, *, timeout: bool = False) -> AirflowException:
         if self.soft_fail:
@@ -100,6 +163,7 @@ class RunWaiting:
         return AirflowSensorTimeout(message) if timeout else AirflowFailException(message)
 
     def _finish(self, summary: RunSummary, context: Any) -> dict[str, Any]:
+        self.finished_run = summary
         if summary["run_id"]:
             push_link(context, **self.hook.ui_context(), flow_id=self.flow_id, run_id=summary["run_id"])
         if not summary["succeeded"]:
@@ -108,6 +172,7 @@ class RunWaiting:
             self.log.warning("Dataflow %s ended %s: %s", self.flow_id, summary["status"], describe(summary))
         else:
             self.log.info("Dataflow %s: %s", self.flow_id, describe(summary))
+        self._announce(summary, context)
         return run_result(summary)
 
     def execute_complete(self, context: Any, event: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -150,6 +215,10 @@ class AEPDataflowRunSensor(RunWaiting, BaseSensorOperator):
     :param allow_partial_success: whether `partialSuccess` counts as success (default true).
     :param max_failed_ratio: fail when failed/input records exceeds this (0 to 1).
     :param fail_on_partial_success: the opposite of `allow_partial_success` (kept for older DAGs).
+    :param lineage_input, dataset_id, dataset_fields: for OpenLineage (docs/lineage.md), what the
+        flow reads (`{"namespace", "name"}`, see `resources.lineage`), the ID of the AEP dataset it
+        writes and that dataset's XDM fields (`[{"name", "type"}]`, the schema task's XCom
+        `xdm_fields`); all templatable, none needed.
     """
 
     template_fields: Sequence[str] = (
@@ -160,6 +229,9 @@ class AEPDataflowRunSensor(RunWaiting, BaseSensorOperator):
         "poll_interval",
         "deferrable",
         "max_failed_ratio",
+        "lineage_input",
+        "dataset_id",
+        "dataset_fields",
     )
     ui_color = "#fa0f00"
     operator_extra_links = (AEPDataflowLink(), AEPDataflowRunLink())
@@ -178,9 +250,15 @@ class AEPDataflowRunSensor(RunWaiting, BaseSensorOperator):
         max_failed_ratio: float | str | None = None,
         fail_on_partial_success: bool = False,
         timeout: float | datetime.timedelta = 2 * 60 * 60,
+        lineage_input: dict[str, str] | None = None,
+        dataset_id: str | None = None,
+        dataset_fields: list[dict[str, str]] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(timeout=timeout, **kwargs)
+        self.lineage_input = lineage_input
+        self.dataset_id = dataset_id
+        self.dataset_fields = dataset_fields
         self.flow_id = flow_id
         self.run_id = run_id
         self.started_after = started_after

@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from airflow.providers.common.compat.sdk import TaskGroup
+from airflow.providers.common.compat.sdk import TaskGroup, XComArg
 
 from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
 from airflow_provider_stripe_aep.hooks.stripe import StripeHook
@@ -43,9 +43,11 @@ from airflow_provider_stripe_aep.operators.connections import (
 from airflow_provider_stripe_aep.operators.dataflow import AEPCreateDataflowOperator
 from airflow_provider_stripe_aep.operators.mapping import AEPCreateMappingSetOperator
 from airflow_provider_stripe_aep.operators.schema import (
+    XDM_FIELDS_XCOM_KEY,
     AEPCreateDatasetOperator,
     AEPCreateTargetSchemaOperator,
 )
+from airflow_provider_stripe_aep.resources.lineage import stripe_resource_dataset, table_dataset
 from airflow_provider_stripe_aep.resources.naming import OnboardingNames, onboarding_names
 from airflow_provider_stripe_aep.sensors.dataflow_run import AEPDataflowRunSensor
 from airflow_provider_stripe_aep.sources import paypal as payments
@@ -91,6 +93,7 @@ class TableSource:
 
     :param auth_fields: auth param -> attribute of the `auth_conn_id` Airflow connection.
     :param label: the word names use for this source (`<prefix> <label> <table> dataflow`).
+    :param api_host: the source's API host, the namespace of its tables in OpenLineage.
     """
 
     connection_spec_id: str = payments.PAYPAL_CONNECTION_SPEC_ID
@@ -99,6 +102,7 @@ class TableSource:
     auth_fields: Mapping[str, str] = field(default_factory=lambda: dict(payments.PAYPAL_AUTH_FIELDS))
     flow_spec_name: str = payments.CRM_FLOW_SPEC_NAME
     label: str = payments.PAYPAL_LABEL
+    api_host: str = payments.PAYPAL_API
 
 
 PAYPAL = TableSource()
@@ -218,6 +222,7 @@ def stripe_to_aep_onboarding_group(
         create_base=create_base,
         create_sources=create_sources,
         resource_args={"resource_path": resource_path},
+        lineage_input=stripe_resource_dataset(resource_path).as_dict(),
         aep_conn_id=aep_conn_id,
     )
 
@@ -323,6 +328,7 @@ def table_to_aep_onboarding_group(
         create_base=create_base,
         create_sources=create_sources,
         resource_args={"table_path": table_path},
+        lineage_input=table_dataset(source.api_host, table_path).as_dict(),
         mapping_args={"mappings": mappings, **event_columns},
         dataflow_args={"flow_spec_name": source.flow_spec_name, "transformations": [copy]},
         aep_conn_id=aep_conn_id,
@@ -365,6 +371,7 @@ def _onboarding_group(
     create_base: Callable[[], Any],
     create_sources: Callable[[Any, Any], tuple[Any, Any, Any]],
     resource_args: dict[str, Any],
+    lineage_input: dict[str, str],
     aep_conn_id: str,
     mapping_args: dict[str, Any] | None = None,
     dataflow_args: dict[str, Any] | None = None,
@@ -372,7 +379,8 @@ def _onboarding_group(
     """The wiring every source shares: validate_params first; the base connection unless one is given;
     the source's own explore and source connection (`create_sources(base_connection_id, check)`
     returns them, and a check the schema waits for, or None); then schema -> dataset -> target
-    connection and mapping -> dataflow -> wait. Sets the group's outputs."""
+    connection and mapping -> dataflow -> wait. Sets the group's outputs. The wait reports the run to
+    OpenLineage: `lineage_input` (the source) -> the dataset with the schema task's `xdm_fields`."""
     group = OnboardingTaskGroup(group_id=group_id, prefix_group_id=prefix_group_id, tooltip=tooltip)
     with group:
         check = AEPValidateOnboardingOperator(
@@ -436,6 +444,9 @@ def _onboarding_group(
             poll_interval=settings["poll_interval"],
             deferrable=settings["deferrable"],
             aep_conn_id=aep_conn_id,
+            lineage_input=lineage_input,
+            dataset_id=dataset.output,
+            dataset_fields=XComArg(schema, key=XDM_FIELDS_XCOM_KEY),
         )
         group.base_connection_id = base_connection_id
         group.explore = explore.output
