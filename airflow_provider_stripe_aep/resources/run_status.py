@@ -246,6 +246,29 @@ def run_event_extra(
     }
 
 
+RUN_EVENT_KEYS = (
+    "aep_run_id",
+    "aep_flow_id",
+    "status",
+    "window_start",
+    "window_end",
+    "started_at",
+    "completed_at",
+    "counts",
+    "bytes",
+)
+
+
+def runs_in_events(extras: Iterable[Any]) -> list[dict[str, Any]]:
+    """The runs announced by Asset (Dataset) events, from their `extra`s (`run_event_extra`'s shape),
+    oldest first as given; events without a run (a manual event, another producer) are left out."""
+    runs = []
+    for extra in extras:
+        if isinstance(extra, dict) and extra.get("aep_run_id"):
+            runs.append({key: extra.get(key) for key in RUN_EVENT_KEYS})
+    return runs
+
+
 def window_params(
     window_start: int, window_end: int, *, start_time: int, delta_column: str | None = None
 ) -> dict[str, Any]:
