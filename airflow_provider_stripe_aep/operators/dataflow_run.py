@@ -86,7 +86,7 @@ class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
         soft_fail: bool = False,
         lineage_input: dict[str, str] | None = None,
         dataset_id: str | None = None,
-        dataset_fields: list[dict[str, str]] | None = None,
+        dataset_fields: list[dict[str, str]] | str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)

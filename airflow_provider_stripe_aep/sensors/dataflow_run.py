@@ -8,6 +8,7 @@ run did; for a flow scheduled `once` that has already run (nothing newer comes o
 from __future__ import annotations
 
 import datetime
+import json
 import time
 from collections.abc import Sequence
 from functools import cached_property
@@ -100,6 +101,19 @@ def lineage_input_dataset(value: Any) -> LineageDataset | None:
     return None
 
 
+def lineage_fields(value: Any) -> list[dict[str, str]] | None:
+    """The `dataset_fields` argument: a list of `{name, type}`, or that list as JSON (a template
+    rendered with `| tojson`); None when it is neither."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None
+    if isinstance(value, list) and all(isinstance(f, dict) and isinstance(f.get("name"), str) for f in value):
+        return value
+    return None
+
+
 class RunWaiting:
     """What the run sensor and the run operator share: judging a finished run and resuming from the
     trigger, announcing it on the task's outlets, and its OpenLineage facets. Expects `flow_id`,
@@ -136,9 +150,9 @@ class RunWaiting:
 
         source = lineage_input_dataset(self.lineage_input)
         outputs = []
-        if self.dataset_id and isinstance(self.dataset_id, str):
+        if isinstance(self.dataset_id, str) and self.dataset_id not in ("", "None"):
             outputs.append(aep_dataset(self.hook.client_config.base_url, self.dataset_id))
-        fields = self.dataset_fields if isinstance(self.dataset_fields, list) else None
+        fields = lineage_fields(self.dataset_fields)
         return operator_lineage(
             [source] if source else [],
             outputs,
@@ -252,7 +266,7 @@ class AEPDataflowRunSensor(RunWaiting, BaseSensorOperator):
         timeout: float | datetime.timedelta = 2 * 60 * 60,
         lineage_input: dict[str, str] | None = None,
         dataset_id: str | None = None,
-        dataset_fields: list[dict[str, str]] | None = None,
+        dataset_fields: list[dict[str, str]] | str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(timeout=timeout, **kwargs)

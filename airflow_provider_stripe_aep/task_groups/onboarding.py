@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from airflow.providers.common.compat.sdk import TaskGroup, XComArg
+from airflow.providers.common.compat.sdk import TaskGroup
 
 from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
 from airflow_provider_stripe_aep.hooks.stripe import StripeHook
@@ -445,8 +445,11 @@ def _onboarding_group(
             deferrable=settings["deferrable"],
             aep_conn_id=aep_conn_id,
             lineage_input=lineage_input,
-            dataset_id=dataset.output,
-            dataset_fields=XComArg(schema, key=XDM_FIELDS_XCOM_KEY),
+            # Templates, not XComArgs: the wait's only upstream stays create_dataflow.
+            dataset_id=f"{{{{ ti.xcom_pull(task_ids='{dataset.task_id}') }}}}",
+            dataset_fields=(
+                f"{{{{ ti.xcom_pull(task_ids='{schema.task_id}', key='{XDM_FIELDS_XCOM_KEY}') | tojson }}}}"
+            ),
         )
         group.base_connection_id = base_connection_id
         group.explore = explore.output

@@ -1,4 +1,4 @@
-"""Run in a fresh process by test_openlineage.py (OpenLineage reads its configuration once, when
+"""Run in a fresh process by test_openlineage_events.py (OpenLineage reads its configuration once, when
 Airflow loads its plugins): a dag.test() of the onboarding and then of the ingest DAG, with the
 environment the test set (file transport, emulator connections). Prints each DAG run's XComs as JSON.
 
