@@ -4,11 +4,10 @@ Scheduled on the target dataset's Asset (Dataset on Airflow 2), the one the inge
 (`stripe_to_aep_ingest`) announces after each successful on-demand run. Each event's `extra` holds the
 AEP run (built by `resources.run_status.run_event_extra`):
 
-    {"aep_run_id": "...", "aep_flow_id": "...", "status": "success",
-     "window_start": "2026-03-10T00:00:00Z", "window_end": "2026-03-11T00:00:00Z",
-     "started_at": "...", "completed_at": "...",
+    {"run_id": "...", "flow_id": "...", "status": "success", "succeeded": true,
      "counts": {"inputRecordCount": 5, "outputRecordCount": 5, "failedRecordCount": 0, ...},
-     "bytes": {"inputBytes": ..., "outputBytes": ...}}
+     "window_start_ms": 1773100800000, "window_end_ms": 1773187200000,
+     "started_at_ms": ..., "completed_at_ms": ..., "duration_seconds": 7.0, "errors": []}
 
 The task reads them from `triggering_asset_events` (`triggering_dataset_events` on Airflow 2), logs
 one line per run and returns the runs as XCom: the place to start a report, a dbt job or an alert on
@@ -50,14 +49,15 @@ with DAG(
         events = context.get("triggering_asset_events") or context.get("triggering_dataset_events") or {}
         runs = runs_in_events(event.extra for batch in events.values() for event in batch)
         for run in runs:
+            counts = run.get("counts") or {}
             log.info(
-                "AEP run %s (%s) loaded %s of %s records for %s - %s",
-                run["aep_run_id"],
-                run["status"],
-                (run["counts"] or {}).get("outputRecordCount"),
-                (run["counts"] or {}).get("inputRecordCount"),
-                run["window_start"],
-                run["window_end"],
+                "AEP run %s (%s) loaded %s of %s records, window %s - %s (epoch ms)",
+                run["run_id"],
+                run.get("status"),
+                counts.get("outputRecordCount"),
+                counts.get("inputRecordCount"),
+                run.get("window_start_ms"),
+                run.get("window_end_ms"),
             )
         return runs
 

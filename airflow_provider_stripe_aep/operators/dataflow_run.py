@@ -107,6 +107,7 @@ class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
         self.soft_fail = soft_fail
         self.success_policy = SuccessPolicy(allow_partial_success)
         self.run_id: str | None = None
+        self.ingest_window: tuple[int, int] | None = None
 
     def _window(self, context: Any) -> tuple[int, int]:
         start = (
@@ -123,11 +124,8 @@ class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
         return window
 
     def _run_window_ms(self, context: Any) -> tuple[int, int] | None:
-        try:
-            start, end = self._window(context)
-        except InvalidInputError:
-            return None
-        return start * 1000, end * 1000
+        window = self.ingest_window
+        return (window[0] * 1000, window[1] * 1000) if window else None
 
     def execute(self, context: Any) -> str:
         if bool(self.flow_id) == bool(self.flow_name):
@@ -144,6 +142,7 @@ class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
         with fail_fast():
             if flow_name:
                 self.flow_id = self.hook.find_dataflow_id(flow_name)
+            self.ingest_window = window
             self.run_id, _ = self.hook.trigger_run(
                 self.flow_id, window_start=window[0], window_end=window[1], delta_column=delta
             )

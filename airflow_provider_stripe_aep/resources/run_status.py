@@ -8,7 +8,6 @@ unknown counts as still running. Run timestamps are epoch milliseconds (referenc
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable
 from typing import Any, NamedTuple, TypedDict
 
@@ -29,6 +28,7 @@ class RunSummary(TypedDict):
     succeeded: bool
     counts: dict[str, int]
     bytes: dict[str, int]
+    window_ms: tuple[int, int] | None
     errors: list[str]
     error_codes: list[str]
     failed_ratio: float | None
@@ -125,6 +125,7 @@ def summarize_run(
             succeeded=False,
             counts={},
             bytes={},
+            window_ms=None,
             errors=[],
             error_codes=[],
             failed_ratio=None,
@@ -170,6 +171,7 @@ def summarize_run(
         succeeded=terminal and not reason,
         counts=counts,
         bytes=size_counts,
+        window_ms=run_window_ms(run),
         errors=[f"{e.get('code', '?')}: {e.get('message', '')}".strip() for e in errors],
         error_codes=[str(e["code"]) for e in errors if e.get("code")],
         failed_ratio=ratio,
@@ -202,71 +204,10 @@ def run_result(summary: RunSummary) -> dict[str, Any]:
     }
 
 
-def _iso(epoch_ms: int | None) -> str | None:
-    if epoch_ms is None:
-        return None
-    moment = datetime.datetime.fromtimestamp(epoch_ms / 1000, tz=datetime.timezone.utc)
-    return moment.isoformat().replace("+00:00", "Z")
-
-
-def run_window_ms(run: dict[str, Any]) -> tuple[int, int] | None:
-    """The window a run ingested, when AEP reports it: `activities[copyActivity].durationSummary.
-    extensions.windowStart/windowEnd`, epoch milliseconds (reference §2.9, monitor.md)."""
-    for activity in run.get("activities") or []:
-        if not isinstance(activity, dict) or activity.get("id") != "copyActivity":
-            continue
-        extensions = (activity.get("durationSummary") or {}).get("extensions") or {}
-        start, end = extensions.get("windowStart"), extensions.get("windowEnd")
-        if isinstance(start, int | float) and isinstance(end, int | float):
-            return int(start), int(end)
-    return None
-
-
-def run_event_extra(
-    summary: RunSummary | dict[str, Any], window_ms: tuple[int, int] | None = None
-) -> dict[str, Any]:
-    """The `extra` of the Asset (Dataset) event announcing a finished run of a flow into its target
-    dataset: what a downstream DAG reads from `triggering_asset_events` (docs/lineage.md).
-
-    JSON only: IDs, status, record counts and bytes, and times as ISO-8601 UTC strings (None when
-    unknown); `window_start`/`window_end` is the data window the run ingested. Every producer of such
-    events (the run operator, the sensor, an AssetWatcher on AEP's runs) builds it here.
-    """
-    window = window_ms or (None, None)
-    return {
-        "aep_run_id": summary.get("run_id"),
-        "aep_flow_id": summary.get("flow_id"),
-        "status": summary.get("status"),
-        "window_start": _iso(window[0]),
-        "window_end": _iso(window[1]),
-        "started_at": _iso(summary.get("started_at_ms")),
-        "completed_at": _iso(summary.get("completed_at_ms")),
-        "counts": dict(summary.get("counts") or {}),
-        "bytes": dict(summary.get("bytes") or {}),
-    }
-
-
-RUN_EVENT_KEYS = (
-    "aep_run_id",
-    "aep_flow_id",
-    "status",
-    "window_start",
-    "window_end",
-    "started_at",
-    "completed_at",
-    "counts",
-    "bytes",
-)
-
-
 def runs_in_events(extras: Iterable[Any]) -> list[dict[str, Any]]:
     """The runs announced by Asset (Dataset) events, from their `extra`s (`run_event_extra`'s shape),
-    oldest first as given; events without a run (a manual event, another producer) are left out."""
-    runs = []
-    for extra in extras:
-        if isinstance(extra, dict) and extra.get("aep_run_id"):
-            runs.append({key: extra.get(key) for key in RUN_EVENT_KEYS})
-    return runs
+    in the order given; events without a run (a manual event, another producer) are left out."""
+    return [dict(extra) for extra in extras if isinstance(extra, dict) and extra.get("run_id")]
 
 
 def window_params(
@@ -298,3 +239,36 @@ def same_window(run: dict[str, Any], window_start: int, window_end: int) -> bool
         seconds(params.get("windowStartTime")) == window_start
         and seconds(params.get("windowEndTime")) == window_end
     )
+
+
+def run_window_ms(run: dict[str, Any]) -> tuple[int, int] | None:
+    """The window a run ingested, in epoch milliseconds: the copy activity's
+    `durationSummary.extensions.windowStart/windowEnd` (reference §2.9, monitor.md); None when the run
+    does not say (the documents give no window for scheduled runs)."""
+    for activity in run.get("activities") or []:
+        if not isinstance(activity, dict) or activity.get("id") != "copyActivity":
+            continue
+        extensions = (activity.get("durationSummary") or {}).get("extensions") or {}
+        start, end = extensions.get("windowStart"), extensions.get("windowEnd")
+        if isinstance(start, int | float) and isinstance(end, int | float):
+            return int(start), int(end)
+    return None
+
+
+def run_event_extra(summary: RunSummary, window_ms: tuple[int, int] | None = None) -> dict[str, Any]:
+    """What an Asset event about a finished run carries in its `extra` (JSON, no record values, no
+    secrets): the run's IDs, status, record counts, window and times. One shape for the ingest DAG's
+    outlet event and the AssetWatcher's events, so a downstream DAG reads both alike."""
+    return {
+        "run_id": summary["run_id"],
+        "flow_id": summary["flow_id"],
+        "status": summary["status"],
+        "succeeded": summary["succeeded"],
+        "counts": dict(summary["counts"]),
+        "window_start_ms": window_ms[0] if window_ms else None,
+        "window_end_ms": window_ms[1] if window_ms else None,
+        "started_at_ms": summary["started_at_ms"],
+        "completed_at_ms": summary["completed_at_ms"],
+        "duration_seconds": summary["duration_seconds"],
+        "errors": list(summary["errors"]),
+    }

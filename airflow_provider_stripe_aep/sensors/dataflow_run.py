@@ -131,7 +131,8 @@ class RunWaiting:
     """The summary of the run the task saw end (kept for the OpenLineage facets)."""
 
     def _run_window_ms(self, context: Any) -> tuple[int, int] | None:
-        """The data window of the run, when the task knows it (the run operator does)."""
+        """The data window of the run, when the task knows it better than the run reports it (the run
+        operator knows the window it asked for)."""
         return None
 
     def _announce(self, summary: RunSummary, context: Any) -> None:
@@ -141,7 +142,8 @@ class RunWaiting:
         outlets = [o for o in getattr(self, "outlets", None) or [] if not isinstance(o, AssetAlias)]
         if outlet_events is None or not outlets:
             return
-        extra = run_event_extra(summary, self._run_window_ms(context))
+        window = self._run_window_ms(context) or summary.get("window_ms")
+        extra = run_event_extra(summary, tuple(window) if window else None)  # type: ignore[arg-type]
         for outlet in outlets:
             outlet_events[outlet].extra.update(extra)
 

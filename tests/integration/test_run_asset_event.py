@@ -9,7 +9,8 @@ import pendulum
 import pytest
 from aep_testing import load_dag, return_values, run_dag
 
-from airflow_provider_stripe_aep.resources.run_status import RUN_EVENT_KEYS
+from airflow_provider_stripe_aep.links import dataset_asset_uri
+from airflow_provider_stripe_aep.resources.naming import onboarding_names
 
 AIRFLOW_2 = version("apache-airflow").startswith("2.")
 LOGICAL_DATE = pendulum.datetime(2026, 4, 2, tz="UTC")
@@ -37,12 +38,13 @@ def asset_events(uri: str) -> list:
 @pytest.mark.slow
 @pytest.mark.usefixtures("airflow_db")
 def test_the_ingest_event_carries_the_run_and_the_report_dag_reads_it(connections):
-    conf = {"name_prefix": "Landed", "resource_path": "charges", "poll_interval": 0.2}
+    # The example DAGs' default prefix and path: the ingest DAG's outlet and the report's schedule
+    conf = {"name_prefix": "Airflow", "resource_path": "charges", "poll_interval": 0.2}
+    landed = dataset_asset_uri("prod", onboarding_names("Airflow", "charges").dataset)
     onboarded, _ = run_dag("stripe_to_aep_onboarding", conf)
     assert str(onboarded.state).endswith("success")
     ingest = load_dag("stripe_to_aep_ingest")
-    (outlet,) = ingest.get_task("ingest_interval").outlets
-    before = len(asset_events(outlet.uri))
+    before = len(asset_events(landed))
     if AIRFLOW_2:
         import airflow.providers.fab.auth_manager.models  # noqa: F401  (dag.test() deletes older runs)
 
@@ -52,20 +54,19 @@ def test_the_ingest_event_carries_the_run_and_the_report_dag_reads_it(connection
     assert str(dagrun.state).endswith("success")
     run = return_values("stripe_to_aep_ingest", dagrun.run_id)[("ingest_interval", "run")]
 
-    events = asset_events(outlet.uri)
+    events = asset_events(landed)
     assert len(events) == before + 1
     extra = events[-1].extra
-    assert extra["aep_run_id"] == run["run_id"] and extra["aep_flow_id"] == run["flow_id"]
-    assert extra["status"] == "success"
+    assert extra["run_id"] == run["run_id"] and extra["flow_id"] == run["flow_id"]
+    assert extra["status"] == "success" and extra["succeeded"] is True
     assert extra["counts"] == run["counts"] and extra["counts"]["outputRecordCount"] > 0
-    assert extra["bytes"]["outputBytes"] > 0
-    assert pendulum.parse(extra["window_start"]) == dagrun.data_interval_start
-    assert pendulum.parse(extra["window_end"]) == dagrun.data_interval_end
-    assert extra["started_at"] and extra["completed_at"]
+    assert extra["window_start_ms"] == int(dagrun.data_interval_start.timestamp()) * 1000
+    assert extra["window_end_ms"] == int(dagrun.data_interval_end.timestamp()) * 1000
+    assert extra["started_at_ms"] and extra["completed_at_ms"] >= extra["started_at_ms"]
 
     report = load_dag("stripe_to_aep_landed_report")
     condition = getattr(report.timetable, "asset_condition", None) or report.timetable.dataset_condition
-    assert [a.uri for a in getattr(condition, "objects", [condition])] == [outlet.uri]
+    assert [a.uri for a in getattr(condition, "objects", [condition])] == [landed]
     key = "triggering_dataset_events" if AIRFLOW_2 else "triggering_asset_events"
-    runs = report.get_task("report_landed_runs").python_callable(**{key: {outlet.uri: events[-1:]}})
-    assert runs == [{k: extra[k] for k in RUN_EVENT_KEYS}]
+    runs = report.get_task("report_landed_runs").python_callable(**{key: {landed: events[-1:]}})
+    assert runs == [extra]

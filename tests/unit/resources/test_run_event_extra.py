@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from airflow_provider_stripe_aep.resources.run_status import (
-    RUN_EVENT_KEYS,
     run_event_extra,
     run_window_ms,
     runs_in_events,
@@ -30,27 +29,32 @@ RUN = {
 }
 
 
-def test_the_extra_holds_run_window_status_counts_and_bytes_as_json():
+def test_the_extra_holds_run_window_status_and_counts_as_json():
     summary = summarize_run(RUN)
-    extra = run_event_extra(summary, run_window_ms(RUN))
+    assert summary["window_ms"] == (1773014400000, 1773100800000)  # as the run reports it
+    assert summary["bytes"] == {"inputBytes": 24012, "outputBytes": 17128}
+    extra = run_event_extra(summary, summary["window_ms"])
     assert extra == {
-        "aep_run_id": "run-1",
-        "aep_flow_id": "flow-1",
+        "run_id": "run-1",
+        "flow_id": "flow-1",
         "status": "success",
-        "window_start": "2026-03-09T00:00:00Z",
-        "window_end": "2026-03-10T00:00:00Z",
-        "started_at": "2026-03-10T00:00:00Z",
-        "completed_at": "2026-03-10T00:01:00.500000Z",
+        "succeeded": True,
         "counts": {"inputRecordCount": 100, "outputRecordCount": 99, "failedRecordCount": 1},
-        "bytes": {"inputBytes": 24012, "outputBytes": 17128},
+        "window_start_ms": 1773014400000,
+        "window_end_ms": 1773100800000,
+        "started_at_ms": 1773100800000,
+        "completed_at_ms": 1773100860500,
+        "duration_seconds": 60.5,
+        "errors": [],
     }
     assert json.loads(json.dumps(extra)) == extra
-    assert tuple(extra) == RUN_EVENT_KEYS
 
 
 def test_unknown_window_and_times_are_none():
-    extra = run_event_extra(summarize_run({"id": "r", "metrics": {"statusSummary": {"status": "success"}}}))
-    assert extra["window_start"] is None and extra["started_at"] is None and extra["counts"] == {}
+    summary = summarize_run({"id": "r", "metrics": {"statusSummary": {"status": "success"}}})
+    extra = run_event_extra(summary)
+    assert extra["window_start_ms"] is None and extra["started_at_ms"] is None and extra["counts"] == {}
+    assert summary["window_ms"] is None and summary["bytes"] == {}
     assert run_window_ms({"activities": [{"id": "copyActivity"}]}) is None
 
 
