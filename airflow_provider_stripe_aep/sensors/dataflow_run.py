@@ -8,7 +8,6 @@ run did; for a flow scheduled `once` that has already run (nothing newer comes o
 from __future__ import annotations
 
 import datetime
-import json
 import time
 from collections.abc import Sequence
 from functools import cached_property
@@ -28,7 +27,6 @@ from airflow.providers.common.compat.sdk import (
 
 from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
 from airflow_provider_stripe_aep.links import AEPDataflowLink, AEPDataflowRunLink, push_link
-from airflow_provider_stripe_aep.resources.lineage import LineageDataset, aep_dataset, output_statistics
 from airflow_provider_stripe_aep.resources.run_status import (
     RunSelector,
     RunSummary,
@@ -40,6 +38,7 @@ from airflow_provider_stripe_aep.resources.run_status import (
 )
 from airflow_provider_stripe_aep.triggers.dataflow_run import AEPDataflowRunTrigger, validate_run_event
 from airflow_provider_stripe_aep.utils.failures import fail_fast
+from airflow_provider_stripe_aep.utils.openlineage import DataflowLineage
 from airflow_provider_stripe_aep.validation import (
     InvalidInputError,
     to_epoch_seconds,
@@ -87,46 +86,17 @@ def _ratio(value: Any) -> float | None:
     return ratio
 
 
-def lineage_input_dataset(value: Any) -> LineageDataset | None:
-    """The `lineage_input` argument (`{"namespace": ..., "name": ...}`, e.g. from
-    `resources.lineage.stripe_resource_dataset(...).as_dict()`) as a dataset, or None."""
-    if isinstance(value, LineageDataset):
-        return value
-    if (
-        isinstance(value, dict)
-        and isinstance(value.get("namespace"), str)
-        and isinstance(value.get("name"), str)
-    ):
-        return LineageDataset(value["namespace"], value["name"])
-    return None
-
-
-def lineage_fields(value: Any) -> list[dict[str, str]] | None:
-    """The `dataset_fields` argument: a list of `{name, type}`, or that list as JSON (a template
-    rendered with `| tojson`); None when it is neither."""
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return None
-    if isinstance(value, list) and all(isinstance(f, dict) and isinstance(f.get("name"), str) for f in value):
-        return value
-    return None
-
-
-class RunWaiting:
+class RunWaiting(DataflowLineage):
     """What the run sensor and the run operator share: judging a finished run and resuming from the
-    trigger, announcing it on the task's outlets, and its OpenLineage facets. Expects `flow_id`,
-    `hook`, `soft_fail`, `log`, `success_policy` and the lineage arguments on the task."""
+    trigger, announcing it on the task's outlets, and its OpenLineage facets (with the run's output
+    statistics). Expects `flow_id`, `hook`, `soft_fail`, `log`, `success_policy` and the lineage
+    arguments on the task."""
 
     flow_id: str
     soft_fail: bool
     success_policy: SuccessPolicy
     log: Any
     hook: AdobeExperiencePlatformHook
-    lineage_input: Any
-    dataset_id: Any
-    dataset_fields: Any
     finished_run: RunSummary | None = None
     """The summary of the run the task saw end (kept for the OpenLineage facets)."""
 
@@ -147,30 +117,8 @@ class RunWaiting:
         for outlet in outlets:
             outlet_events[outlet].extra.update(extra)
 
-    def _lineage(self, summary: RunSummary | None) -> Any:
-        from airflow_provider_stripe_aep.utils.openlineage import operator_lineage
-
-        source = lineage_input_dataset(self.lineage_input)
-        outputs = []
-        if isinstance(self.dataset_id, str) and self.dataset_id not in ("", "None"):
-            outputs.append(aep_dataset(self.hook.client_config.base_url, self.dataset_id))
-        fields = lineage_fields(self.dataset_fields)
-        return operator_lineage(
-            [source] if source else [],
-            outputs,
-            output_fields=fields,
-            output_statistics=output_statistics(summary) if summary else None,
-        )
-
-    def get_openlineage_facets_on_start(self) -> Any:
-        """The flow's source (the Stripe resource) as input, the AEP dataset with its XDM fields as
-        output; built from the task's arguments, no request."""
-        return self._lineage(None)
-
-    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
-        """As on start, plus the run's output statistics (`rowCount` = `outputRecordCount`, `size` =
-        `outputBytes`) from the run the task saw end; no request."""
-        return self._lineage(self.finished_run)
+    def _lineage_run(self) -> RunSummary | None:
+        return self.finished_run
 
     def _give_up(self, message: str, *, timeout: bool = False) -> AirflowException:
         if self.soft_fail:

@@ -425,6 +425,15 @@ def _onboarding_group(
             **resource_args,
             **(mapping_args or {}),
         )
+        # OpenLineage: the source -> the dataset with its fields. Templates, not XComArgs: the tasks
+        # keep their upstreams (the wait's only one stays create_dataflow).
+        lineage = {
+            "lineage_input": lineage_input,
+            "dataset_id": f"{{{{ ti.xcom_pull(task_ids='{dataset.task_id}') }}}}",
+            "dataset_fields": (
+                f"{{{{ ti.xcom_pull(task_ids='{schema.task_id}', key='{XDM_FIELDS_XCOM_KEY}') | tojson }}}}"
+            ),
+        }
         dataflow = AEPCreateDataflowOperator(
             task_id="create_dataflow",
             name=names.dataflow,
@@ -436,6 +445,7 @@ def _onboarding_group(
             ),
             **{name: settings[name] for name in _SCHEDULE},
             aep_conn_id=aep_conn_id,
+            **lineage,
             **(dataflow_args or {}),
         )
         wait = AEPDataflowRunSensor(
@@ -444,12 +454,7 @@ def _onboarding_group(
             poll_interval=settings["poll_interval"],
             deferrable=settings["deferrable"],
             aep_conn_id=aep_conn_id,
-            lineage_input=lineage_input,
-            # Templates, not XComArgs: the wait's only upstream stays create_dataflow.
-            dataset_id=f"{{{{ ti.xcom_pull(task_ids='{dataset.task_id}') }}}}",
-            dataset_fields=(
-                f"{{{{ ti.xcom_pull(task_ids='{schema.task_id}', key='{XDM_FIELDS_XCOM_KEY}') | tojson }}}}"
-            ),
+            **lineage,
         )
         group.base_connection_id = base_connection_id
         group.explore = explore.output

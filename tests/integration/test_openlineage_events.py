@@ -87,3 +87,13 @@ def test_onboarding_and_ingest_emit_stripe_to_aep_lineage(connections, tmp_path)
         assert stats["rowCount"] == run["metrics"]["recordSummary"]["outputRecordCount"] > 0
         assert stats["rowCount"] == run_xcom["counts"]["outputRecordCount"]
         assert stats["size"] == run["metrics"]["sizeSummary"]["outputBytes"] > 0
+
+    # The onboarding's dataflow task reports the same lineage, without statistics (it runs nothing).
+    created = _complete_event(events, "stripe_to_aep_onboarding", "create_dataflow")
+    assert [(i["namespace"], i["name"]) for i in created["inputs"]] == [
+        ("https://api.stripe.com", "/v1/refunds")
+    ]
+    (output,) = created["outputs"]
+    assert {"namespace": output["namespace"], "name": output["name"]} == expected_output
+    assert [f["name"] for f in output["facets"]["schema"]["fields"]] == [f["name"] for f in fields]
+    assert "outputStatistics" not in output.get("outputFacets", {})

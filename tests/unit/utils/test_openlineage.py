@@ -14,6 +14,7 @@ import textwrap
 import pytest
 from aep_testing import EXAMPLE_DAGS
 
+from airflow_provider_stripe_aep.operators.dataflow import AEPCreateDataflowOperator
 from airflow_provider_stripe_aep.operators.dataflow_run import AEPTriggerDataflowRunOperator
 from airflow_provider_stripe_aep.resources.lineage import stripe_resource_dataset
 from airflow_provider_stripe_aep.sensors.dataflow_run import AEPDataflowRunSensor
@@ -159,6 +160,24 @@ def test_facets_name_the_stripe_resource_and_the_aep_dataset_with_fields_and_sta
     (output,) = task.get_openlineage_facets_on_complete(None).outputs
     stats = output.outputFacets["outputStatistics"]
     assert (stats.rowCount, stats.size) == (99, 17128)
+
+
+def test_the_dataflow_task_reports_source_and_dataset_without_statistics(aep_env):
+    task = AEPCreateDataflowOperator(
+        task_id="create_dataflow",
+        name="flow",
+        source_connection_id="s",
+        target_connection_id="t",
+        lineage_input=stripe_resource_dataset("refunds").as_dict(),
+        dataset_id="d1",
+        dataset_fields='[{"name": "_t.refunds_data.id", "type": "string"}]',  # a `| tojson` template
+    )
+    lineage = task.get_openlineage_facets_on_complete(None)
+    assert [(d.namespace, d.name) for d in lineage.inputs] == [("https://api.stripe.com", "/v1/refunds")]
+    (output,) = lineage.outputs
+    assert output.name == "/data/foundation/catalog/dataSets/d1"
+    assert [f.name for f in output.facets["schema"].fields] == ["_t.refunds_data.id"]
+    assert not output.outputFacets
 
 
 def test_without_lineage_arguments_the_facets_are_empty(aep_env):
