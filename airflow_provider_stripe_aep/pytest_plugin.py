@@ -4,7 +4,7 @@ there as soon as the package is installed; the emulator needs the `[emulator]` e
 
     @pytest.mark.usefixtures("aep_airflow_db")
     def test_my_dag(aep_connections):                 # the emulator is up, aep_default points at it
-        dag = DagBag(include_examples=False).dags["my_onboarding"]
+        dag = DagBag().dags["my_onboarding"]
         assert "success" in str(dag.test().state)
         assert aep_connections.state.request_log      # what your DAG asked of AEP
 

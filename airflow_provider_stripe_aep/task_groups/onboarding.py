@@ -184,14 +184,8 @@ class StripeSource:
     def tooltip(self, resource: Any) -> str:
         return f"Onboard {self.label} {resource} into Adobe Experience Platform"
 
-    def base_connection(self, names: OnboardingNames, aep_conn_id: str) -> BaseOperator:
-        return AEPCreateStripeBaseConnectionOperator(
-            task_id="create_base_connection",
-            name=names.base_connection,
-            description=f"Authenticated base connection for {self.label}",
-            stripe_conn_id=self.stripe_conn_id,
-            aep_conn_id=aep_conn_id,
-        )
+    def base_connection(self, **common: Any) -> BaseOperator:
+        return AEPCreateStripeBaseConnectionOperator(stripe_conn_id=self.stripe_conn_id, **common)
 
     def steps(
         self, resource: Any, names: OnboardingNames, base_id: Any, check: BaseOperator, aep_conn_id: str
@@ -232,16 +226,13 @@ class TableSource:
     def tooltip(self, resource: Any) -> str:
         return f"Onboard {self.label} table {resource} into Adobe Experience Platform"
 
-    def base_connection(self, names: OnboardingNames, aep_conn_id: str) -> BaseOperator:
+    def base_connection(self, **common: Any) -> BaseOperator:
         return AEPCreateBaseConnectionOperator(
-            task_id="create_base_connection",
-            name=names.base_connection,
-            description=f"Authenticated base connection for {self.label}",
             connection_spec_id=self.connection_spec_id,
             auth_spec_name=self.auth_spec_name,
             auth_conn_id=self.auth_conn_id,
             auth_fields=self.auth_fields,
-            aep_conn_id=aep_conn_id,
+            **common,
         )
 
     def steps(
@@ -286,7 +277,9 @@ class OnboardingSource(Protocol):
 
     def tooltip(self, resource: Any) -> str: ...
 
-    def base_connection(self, names: OnboardingNames, aep_conn_id: str) -> BaseOperator: ...
+    def base_connection(self, **common: Any) -> BaseOperator:
+        """The base connection step, given the task_id, name, description and aep_conn_id."""
+        ...
 
     def steps(
         self, resource: Any, names: OnboardingNames, base_id: Any, check: BaseOperator, aep_conn_id: str
@@ -413,7 +406,12 @@ def onboarding_group(
         base_connection_id = settings.base_connection_id
         own_base = base_connection_id is None
         if own_base:
-            base = source.base_connection(names, aep_conn_id)
+            base = source.base_connection(
+                task_id="create_base_connection",
+                name=names.base_connection,
+                description=f"Authenticated base connection for {source.label}",
+                aep_conn_id=aep_conn_id,
+            )
             check >> base
             base_connection_id = base.output
         steps = source.steps(resource, names, base_connection_id, check, aep_conn_id)

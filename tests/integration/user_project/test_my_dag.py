@@ -7,7 +7,7 @@ from airflow.models import DagBag
 
 @pytest.mark.usefixtures("aep_airflow_db")
 def test_my_dag_onboards_refunds(aep_connections):
-    dag = DagBag(include_examples=False).dags["user_dag_with_onboarding"]
+    dag = DagBag().dags["user_dag_with_onboarding"]
     run = dag.test()
     assert "success" in str(run.state)
     flows = aep_connections.state.sandbox("prod").flows.values()
