@@ -99,6 +99,8 @@ class RunWaiting(DataflowLineage):
     hook: AdobeExperiencePlatformHook
     finished_run: RunSummary | None = None
     """The summary of the run the task saw end (kept for the OpenLineage facets)."""
+    run_event: dict[str, Any] | None = None
+    """`run_event_extra` of the run that ended well: the extra of the task's Asset events."""
 
     def _run_window_ms(self, context: Any) -> tuple[int, int] | None:
         """The data window of the run, when the task knows it better than the run reports it (the run
@@ -108,12 +110,13 @@ class RunWaiting(DataflowLineage):
     def _announce(self, summary: RunSummary, context: Any) -> None:
         """Put the run (`run_event_extra`) in the `extra` of the event each outlet Asset (Dataset on
         Airflow 2) gets when the task succeeds."""
+        window = self._run_window_ms(context) or summary.get("window_ms")
+        extra = run_event_extra(summary, tuple(window) if window else None)  # type: ignore[arg-type]
+        self.run_event = extra  # for an Asset added through an AssetAlias: `.add(asset, extra=...)`
         outlet_events = context.get("outlet_events") if hasattr(context, "get") else None
         outlets = [o for o in getattr(self, "outlets", None) or [] if not isinstance(o, AssetAlias)]
         if outlet_events is None or not outlets:
             return
-        window = self._run_window_ms(context) or summary.get("window_ms")
-        extra = run_event_extra(summary, tuple(window) if window else None)  # type: ignore[arg-type]
         for outlet in outlets:
             outlet_events[outlet].extra.update(extra)
 
