@@ -11,7 +11,7 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip uv
-	$(BIN)/uv pip install --python $(BIN)/python "apache-airflow==$(AIRFLOW_VERSION)" -e ".[test,emulator]"
+	$(BIN)/uv pip install --python $(BIN)/python "apache-airflow==$(AIRFLOW_VERSION)" -e ".[test,emulator,openlineage]"
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -25,7 +25,7 @@ UI_STAMP := $(VENV)/.installed-ui-$(AIRFLOW_VERSION)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(UI_STAMP): $(STAMP)
-	$(BIN)/uv pip install --python $(BIN)/python "apache-airflow==$(AIRFLOW_VERSION)" -e ".[test,emulator,ui-test]"
+	$(BIN)/uv pip install --python $(BIN)/python "apache-airflow==$(AIRFLOW_VERSION)" -e ".[test,emulator,openlineage,ui-test]"
 	touch $(UI_STAMP)
 
 test-ui: $(UI_STAMP)
