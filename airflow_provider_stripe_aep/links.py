@@ -80,12 +80,14 @@ def dataset_alias(name: str) -> Any:
     return AssetAlias(name)
 
 
-def announce_dataset(context: Any, alias: str, sandbox: str, dataset_name: str) -> Any:
-    """Emit the target dataset's Asset event through the task's alias outlet `alias`; returns the Asset.
-    The dataset is the one the run actually wrote to, known only at run time (e.g. from params)."""
+def announce_dataset(
+    context: Any, alias: str, sandbox: str, dataset_name: str, extra: dict[str, Any] | None = None
+) -> Any:
+    """Emit the target dataset's Asset event (with `extra`) through the task's alias outlet `alias`;
+    returns the Asset. The dataset is the one the run actually wrote to, known only at run time."""
     asset = dataset_asset(sandbox, dataset_name)
     events = context.get("outlet_events") if hasattr(context, "get") else None
     if events is None:  # called outside a task run
         return asset
-    events[AssetAlias(alias)].add(asset)
+    events[AssetAlias(alias)].add(asset, extra=extra or {})
     return asset

@@ -11,7 +11,12 @@ Onboard first with `stripe_to_aep_onboarding` and frequency `once` (AEP runs on 
 scheduled `once`); the dataflow is found by the names the onboarding gives (`naming.onboarding_names`).
 The task's outlet is an AssetAlias (DatasetAlias on Airflow 2) that resolves, when the run has
 ingested, to the Asset of the dataset the run wrote to (its `resource_path` and `name_prefix`), so
-downstream DAGs can be scheduled on "new Stripe data landed in AEP" for that dataset.
+downstream DAGs can be scheduled on "new Stripe data landed in AEP" for that dataset; its event
+carries the AEP run (run ID, window, status, record counts) in its `extra` (docs/lineage.md).
+
+`find_target` looks the target dataset and its field group up by the onboarding's names, so the run
+task reports the lineage `https://api.stripe.com/v1/<resource>` -> the AEP dataset (with its XDM
+fields and the run's record counts) to OpenLineage when the `[openlineage]` extra is installed.
 """
 
 from __future__ import annotations
@@ -20,9 +25,11 @@ import os
 from datetime import timedelta
 
 import pendulum
-from airflow.providers.common.compat.sdk import DAG, Param
+from airflow.providers.common.compat.sdk import DAG, Param, XComArg
 
 from airflow_provider_stripe_aep.operators.dataflow_run import AEPTriggerDataflowRunOperator
+from airflow_provider_stripe_aep.operators.schema import XDM_FIELDS_XCOM_KEY, AEPFindDatasetOperator
+from airflow_provider_stripe_aep.resources.lineage import stripe_resource_dataset
 from airflow_provider_stripe_aep.resources.naming import onboarding_names
 from airflow_provider_stripe_aep.sources.stripe import RESOURCE_PATHS
 
@@ -34,7 +41,6 @@ except ImportError:  # Airflow 2
 NAME_PREFIX = os.environ.get("STRIPE_AEP_NAME_PREFIX", "Airflow")
 RESOURCE_PATH = os.environ.get("STRIPE_AEP_RESOURCE_PATH", "charges")
 DATASET_ALIAS = "stripe_to_aep_ingest_dataset"
-NAMES = onboarding_names("{{ params.name_prefix }}", "{{ params.resource_path }}")
 
 with DAG(
     dag_id="stripe_to_aep_ingest",
@@ -67,13 +73,20 @@ with DAG(
         ),
     },
 ) as dag:
+    names = onboarding_names("{{ params.name_prefix }}", "{{ params.resource_path }}")
+    target = AEPFindDatasetOperator(
+        task_id="find_target", name=names.dataset, field_group_title=names.field_group
+    )
     AEPTriggerDataflowRunOperator(
         task_id="ingest_interval",
-        flow_name=NAMES.dataflow,
+        flow_name=names.dataflow,
         first_window_start="{{ params.start }}",
+        lineage_input=stripe_resource_dataset("{{ params.resource_path }}").as_dict(),
+        dataset_id=target.output,
+        dataset_fields=XComArg(target, key=XDM_FIELDS_XCOM_KEY),
         wait_for_completion=True,
         poll_interval="{{ params.poll_interval }}",
         deferrable="{{ params.deferrable }}",
         dataset_alias=DATASET_ALIAS,
-        dataset_name=NAMES.dataset,
+        dataset_name=names.dataset,
     )

@@ -767,6 +767,25 @@ class AdobeExperiencePlatformHook(BaseHook):
             self.log.info("Base connection %r (%s) kept: dataflows still use it", name, base["id"])
             return "in use"
 
+    # Lineage: the target of an onboarded flow, by the names the onboarding gave it ----------------
+    def find_dataset_id(self, name: str) -> str:
+        """The ID of the Catalog dataset named `name`; a clear not-found error when there is none."""
+        dataset = self.client.catalog.find_dataset(name)
+        if dataset is None:
+            raise AEPNotFoundError(
+                f"No dataset named {name!r} in sandbox {self.client_config.sandbox!r}: "
+                "run the onboarding first, or check name_prefix and resource_path."
+            )
+        return str(dataset["id"])
+
+    def find_field_group(self, title: str) -> dict[str, Any] | None:
+        """The tenant field group titled `title`, as stored (`xed+json; version=1`), or None."""
+        schemas = self.client.schemas
+        summary = schemas.find_by_title("fieldgroups", title)
+        if summary is None:
+            return None
+        return schemas.get("fieldgroups", summary["$id"], accept=platform.XED_RAW_CONTENT_TYPE)
+
     def ui_context(self) -> dict[str, str]:
         """Non-secret facts the AEP UI links are built from: org ID and sandbox."""
         return {"org_id": self.client_config.org_id, "sandbox": self.client_config.sandbox}

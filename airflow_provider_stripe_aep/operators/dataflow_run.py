@@ -85,6 +85,10 @@ class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
     :param dataset_alias, dataset_name: with both, the task gets an AssetAlias (DatasetAlias on 2.x)
         outlet named `dataset_alias`, and a run that ended well announces the Asset of the AEP dataset
         `dataset_name` (templatable, so the dataset a run actually wrote to, e.g. from its params).
+    :param lineage_input, dataset_id, dataset_fields: OpenLineage, as on `AEPDataflowRunSensor`.
+
+    When the run succeeds, the event of each outlet Asset (Dataset on Airflow 2) carries the run in
+    its `extra`: `resources.run_status.run_event_extra` (run ID, window, status, record counts).
     """
 
     template_fields: Sequence[str] = (
@@ -100,6 +104,9 @@ class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
         "deferrable",
         "max_failed_ratio",
         "dataset_name",
+        "lineage_input",
+        "dataset_id",
+        "dataset_fields",
     )
     operator_extra_links = (AEPDataflowLink(), AEPDataflowRunLink())
 
@@ -121,6 +128,9 @@ class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
         soft_fail: bool = False,
         dataset_alias: str | None = None,
         dataset_name: str | None = None,
+        lineage_input: dict[str, str] | None = None,
+        dataset_id: str | None = None,
+        dataset_fields: list[dict[str, str]] | str | None = None,
         **kwargs: Any,
     ) -> None:
         if dataset_alias:
@@ -128,6 +138,9 @@ class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
         super().__init__(**kwargs)
         self.dataset_alias = dataset_alias
         self.dataset_name = dataset_name
+        self.lineage_input = lineage_input
+        self.dataset_id = dataset_id
+        self.dataset_fields = dataset_fields
         self.flow_id = flow_id or ""
         self.flow_name = flow_name
         self.window_start = window_start
@@ -143,6 +156,7 @@ class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
         self.soft_fail = soft_fail
         self.success_policy = SuccessPolicy(allow_partial_success)
         self.run_id: str | None = None
+        self.ingest_window: tuple[int, int] | None = None
 
     def _given(self, value: Any, field: str) -> int | None:
         return None if value in (None, "") else to_epoch_seconds(value, field)
@@ -169,6 +183,10 @@ class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
             raise InvalidInputError("window_end", end, f"must be after window_start ({start})")
         return start, end
 
+    def _run_window_ms(self, context: Any) -> tuple[int, int] | None:
+        window = self.ingest_window
+        return (window[0] * 1000, window[1] * 1000) if window else None
+
     def execute(self, context: Any) -> str:
         if bool(self.flow_id) == bool(self.flow_name):
             raise InvalidInputError("flow_id", self.flow_id, "give flow_id or flow_name, exactly one")
@@ -187,6 +205,7 @@ class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
             if flow_name:
                 self.flow_id = self.hook.find_dataflow_id(flow_name)
             window = self._window(context, self.hook.get_dataflow(self.flow_id))
+            self.ingest_window = window
             self.run_id, _ = self.hook.trigger_run(
                 self.flow_id, window_start=window[0], window_end=window[1], delta_column=delta
             )
@@ -236,7 +255,9 @@ class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
         result = super()._finish(summary, context)
         if self.dataset_alias and self.dataset_name:
             sandbox = self.hook.ui_context()["sandbox"]
-            asset = links.announce_dataset(context, self.dataset_alias, sandbox, self.dataset_name)
+            asset = links.announce_dataset(
+                context, self.dataset_alias, sandbox, self.dataset_name, extra=self.run_event
+            )
             self.log.info("Announced %s through alias %s", asset.uri, self.dataset_alias)
         ti = context.get("ti") if hasattr(context, "get") else None
         if ti is not None:

@@ -17,6 +17,7 @@ FAILED_STATUSES = frozenset(
     {"failed", "failure", "partial_failure", "partialfailure", "cancelled", "canceled"}
 )
 COUNT_FIELDS = ("inputRecordCount", "outputRecordCount", "failedRecordCount", "skippedRecordCount")
+SIZE_FIELDS = ("inputBytes", "outputBytes")
 
 
 class RunSummary(TypedDict):
@@ -26,6 +27,8 @@ class RunSummary(TypedDict):
     terminal: bool
     succeeded: bool
     counts: dict[str, int]
+    bytes: dict[str, int]
+    window_ms: tuple[int, int] | None
     errors: list[str]
     error_codes: list[str]
     failed_ratio: float | None
@@ -121,6 +124,8 @@ def summarize_run(
             terminal=False,
             succeeded=False,
             counts={},
+            bytes={},
+            window_ms=None,
             errors=[],
             error_codes=[],
             failed_ratio=None,
@@ -135,6 +140,8 @@ def summarize_run(
     key = status.lower()
     records = metrics.get("recordSummary") or {}
     counts = {name: int(records[name]) for name in COUNT_FIELDS if isinstance(records.get(name), int | float)}
+    sizes = metrics.get("sizeSummary") or {}
+    size_counts = {name: int(sizes[name]) for name in SIZE_FIELDS if isinstance(sizes.get(name), int | float)}
     errors = _errors(status_summary, run.get("activities") or [])
     inputs, failed = counts.get("inputRecordCount"), counts.get("failedRecordCount")
     ratio = failed / inputs if inputs and failed is not None else None
@@ -163,6 +170,8 @@ def summarize_run(
         terminal=terminal,
         succeeded=terminal and not reason,
         counts=counts,
+        bytes=size_counts,
+        window_ms=run_window_ms(run),
         errors=[f"{e.get('code', '?')}: {e.get('message', '')}".strip() for e in errors],
         error_codes=[str(e["code"]) for e in errors if e.get("code")],
         failed_ratio=ratio,
@@ -193,6 +202,12 @@ def run_result(summary: RunSummary) -> dict[str, Any]:
         "duration_seconds": summary["duration_seconds"],
         "errors": summary["errors"],
     }
+
+
+def runs_in_events(extras: Iterable[Any]) -> list[dict[str, Any]]:
+    """The runs announced by Asset (Dataset) events, from their `extra`s (`run_event_extra`'s shape),
+    in the order given; events without a run (a manual event, another producer) are left out."""
+    return [dict(extra) for extra in extras if isinstance(extra, dict) and extra.get("run_id")]
 
 
 def window_params(
@@ -246,3 +261,26 @@ def run_window(run: dict[str, Any]) -> tuple[int, int] | None:
 def same_window(run: dict[str, Any], window_start: int, window_end: int) -> bool:
     """Whether a run ingested exactly this window (epoch seconds), read from its documented window."""
     return run_window(run) == (window_start * 1000, window_end * 1000)
+
+
+run_window_ms = run_window
+"""The name the run summary and the Asset event extra use for `run_window`."""
+
+
+def run_event_extra(summary: RunSummary, window_ms: tuple[int, int] | None = None) -> dict[str, Any]:
+    """What an Asset event about a finished run carries in its `extra` (JSON, no record values, no
+    secrets): the run's IDs, status, record counts, window and times. One shape for the ingest DAG's
+    outlet event and the AssetWatcher's events, so a downstream DAG reads both alike."""
+    return {
+        "run_id": summary["run_id"],
+        "flow_id": summary["flow_id"],
+        "status": summary["status"],
+        "succeeded": summary["succeeded"],
+        "counts": dict(summary["counts"]),
+        "window_start_ms": window_ms[0] if window_ms else None,
+        "window_end_ms": window_ms[1] if window_ms else None,
+        "started_at_ms": summary["started_at_ms"],
+        "completed_at_ms": summary["completed_at_ms"],
+        "duration_seconds": summary["duration_seconds"],
+        "errors": list(summary["errors"]),
+    }
