@@ -40,7 +40,7 @@ except ImportError:  # Airflow 2
 
 NAME_PREFIX = os.environ.get("STRIPE_AEP_NAME_PREFIX", "Airflow")
 RESOURCE_PATH = os.environ.get("STRIPE_AEP_RESOURCE_PATH", "charges")
-DATASET_ALIAS = "stripe_to_aep_ingest_dataset"
+DATASET_ALIAS = "ingested_stripe_dataset"
 
 with DAG(
     dag_id="stripe_to_aep_ingest",

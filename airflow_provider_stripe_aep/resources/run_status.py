@@ -225,14 +225,13 @@ def window_params(
 
 
 def _epoch_ms(value: Any) -> int | None:
-    """Epoch milliseconds as documented; a 10-digit value (epoch seconds) is read as seconds."""
+    """Epoch milliseconds, as documented: a number or a string of digits."""
     if isinstance(value, bool):
         return None
     try:
-        number = int(str(value).strip())
+        return int(str(value).strip())
     except ValueError:
         return None
-    return number if number > 10**11 else number * 1000
 
 
 def run_window(run: dict[str, Any]) -> tuple[int, int] | None:
