@@ -27,6 +27,7 @@ from airflow.providers.common.compat.sdk import TaskGroup
 
 from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
 from airflow_provider_stripe_aep.hooks.stripe import StripeHook
+from airflow_provider_stripe_aep.operators.base import AEPBaseOperator
 from airflow_provider_stripe_aep.operators.checks import (
     AEPCheckTableColumnsOperator,
     AEPValidateOnboardingOperator,
@@ -42,6 +43,7 @@ from airflow_provider_stripe_aep.operators.connections import (
 )
 from airflow_provider_stripe_aep.operators.dataflow import AEPCreateDataflowOperator
 from airflow_provider_stripe_aep.operators.mapping import AEPCreateMappingSetOperator
+from airflow_provider_stripe_aep.operators.plan import AEPApplyOperator, AEPPlanOnboardingOperator
 from airflow_provider_stripe_aep.operators.schema import (
     AEPCreateDatasetOperator,
     AEPCreateTargetSchemaOperator,
@@ -50,8 +52,12 @@ from airflow_provider_stripe_aep.resources.naming import OnboardingNames, onboar
 from airflow_provider_stripe_aep.sensors.dataflow_run import AEPDataflowRunSensor
 from airflow_provider_stripe_aep.sources import paypal as payments
 from airflow_provider_stripe_aep.validation import (
+    ON_CONFLICT_ALLOWED,
+    ON_SCHEMA_CHANGE_ALLOWED,
+    ONBOARDING_SETTINGS,
     optional_value,
     validate_bool,
+    validate_choice,
     validate_class_id,
     validate_event_columns,
     validate_name_prefix,
@@ -63,6 +69,7 @@ from airflow_provider_stripe_aep.validation import (
 
 _GROUP_ID_CHARS = re.compile(r"[^A-Za-z0-9_-]")
 _SCHEDULE = ("frequency", "interval", "start_time", "backfill")
+_POLICIES = ("plan_only", "on_conflict", "on_schema_change")
 
 
 class OnboardingTaskGroup(TaskGroup):
@@ -120,8 +127,14 @@ def _check_literals(target_field: str, target: Any, settings: Mapping[str, Any])
         "deferrable": lambda v: validate_bool(v, "deferrable"),
         "resource_path": validate_resource_path,
         "table_path": validate_table_path,
+        "plan_only": lambda v: validate_bool(v, "plan_only"),
+        "on_conflict": lambda v: validate_choice(v, ON_CONFLICT_ALLOWED, "on_conflict"),
+        "on_schema_change": lambda v: validate_choice(v, ON_SCHEMA_CHANGE_ALLOWED, "on_schema_change"),
     }
-    single = {name: settings[name] for name in ("name_prefix", "class_id", "poll_interval", "deferrable")}
+    single = {
+        name: settings[name]
+        for name in ("name_prefix", "class_id", "poll_interval", "deferrable", *_POLICIES)
+    }
     for name, value in {**single, target_field: target}.items():
         if _literal(value):
             checks[name](value)
@@ -157,6 +170,9 @@ def stripe_to_aep_onboarding_group(
     poll_interval: float | str = 30,
     deferrable: bool | str = False,
     selected_resource_paths: Any = None,
+    plan_only: bool | str = False,
+    on_conflict: str = "fail",
+    on_schema_change: str = "fail",
     aep_conn_id: str = AdobeExperiencePlatformHook.default_conn_name,
     stripe_conn_id: str = StripeHook.default_conn_name,
     group_id: str | None = None,
@@ -173,10 +189,28 @@ def stripe_to_aep_onboarding_group(
     :param poll_interval, deferrable: how the last task waits for the dataflow's run.
     :param selected_resource_paths: a list (or template) of the paths chosen for this run; when
         `resource_path` is not in it the whole group is skipped.
+    :param plan_only: only work out what a run would do (task `plan`, its XCom: per resource create,
+        keep, update, conflict or refused, and the requests the run would send); nothing is written
+        and every other step is skipped.
+    :param on_conflict: a same-named resource that differs: `fail`, `reuse` it, or `update` (the
+        dataflow: its schedule and mapping are PATCHed).
+    :param on_schema_change: the source's fields changed: `fail`, `ignore` (keep the old shape) or
+        `extend` (add the new fields: field group PATCH, next mapping set version, dataflow PATCH;
+        a removed or retyped field is refused before any write).
     :param group_id: defaults to `onboard_<resource_path>`; `prefix_group_id=False` keeps bare task IDs.
     """
     settings = _settings(
-        name_prefix, frequency, interval, start_time, backfill, class_id, poll_interval, deferrable
+        name_prefix,
+        frequency,
+        interval,
+        start_time,
+        backfill,
+        class_id,
+        poll_interval,
+        deferrable,
+        plan_only=plan_only,
+        on_conflict=on_conflict,
+        on_schema_change=on_schema_change,
     )
     _check_literals("resource_path", resource_path, settings)
     names = onboarding_names(name_prefix, resource_path)
@@ -219,6 +253,7 @@ def stripe_to_aep_onboarding_group(
         create_sources=create_sources,
         resource_args={"resource_path": resource_path},
         aep_conn_id=aep_conn_id,
+        plan=True,
     )
 
 
@@ -338,8 +373,10 @@ def _settings(
     class_id: Any,
     poll_interval: Any,
     deferrable: Any,
+    **policies: Any,
 ) -> dict[str, Any]:
-    """The arguments every onboarding hands, as given, to its steps (validate_params checks them all)."""
+    """The arguments every onboarding hands, as given, to its steps (validate_params checks them all);
+    `policies`: plan_only, on_conflict, on_schema_change (their defaults unless given)."""
     return {
         "name_prefix": name_prefix,
         "frequency": frequency,
@@ -349,6 +386,7 @@ def _settings(
         "class_id": class_id,
         "poll_interval": poll_interval,
         "deferrable": deferrable,
+        **{name: policies.get(name, ONBOARDING_SETTINGS[name]) for name in _POLICIES},
     }
 
 
@@ -368,6 +406,7 @@ def _onboarding_group(
     aep_conn_id: str,
     mapping_args: dict[str, Any] | None = None,
     dataflow_args: dict[str, Any] | None = None,
+    plan: bool = False,
 ) -> OnboardingTaskGroup:
     """The wiring every source shares: validate_params first; the base connection unless one is given;
     the source's own explore and source connection (`create_sources(base_connection_id, check)`
@@ -375,15 +414,26 @@ def _onboarding_group(
     connection and mapping -> dataflow -> wait. Sets the group's outputs."""
     group = OnboardingTaskGroup(group_id=group_id, prefix_group_id=prefix_group_id, tooltip=tooltip)
     with group:
-        check = AEPValidateOnboardingOperator(
+        validate = AEPValidateOnboardingOperator(
             task_id="validate_params", targets=target, **settings, **check_args
         )
+        check: Any = validate
+        if plan:  # `plan` works out what the run would do; `apply` (and all after it) is skipped then
+            plan_task = AEPPlanOnboardingOperator(
+                task_id="plan",
+                names=names,
+                **resource_args,
+                **{name: settings[name] for name in (*_SCHEDULE, *_POLICIES, "class_id")},
+                aep_conn_id=aep_conn_id,
+            )
+            check = AEPApplyOperator(task_id="apply", plan_only=settings["plan_only"])
+            validate >> [plan_task, check]
         own_base = base_connection_id is None
         if own_base:
             base = create_base()
             check >> base
             base_connection_id = base.output
-        explore, source, gate = create_sources(base_connection_id, check)
+        explore, source, gate = create_sources(base_connection_id, validate)
         if not own_base:  # otherwise they wait for the base connection, which waits for the check
             check >> [explore, source]
         schema = AEPCreateTargetSchemaOperator(
@@ -437,6 +487,10 @@ def _onboarding_group(
             deferrable=settings["deferrable"],
             aep_conn_id=aep_conn_id,
         )
+        for task in group.children.values():  # every AEP step follows the onboarding's policies
+            if isinstance(task, AEPBaseOperator):
+                task.on_conflict = settings["on_conflict"]
+                task.on_schema_change = settings["on_schema_change"]
         group.base_connection_id = base_connection_id
         group.explore = explore.output
         group.source_connection_id = source.output
