@@ -505,7 +505,8 @@ def validate_onboarding_params(
     ``resources`` is one resource path (or table path when ``tables``), or a list of them when
     ``resource_field`` is plural (``resource_paths``); ``settings`` are those of
     :data:`ONBOARDING_SETTINGS` (frequency, interval, start_time, backfill, class_id, poll_interval,
-    deferrable, plan_only, on_conflict, on_schema_change), defaulting as there. Returns the checked values, normalised.
+    deferrable, plan_only, on_conflict, on_schema_change), defaulting as there. Returns the checked
+    values, normalised.
     """
     unknown = sorted(set(settings) - set(ONBOARDING_SETTINGS))
     if unknown:

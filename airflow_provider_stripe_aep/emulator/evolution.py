@@ -84,5 +84,9 @@ def breaking_changes(before: Resource, after: Resource) -> list[str]:
     """Fields of ``before`` that ``after`` removes or retypes (a move is a removal plus an add)."""
     old, new = fields_of(before), fields_of(after)
     changes = [f"{path}: removed" for path in sorted(old) if path not in new]
-    changes += [f"{path}: type {old[path]} -> {new[path]}" for path in sorted(old) if path in new and old[path] != new[path]]
+    changes += [
+        f"{path}: type {old[path]} -> {new[path]}"
+        for path in sorted(old)
+        if path in new and old[path] != new[path]
+    ]
     return changes

@@ -63,7 +63,8 @@ def mapping_output(store: SandboxStore, flow: Resource) -> dict[str, Any]:
     fields = {
         str(m["destination"])
         for m in mapping_set["_versions"][version]["mappings"]
-        if m.get("sourceType") == "ATTRIBUTE" and any(_value(r, str(m["source"])) is not None for r in records)
+        if m.get("sourceType") == "ATTRIBUTE"
+        and any(_value(r, str(m["source"])) is not None for r in records)
     }
     return {"mappingId": mapping_set["id"], "mappingVersion": version, "fields": sorted(fields)}
 

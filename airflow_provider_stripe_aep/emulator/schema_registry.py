@@ -499,10 +499,7 @@ def _check_additive(ctx: RequestContext, before: Resource, after: Resource) -> N
         # The documents describe the refusal but name no error code for it: VALIDATION_CODE (guessed).
         raise _validation_error(
             "field group",
-            [
-                f"only additive changes are allowed because {reason}; not additive: {c}"
-                for c in changes
-            ],
+            [f"only additive changes are allowed because {reason}; not additive: {c}" for c in changes],
         )
 
 

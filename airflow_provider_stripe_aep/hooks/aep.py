@@ -36,18 +36,18 @@ from airflow_provider_stripe_aep.resources.facts import (
 from airflow_provider_stripe_aep.resources.get_or_create import OnConflict, differences, ensure_reconciled
 from airflow_provider_stripe_aep.resources.naming import OnboardingNames
 from airflow_provider_stripe_aep.resources.plan import Observed
+from airflow_provider_stripe_aep.resources.run_status import (
+    RunSelector,
+    same_window,
+    select_run,
+    window_params,
+)
 from airflow_provider_stripe_aep.resources.schema_drift import (
     OnSchemaChange,
     extended_mapping_set,
     field_drift,
     field_group_add_ops,
     mapping_drift,
-)
-from airflow_provider_stripe_aep.resources.run_status import (
-    RunSelector,
-    same_window,
-    select_run,
-    window_params,
 )
 from airflow_provider_stripe_aep.sources import stripe
 

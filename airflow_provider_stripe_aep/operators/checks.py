@@ -35,7 +35,8 @@ class AEPValidateOnboardingOperator(BaseOperator):
     :param mappings: user-given mappings (checked when given).
     :param id_column, timestamp_column, timestamp_format: a table source's ExperienceEvent columns
         (see `validation.validate_event_columns`; checked when `tables`).
-    :param plan_only, on_conflict, on_schema_change: the run's policies (see `stripe_to_aep_onboarding_group`).
+    :param plan_only, on_conflict, on_schema_change: the run's policies (see
+        `stripe_to_aep_onboarding_group`).
     """
 
     template_fields: Sequence[str] = (

@@ -202,12 +202,20 @@ def plan_onboarding(
             _request("POST", f"{FLOW}/targetConnections", note=names.target_connection),
         )
     )
-    mapping_entry, mapping_requests, version = _mapping_set(names, observed, wanted, schema_id, on_schema_change)
+    mapping_entry, mapping_requests, version = _mapping_set(
+        names, observed, wanted, schema_id, on_schema_change
+    )
     resources.append(mapping_entry)
     requests.extend(mapping_requests)
     mapping_id = mapping_entry["id"] if mapping_entry["action"] != "create" else new("mapping set")
     flow_entry, flow_requests = _dataflow(
-        names, observed, wanted, (source_id, target_id, mapping_id, version), on_conflict, on_schema_change, now
+        names,
+        observed,
+        wanted,
+        (source_id, target_id, mapping_id, version),
+        on_conflict,
+        on_schema_change,
+        now,
     )
     resources.append(flow_entry)
     requests.extend(flow_requests)
@@ -227,7 +235,9 @@ def _field_group(
         reason = "not compared: the explore response needs the base connection, which the run creates"
         return _entry(kind, name, "keep", group_id, reason=reason), []
     have, want = field_group_facts(existing), field_group_facts(wanted.field_group)
-    others = _changes({k: v for k, v in have.items() if k != "fields"}, {k: v for k, v in want.items() if k != "fields"})
+    others = _changes(
+        {k: v for k, v in have.items() if k != "fields"}, {k: v for k, v in want.items() if k != "fields"}
+    )
     drift = field_drift(existing, wanted.field_group)
     if others or (not drift.empty and on_schema_change == "fail"):
         return _entry(kind, name, "conflict", group_id, changes=others + _field_changes(drift)), []
@@ -237,7 +247,9 @@ def _field_group(
         reason = "on_schema_change='ignore': the source's field changes are not carried"
         return _entry(kind, name, "keep", group_id, changes=_field_changes(drift), reason=reason), []
     if not drift.additive:
-        return _entry(kind, name, "refused", group_id, changes=_field_changes(drift), reason="; ".join(drift.refusals())), []
+        return _entry(
+            kind, name, "refused", group_id, changes=_field_changes(drift), reason="; ".join(drift.refusals())
+        ), []
     ops = field_group_add_ops(existing, wanted.field_group)
     patch = _request("PATCH", f"{REGISTRY}/tenant/fieldgroups/{group_id}", ops)
     return _entry(kind, name, "update", group_id, changes=_field_changes(drift)), [patch]
@@ -278,13 +290,21 @@ def _mapping_set(
         return _entry(kind, name, "keep", mapping_id, version=version), [], version
     if on_schema_change == "ignore":
         reason = "on_schema_change='ignore': version kept"
-        return _entry(kind, name, "keep", mapping_id, changes=changes, reason=reason, version=version), [], version
+        return (
+            _entry(kind, name, "keep", mapping_id, changes=changes, reason=reason, version=version),
+            [],
+            version,
+        )
     if not drift.additive:
-        return _entry(kind, name, "refused", mapping_id, changes=changes, reason="; ".join(drift.refusals())), [], version
+        return (
+            _entry(kind, name, "refused", mapping_id, changes=changes, reason="; ".join(drift.refusals())),
+            [],
+            version,
+        )
     put = _request(
         "PUT",
         f"{CONVERSION}/mappingSets/{mapping_id}",
-        note=f"makes version {version + 1} with {len(extended_mapping_set(existing, body)['mappings'])} mappings",
+        note=f"version {version + 1}: {len(extended_mapping_set(existing, body)['mappings'])} mappings",
     )
     entry = _entry(kind, name, "update", mapping_id, changes=changes, version=version + 1)
     return entry, [validate, put], version + 1
@@ -308,13 +328,19 @@ def _dataflow(
         "flowSpec": {"id": platform.REST_FLOW_SPEC_ID},
         "sourceConnectionIds": [source_id],
         "targetConnectionIds": [target_id],
-        "transformations": [{"name": "Mapping", "params": {"mappingId": mapping_id, "mappingVersion": version}}],
+        "transformations": [
+            {"name": "Mapping", "params": {"mappingId": mapping_id, "mappingVersion": version}}
+        ],
         "scheduleParams": wanted.schedule,
     }
     changes = _changes(dataflow_facts(existing), dataflow_facts(body))
     if not changes:
         return _entry(kind, name, "keep", flow_id), []
-    fixed = [c for c in changes if c["field"].startswith(("flowSpec", "sourceConnectionIds", "targetConnectionIds"))]
+    fixed = [
+        c
+        for c in changes
+        if c["field"].startswith(("flowSpec", "sourceConnectionIds", "targetConnectionIds"))
+    ]
     mapping_only = all(c["field"] == "transformations.Mapping.mappingVersion" for c in changes)
     if fixed or not (on_conflict == "update" or (mapping_only and on_schema_change == "extend")):
         return _entry(kind, name, "conflict", flow_id, changes=changes), []
@@ -344,6 +370,9 @@ def render(plan: Mapping[str, Any]) -> str:
         if r.get("reason"):
             lines.append(f"          {r['reason']}")
     lines.append("Requests the run would send:" if plan["requests"] else "The run would send no write.")
-    lines += [f"  {q['method']} {q['path']}" + (f"  # {q['note']}" if q.get("note") else "") for q in plan["requests"]]
+    lines += [
+        f"  {q['method']} {q['path']}" + (f"  # {q['note']}" if q.get("note") else "")
+        for q in plan["requests"]
+    ]
     summary = ", ".join(f"{n} {a}" for a, n in plan["summary"].items() if n)
     return "\n".join([f"Plan: {summary}", *lines])

@@ -93,7 +93,9 @@ def _add_ops(have: Any, want: Any, pointer: str, ops: list[dict[str, Any]]) -> N
             _add_ops(have_props[name], node, path, ops)
 
 
-def field_group_add_ops(existing_group: Mapping[str, Any], wanted_group: Mapping[str, Any]) -> list[dict[str, Any]]:
+def field_group_add_ops(
+    existing_group: Mapping[str, Any], wanted_group: Mapping[str, Any]
+) -> list[dict[str, Any]]:
     """The JSON Patch `add` operations that give `existing_group` every field of `wanted_group`
     (reference §8c: `/definitions/<def>/properties/_<TENANT>/properties/<field>`). Only adds: call it
     after `field_drift(...).additive` said the change is additive."""

@@ -32,13 +32,25 @@ def test_before_any_data_a_field_group_may_change_in_any_way(aep: Aep):
 def test_once_a_run_ingested_only_add_operations_pass_and_a_retype_is_refused(aep: Aep):
     ids = aep.onboard()
     _finished_run(aep, ids["flow"])
-    added = _patch_group(aep, ids["field_group"], [{"op": "add", "path": f"{DEF}/note", "value": {"type": "string"}}])
+    added = _patch_group(
+        aep, ids["field_group"], [{"op": "add", "path": f"{DEF}/note", "value": {"type": "string"}}]
+    )
     assert added.status_code == 200, added.text
-    assert "note" in added.json()["definitions"]["stripe"]["properties"][f"_{TENANT}"]["properties"][
-        "charges_data"]["properties"]
-    retyped = _patch_group(aep, ids["field_group"], [{"op": "replace", "path": f"{DEF}/amount", "value": {"type": "string"}}])
+    assert (
+        "note"
+        in added.json()["definitions"]["stripe"]["properties"][f"_{TENANT}"]["properties"]["charges_data"][
+            "properties"
+        ]
+    )
+    retyped = _patch_group(
+        aep, ids["field_group"], [{"op": "replace", "path": f"{DEF}/amount", "value": {"type": "string"}}]
+    )
     assert retyped.status_code == 400
-    assert "only additive changes" in retyped.text and "amount" in retyped.text and ids["dataset"] in retyped.text
+    assert (
+        "only additive changes" in retyped.text
+        and "amount" in retyped.text
+        and ids["dataset"] in retyped.text
+    )
     removed = _patch_group(aep, ids["field_group"], [{"op": "remove", "path": f"{DEF}/refunded"}])
     assert removed.status_code == 400 and "refunded: removed" in removed.text
 
@@ -61,7 +73,13 @@ def test_a_mapping_set_update_is_the_next_version_and_the_flow_keeps_its_own_unt
     body = {
         "outputSchema": {"schemaRef": {"id": ids["schema"]}},
         "mappings": [{k: m[k] for k in ("sourceType", "source", "destination")} for m in current["mappings"]]
-        + [{"sourceType": "ATTRIBUTE", "source": "data.amount", "destination": f"_{TENANT}.charges_data.amount"}],
+        + [
+            {
+                "sourceType": "ATTRIBUTE",
+                "source": "data.amount",
+                "destination": f"_{TENANT}.charges_data.amount",
+            }
+        ],
     }
     put = aep.request("PUT", f"/conversion/mappingSets/{ids['mapping']}", json=body)
     assert put.status_code == 200, put.text
@@ -76,13 +94,20 @@ def test_a_mapping_set_update_is_the_next_version_and_the_flow_keeps_its_own_unt
 def test_an_explore_answer_gains_a_field_and_runs_after_the_flow_patch_write_it(aep: Aep):
     ids = aep.onboard(startTime=str(int(time.time()) - 60), frequency="minute", interval=15)
     gained = aep.admin(
-        "POST", "/explore/charges/fields", json={"path": "risk_note", "schema": {"type": "string"}, "value": "hi"}
+        "POST",
+        "/explore/charges/fields",
+        json={"path": "risk_note", "schema": {"type": "string"}, "value": "hi"},
     )
     assert gained.status_code == 200, gained.text
     explore = aep.get(
         f"/flowservice/connections/{ids['base']}/explore",
-        params={"objectType": "rest", "object": "json", "fileType": "json", "preview": "true",
-                "sourceParams": source_params("charges")},
+        params={
+            "objectType": "rest",
+            "object": "json",
+            "fileType": "json",
+            "preview": "true",
+            "sourceParams": source_params("charges"),
+        },
     ).json()
     assert explore["schema"]["properties"]["data"]["properties"]["risk_note"] == {"type": "string"}
     assert all(r["data"]["risk_note"] == "hi" for r in explore["data"])
@@ -92,7 +117,9 @@ def test_an_explore_answer_gains_a_field_and_runs_after_the_flow_patch_write_it(
         headers=aep.headers(Accept="application/vnd.adobe.xed+json; version=1"),
     )
     assert group.status_code == 200
-    _patch_group(aep, ids["field_group"], [{"op": "add", "path": f"{DEF}/risk_note", "value": {"type": "string"}}])
+    _patch_group(
+        aep, ids["field_group"], [{"op": "add", "path": f"{DEF}/risk_note", "value": {"type": "string"}}]
+    )
     current = aep.get(f"/conversion/mappingSets/{ids['mapping']}").json()
     new_leaf = f"_{TENANT}.charges_data.risk_note"
     body = {
@@ -105,8 +132,13 @@ def test_an_explore_answer_gains_a_field_and_runs_after_the_flow_patch_write_it(
     patched = aep.patch(
         f"/flowservice/flows/{ids['flow']}",
         headers=aep.headers(**{"If-Match": flow["etag"]}),
-        json=[{"op": "replace", "path": "/transformations/0",
-               "value": {"name": "Mapping", "params": {"mappingId": ids["mapping"], "mappingVersion": 1}}}],
+        json=[
+            {
+                "op": "replace",
+                "path": "/transformations/0",
+                "value": {"name": "Mapping", "params": {"mappingId": ids["mapping"], "mappingVersion": 1}},
+            }
+        ],
     )
     assert patched.status_code == 200, patched.text
     patched_at = time.time() * 1000

@@ -130,7 +130,9 @@ def test_extend_carries_a_new_stripe_field_into_aep(connections):
     dagrun, plan_xcom = run_dag(DAG_ID, {**conf, "plan_only": True})
     plan = plan_xcom[("plan", "return_value")]
     assert writes(aep) == []
-    assert actions(plan)["field group"] == actions(plan)["mapping set"] == actions(plan)["dataflow"] == "update"
+    assert (
+        actions(plan)["field group"] == actions(plan)["mapping set"] == actions(plan)["dataflow"] == "update"
+    )
 
     aep.state.request_log.clear()
     dagrun, second = run_dag(DAG_ID, conf)
@@ -138,7 +140,9 @@ def test_extend_carries_a_new_stripe_field_into_aep(connections):
     sent = writes(aep)
     assert sent == planned(plan)
     assert [m for m, _ in sent] == ["PATCH", "POST", "PUT", "PATCH"]  # + Data Prep's validation only
-    fg_patch, _, put, flow_patch = [r for r in aep.state.request_log if r["method"] in WRITES and r["path"].startswith(PLATFORM)]
+    _, _, put, flow_patch = [
+        r for r in aep.state.request_log if r["method"] in WRITES and r["path"].startswith(PLATFORM)
+    ]
     assert put["path"].endswith(f"/mappingSets/{mapping_id}")
     assert flow_patch["path"].endswith(f"/flows/{flow_id}")
     (fg_ops,) = [r["body"] for r in plan["requests"] if r["method"] == "PATCH" and "fieldgroups" in r["path"]]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import copy
-
 from airflow_provider_stripe_aep.resources import platform
 from airflow_provider_stripe_aep.resources.naming import onboarding_names
 from airflow_provider_stripe_aep.resources.plan import Observed, Wanted, plan_onboarding, render
@@ -19,8 +17,16 @@ def group(**fields) -> dict:
         "$id": "fg",
         "title": NAMES.field_group,
         "meta:intendedToExtend": [platform.PROFILE_CLASS_ID],
-        "definitions": {"charges": {"properties": {T: {"type": "object", "properties": {
-            "charges_data": {"type": "object", "properties": fields}}}}}},
+        "definitions": {
+            "charges": {
+                "properties": {
+                    T: {
+                        "type": "object",
+                        "properties": {"charges_data": {"type": "object", "properties": fields}},
+                    }
+                }
+            }
+        },
     }
 
 
@@ -30,31 +36,55 @@ ONCE = {"startTime": "1700000000", "frequency": "once"}
 
 def existing() -> Observed:
     return Observed(
-        base_connection={"id": "b", "connectionSpec": {"id": stripe.STRIPE_CONNECTION_SPEC_ID},
-                         "auth": {"specName": stripe.STRIPE_AUTH_SPEC_NAME}},
-        source_connection={"id": "s", "baseConnectionId": "b",
-                           "connectionSpec": {"id": stripe.STRIPE_CONNECTION_SPEC_ID},
-                           "data": {"format": "json"}, "params": {"resourcePath": "charges"}},
+        base_connection={
+            "id": "b",
+            "connectionSpec": {"id": stripe.STRIPE_CONNECTION_SPEC_ID},
+            "auth": {"specName": stripe.STRIPE_AUTH_SPEC_NAME},
+        },
+        source_connection={
+            "id": "s",
+            "baseConnectionId": "b",
+            "connectionSpec": {"id": stripe.STRIPE_CONNECTION_SPEC_ID},
+            "data": {"format": "json"},
+            "params": {"resourcePath": "charges"},
+        },
         explore={"schema": {}},
         tenant_id="acme",
         field_group=group(id={"type": "string"}),
-        schema={"$id": "sc", "meta:class": platform.PROFILE_CLASS_ID,
-                "allOf": [{"$ref": platform.PROFILE_CLASS_ID}, {"$ref": "fg"}]},
+        schema={
+            "$id": "sc",
+            "meta:class": platform.PROFILE_CLASS_ID,
+            "allOf": [{"$ref": platform.PROFILE_CLASS_ID}, {"$ref": "fg"}],
+        },
         dataset={"id": "d", "schemaRef": {"id": "sc"}},
-        target_connection={"id": "t", "data": {"schema": {"id": "sc", "version": platform.XED_FULL_CONTENT_TYPE}},
-                           "params": {"dataSetId": "d"}},
-        mapping_set={"id": "m", "version": 0, "outputSchema": {"schemaRef": {"id": "sc"}}, "mappings": MAPPINGS},
-        dataflow={"id": "f", "state": "enabled", "flowSpec": {"id": platform.REST_FLOW_SPEC_ID},
-                  "sourceConnectionIds": ["s"], "targetConnectionIds": ["t"],
-                  "transformations": [{"name": "Mapping", "params": {"mappingId": "m", "mappingVersion": 0}}],
-                  "scheduleParams": dict(ONCE)},
+        target_connection={
+            "id": "t",
+            "data": {"schema": {"id": "sc", "version": platform.XED_FULL_CONTENT_TYPE}},
+            "params": {"dataSetId": "d"},
+        },
+        mapping_set={
+            "id": "m",
+            "version": 0,
+            "outputSchema": {"schemaRef": {"id": "sc"}},
+            "mappings": MAPPINGS,
+        },
+        dataflow={
+            "id": "f",
+            "state": "enabled",
+            "flowSpec": {"id": platform.REST_FLOW_SPEC_ID},
+            "sourceConnectionIds": ["s"],
+            "targetConnectionIds": ["t"],
+            "transformations": [{"name": "Mapping", "params": {"mappingId": "m", "mappingVersion": 0}}],
+            "scheduleParams": dict(ONCE),
+        },
     )
 
 
 def wanted(schedule=ONCE, **fields) -> Wanted:
     fg = group(id={"type": "string"}, **fields)
     mappings = MAPPINGS + [
-        {"sourceType": "ATTRIBUTE", "source": f"data.{n}", "destination": f"{T}.charges_data.{n}"} for n in fields
+        {"sourceType": "ATTRIBUTE", "source": f"data.{n}", "destination": f"{T}.charges_data.{n}"}
+        for n in fields
     ]
     return Wanted("charges", fg, platform.PROFILE_CLASS_ID, mappings, dict(schedule))
 
@@ -65,14 +95,22 @@ def actions(plan) -> list[str]:
 
 def test_a_fresh_sandbox_plans_eight_creates_and_their_posts():
     nothing = Observed(None, None, None, "acme", None, None, None, None, None, None)
-    plan = plan_onboarding(NAMES, nothing, Wanted("charges", None, platform.PROFILE_CLASS_ID, None, ONCE), now=NOW)
+    plan = plan_onboarding(
+        NAMES, nothing, Wanted("charges", None, platform.PROFILE_CLASS_ID, None, ONCE), now=NOW
+    )
     assert actions(plan) == ["create"] * 8
     assert [r["id"] for r in plan["resources"]] == [None] * 8
     posts = [q["path"].rsplit("/foundation/", 1)[1] for q in plan["requests"]]
     assert posts == [
-        "flowservice/connections", "flowservice/sourceConnections", "schemaregistry/tenant/fieldgroups",
-        "schemaregistry/tenant/schemas", "catalog/dataSets", "flowservice/targetConnections",
-        "conversion/mappingSets/validate", "conversion/mappingSets", "flowservice/flows",
+        "flowservice/connections",
+        "flowservice/sourceConnections",
+        "schemaregistry/tenant/fieldgroups",
+        "schemaregistry/tenant/schemas",
+        "catalog/dataSets",
+        "flowservice/targetConnections",
+        "conversion/mappingSets/validate",
+        "conversion/mappingSets",
+        "flowservice/flows",
     ]
     assert "8 create" in render(plan)
 
@@ -108,15 +146,20 @@ def test_a_changed_schedule_is_an_update_with_old_and_new_only_when_on_conflict_
 
 
 def test_a_new_field_under_extend_plans_the_patch_the_next_version_and_the_flow_patch():
-    plan = plan_onboarding(NAMES, existing(), wanted(risk_note={"type": "string"}), on_schema_change="extend", now=NOW)
+    plan = plan_onboarding(
+        NAMES, existing(), wanted(risk_note={"type": "string"}), on_schema_change="extend", now=NOW
+    )
     by_kind = {r["kind"]: r for r in plan["resources"]}
     assert [by_kind[k]["action"] for k in ("field group", "mapping set", "dataflow")] == ["update"] * 3
     assert by_kind["mapping set"]["version"] == 1
     methods = [(q["method"], q["path"].rsplit("/", 1)[-1]) for q in plan["requests"]]
     assert methods == [("PATCH", "fg"), ("POST", "validate"), ("PUT", "m"), ("PATCH", "f")]
     assert plan["requests"][-1]["body"] == [
-        {"op": "replace", "path": "/transformations/0",
-         "value": {"name": "Mapping", "params": {"mappingId": "m", "mappingVersion": 1}}}
+        {
+            "op": "replace",
+            "path": "/transformations/0",
+            "value": {"name": "Mapping", "params": {"mappingId": "m", "mappingVersion": 1}},
+        }
     ]
 
 

@@ -19,8 +19,16 @@ def group(**fields) -> dict:
         "title": "g",
         "meta:intendedToExtend": ["https://ns.adobe.com/xdm/context/profile"],
         "definitions": {
-            "charges": {"properties": {T: {"type": "object", "properties": {"charges_data": {
-                "type": "object", "properties": copy.deepcopy(fields)}}}}}
+            "charges": {
+                "properties": {
+                    T: {
+                        "type": "object",
+                        "properties": {
+                            "charges_data": {"type": "object", "properties": copy.deepcopy(fields)}
+                        },
+                    }
+                }
+            }
         },
     }
 
@@ -56,7 +64,10 @@ def test_a_new_leaf_inside_an_existing_object_and_a_new_object_are_added_where_t
         {"op": "add", "path": f"{base}/outcome/properties/score", "value": AMOUNT},
         {"op": "add", "path": f"{base}/shipping", "value": shipping},
     ]
-    assert set(field_drift(old, new).added) == {f"{T}.charges_data.outcome.score", f"{T}.charges_data.shipping.city"}
+    assert set(field_drift(old, new).added) == {
+        f"{T}.charges_data.outcome.score",
+        f"{T}.charges_data.shipping.city",
+    }
 
 
 def test_a_retype_and_a_removal_are_not_additive_and_each_is_named_with_the_rule():
@@ -93,7 +104,9 @@ def _set(*pairs):
 def test_mapping_drift_and_the_next_version_keep_existing_mappings_first():
     existing = _set(("data.amount", "_acme.charges_data.amount"))
     existing["mappings"][0].update(id="m1", version=0)  # Data Prep's own keys are not sent back
-    wanted = _set(("data.amount", "_acme.charges_data.amount"), ("data.risk_note", "_acme.charges_data.risk_note"))
+    wanted = _set(
+        ("data.amount", "_acme.charges_data.amount"), ("data.risk_note", "_acme.charges_data.risk_note")
+    )
     drift = mapping_drift(existing, wanted)
     assert drift.additive and list(drift.added) == ["_acme.charges_data.risk_note"]
     body = extended_mapping_set(existing, wanted)
