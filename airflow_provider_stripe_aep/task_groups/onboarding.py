@@ -191,7 +191,8 @@ def stripe_to_aep_onboarding_group(
         `resource_path` is not in it the whole group is skipped.
     :param plan_only: only work out what a run would do (task `plan`, its XCom: per resource create,
         keep, update, conflict or refused, and the requests the run would send); nothing is written
-        and every other step is skipped.
+        and every other step is skipped. A template (`{{ params.plan_only }}`) or True adds the tasks
+        `plan` and `apply` (the gate the changes pass); a literal False adds neither.
     :param on_conflict: a same-named resource that differs: `fail`, `reuse` it, or `update` (the
         dataflow: its schedule and mapping are PATCHed).
     :param on_schema_change: the source's fields changed: `fail`, `ignore` (keep the old shape) or
@@ -253,7 +254,7 @@ def stripe_to_aep_onboarding_group(
         create_sources=create_sources,
         resource_args={"resource_path": resource_path},
         aep_conn_id=aep_conn_id,
-        plan=True,
+        plan=not (_literal(plan_only) and not validate_bool(plan_only, "plan_only")),
     )
 
 
