@@ -103,12 +103,11 @@ def test_all_resources_shares_one_base_connection_and_has_one_group_per_path():
     assert [t for t in upstream if t.endswith("create_base_connection")] == ["create_base_connection"]
     for path in RESOURCE_PATHS:
         group = f"onboard_{path}"
-        assert upstream[f"{group}.explore_resource"] == {"create_base_connection", f"{group}.validate_params"}
-        assert upstream[f"{group}.create_source_connection"] == {
-            "create_base_connection",
-            f"{group}.validate_params",
-        }
+        assert upstream[f"{group}.explore_resource"] == {"create_base_connection", f"{group}.apply"}
+        assert upstream[f"{group}.create_source_connection"] == {"create_base_connection", f"{group}.apply"}
+        assert upstream[f"{group}.plan"] == upstream[f"{group}.apply"] == {f"{group}.validate_params"}
         assert upstream[f"{group}.wait_for_run"] == {f"{group}.create_dataflow"}
+    assert upstream["create_base_connection"] == {"apply"}
     assert len([t for t in upstream if t.endswith(".create_dataflow")]) == len(RESOURCE_PATHS)
 
 

@@ -211,3 +211,16 @@ def test_ignore_keeps_the_old_shape_and_fail_stops_with_the_difference(connectio
     dagrun, xcom = run_dag(DAG_ID, conf)  # on_schema_change defaults to fail
     assert not ok(dagrun)
     assert writes(aep) == []
+
+
+@pytest.mark.usefixtures("airflow_db")
+def test_the_all_resources_plan_plans_each_selected_path_and_applies_nothing(connections):
+    aep = connections
+    conf = {"name_prefix": "All", "poll_interval": 0.2, "resource_paths": ["charges", "refunds"]}
+    dagrun, xcom = run_dag("stripe_to_aep_all_resources", {**conf, "plan_only": True})
+    assert ok(dagrun)
+    assert writes(aep) == []  # not even the shared base connection
+    for path in ("charges", "refunds"):
+        plan = xcom[(f"onboard_{path}.plan", "return_value")]
+        assert list(actions(plan).values()) == ["create"] * 8
+    assert ("onboard_customers.plan", "return_value") not in xcom  # not selected: skipped
