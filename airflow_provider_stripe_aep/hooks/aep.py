@@ -610,9 +610,12 @@ class AdobeExperiencePlatformHook(BaseHook):
         return self._ensure_flow_resource("dataflow", "flows", body, dataflow_facts, policy, update=update)
 
     # Plan: reads only -----------------------------------------------------------------------------
-    def observe_onboarding(self, names: OnboardingNames, resource_path: str) -> Observed:
-        """What AEP holds for one Stripe onboarding, found by name the way the run's steps find it;
-        only GETs. The explore response is read when the base connection exists (explore needs it)."""
+    def observe_onboarding(
+        self, names: OnboardingNames, resource_path: str, *, table: bool = False
+    ) -> Observed:
+        """What AEP holds for one onboarding (of a Stripe resource path, or of a table when `table`),
+        found by name the way the run's steps find it; only GETs. The explore response is read when
+        the base connection exists (explore needs it)."""
         flows, schemas, catalog = self.client.flows, self.client.schemas, self.client.catalog
         base = flows.find_by_name("connections", names.base_connection)
         data_lake = f"connectionSpec.id=={platform.DATA_LAKE_CONNECTION_SPEC_ID}"
@@ -621,7 +624,9 @@ class AdobeExperiencePlatformHook(BaseHook):
         return Observed(
             base_connection=base,
             source_connection=flows.find_by_name("sourceConnections", names.source_connection),
-            explore=self.explore(str(base["id"]), resource_path) if base else None,
+            explore=(self.explore_table if table else self.explore)(str(base["id"]), resource_path)
+            if base
+            else None,
             tenant_id=self.tenant_id(),
             field_group=self._stored_field_group(names.field_group),
             schema=schema and schemas.get("schemas", schema["$id"], accept=platform.XED_RAW_CONTENT_TYPE),

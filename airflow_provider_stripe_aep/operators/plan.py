@@ -15,9 +15,13 @@ from airflow_provider_stripe_aep.validation import (
     optional_value,
     validate_bool,
     validate_class_id,
+    validate_event_columns,
+    validate_id,
+    validate_name,
     validate_name_prefix,
     validate_resource_path,
     validate_schedule,
+    validate_table_path,
 )
 
 
@@ -32,6 +36,9 @@ class AEPPlanOnboardingOperator(AEPBaseOperator):
     :param names: the onboarding's resource names (`resources.naming.onboarding_names`).
     :param class_id, frequency, interval, start_time, backfill: as for the onboarding.
     :param plan_only: when given and false, the task is skipped (an onboarding run that applies).
+    :param table_path: plan the onboarding of this table of a table-based source instead, with
+        `connection_spec_id`, `auth_spec_name`, `flow_spec_name` (found by name: a GET), `mappings`
+        and `id_column`, `timestamp_column`, `timestamp_format` as `table_to_aep_onboarding_group` takes.
     """
 
     template_fields: Sequence[str] = (
@@ -47,13 +54,18 @@ class AEPPlanOnboardingOperator(AEPBaseOperator):
         "plan_only",
         "on_conflict",
         "on_schema_change",
+        "table_path",
+        "mappings",
+        "id_column",
+        "timestamp_column",
+        "timestamp_format",
     )
     ui_color = "#c9e4f5"
 
     def __init__(
         self,
         *,
-        resource_path: str,
+        resource_path: str = "",
         name_prefix: str | None = None,
         names: OnboardingNames | None = None,
         class_id: str = PROFILE_CLASS_ID,
@@ -62,6 +74,14 @@ class AEPPlanOnboardingOperator(AEPBaseOperator):
         start_time: Any = None,
         backfill: bool | str | None = None,
         plan_only: bool | str = True,
+        table_path: str | None = None,
+        connection_spec_id: str | None = None,
+        auth_spec_name: str | None = None,
+        flow_spec_name: str | None = None,
+        mappings: Any = None,
+        id_column: str | None = None,
+        timestamp_column: str | None = None,
+        timestamp_format: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -76,6 +96,12 @@ class AEPPlanOnboardingOperator(AEPBaseOperator):
         self.start_time = start_time
         self.backfill = backfill
         self.plan_only = plan_only
+        self.table_path = table_path
+        self.table_source = (connection_spec_id, auth_spec_name, flow_spec_name)
+        self.mappings = mappings
+        self.id_column = id_column
+        self.timestamp_column = timestamp_column
+        self.timestamp_format = timestamp_format
 
     def execute(self, context: Any) -> dict[str, Any]:
         from airflow_provider_stripe_aep.resources.plan import Wanted, plan_onboarding, render
@@ -83,15 +109,12 @@ class AEPPlanOnboardingOperator(AEPBaseOperator):
 
         if not validate_bool(self.plan_only, "plan_only"):
             raise AirflowSkipException("plan_only is false: the run applies (see task `apply`)")
+        class_id = validate_class_id(self.class_id)
+        if self.table_path:
+            return self._plan_table(class_id)
         resource = validate_resource_path(self.resource_path)
         names = self._names(resource)
-        class_id = validate_class_id(self.class_id)
-        schedule = validate_schedule(
-            self.frequency,
-            optional_value(self.interval),
-            optional_value(self.start_time),
-            optional_value(self.backfill),
-        )
+        schedule = self._schedule()
         observed = self.hook.observe_onboarding(names, resource)
         group = mappings = None
         if observed.explore is not None:  # built as the schema and mapping steps build them
@@ -116,10 +139,78 @@ class AEPPlanOnboardingOperator(AEPBaseOperator):
         self.log.info("%s", render(plan))
         return plan
 
-    def _names(self, resource: str) -> OnboardingNames:
+    def _names(self, resource: str, label: str = "Stripe") -> OnboardingNames:
         if self.names is not None:
             return OnboardingNames(*self.names)
-        return onboarding_names(validate_name_prefix(self.name_prefix), resource)
+        return onboarding_names(validate_name_prefix(self.name_prefix), resource, source_label=label)
+
+    def _schedule(self) -> dict[str, Any]:
+        return validate_schedule(
+            self.frequency,
+            optional_value(self.interval),
+            optional_value(self.start_time),
+            optional_value(self.backfill),
+        )
+
+    def _plan_table(self, class_id: str) -> dict[str, Any]:
+        """The same, for a table: its explore, field group and mappings as the table steps make them."""
+        from airflow_provider_stripe_aep.resources.plan import SourceFacts, Wanted, plan_onboarding, render
+        from airflow_provider_stripe_aep.sources import paypal
+        from airflow_provider_stripe_aep.xdm import inference as xdm
+        from airflow_provider_stripe_aep.xdm import tables as tabular
+
+        table = validate_table_path(self.table_path)
+        spec_id, auth_spec, flow_spec = self.table_source
+        names = self._names(table, paypal.PAYPAL_LABEL)
+        source = SourceFacts(
+            validate_id(spec_id or paypal.PAYPAL_CONNECTION_SPEC_ID, "connection_spec_id"),
+            validate_name(auth_spec or paypal.PAYPAL_AUTH_SPEC_NAME, "auth_spec_name"),
+            paypal.TABLE_DATA_FORMAT,
+            {"path": table},
+            self.hook.flow_spec_id(validate_name(flow_spec or paypal.CRM_FLOW_SPEC_NAME, "flow_spec_name")),
+        )
+        observed = self.hook.observe_onboarding(names, table, table=True)
+        group = mappings = None
+        if observed.explore is not None:
+            explore = tabular.as_hierarchical(observed.explore)
+            group = xdm.build_field_group(
+                explore,
+                tenant_id=observed.tenant_id,
+                resource_path=table,
+                title=names.field_group,
+                class_id=class_id,
+                description=f"table {table} fields, generated from the Flow Service explore schema.",
+            )
+            given = optional_value(self.mappings)
+            if given:
+                mappings = [xdm.normalize_mapping(m) for m in given]
+            else:
+                columns = validate_event_columns(
+                    class_id=class_id,
+                    mappings=None,
+                    id_column=self.id_column,
+                    timestamp_column=self.timestamp_column,
+                    timestamp_format=self.timestamp_format,
+                )
+                events = tabular.event_mappings(observed.explore, **columns) if columns else None
+                mappings = tabular.table_mappings(
+                    xdm.infer_mappings(
+                        explore,
+                        tenant_id=observed.tenant_id,
+                        resource_path=table,
+                        class_id=class_id,
+                        event_mappings=events,
+                    )
+                )
+        plan = plan_onboarding(
+            names,
+            observed,
+            Wanted(table, group, class_id, mappings, self._schedule(), source),
+            on_conflict=self.on_conflict,
+            on_schema_change=self.on_schema_change,
+        )
+        self.log.info("%s", render(plan))
+        return plan
 
 
 class AEPApplyOperator(BaseOperator):

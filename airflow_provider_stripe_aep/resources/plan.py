@@ -66,15 +66,37 @@ class Observed(NamedTuple):
     dataflow: dict[str, Any] | None
 
 
+class SourceFacts(NamedTuple):
+    """What the source's own resources are asked with: Stripe's by default (`stripe_source`), or a
+    table-based source's (connection spec, auth spec name, `tabular`, `{"path": table}`, flow spec)."""
+
+    connection_spec_id: str
+    auth_spec_name: str
+    data_format: str
+    params: dict[str, Any]
+    flow_spec_id: str = platform.REST_FLOW_SPEC_ID
+
+
+def stripe_source(resource_path: str) -> SourceFacts:
+    return SourceFacts(
+        stripe.STRIPE_CONNECTION_SPEC_ID,
+        stripe.STRIPE_AUTH_SPEC_NAME,
+        stripe.STRIPE_DATA_FORMAT,
+        {"resourcePath": resource_path},
+    )
+
+
 class Wanted(NamedTuple):
     """What the run would ask for: the field group and mapping set bodies (None when the explore is
-    not known yet) and the dataflow's schedule (`validate_schedule` output)."""
+    not known yet), the dataflow's schedule (`validate_schedule` output), and the source's facts
+    (None: Stripe's, for `resource_path`)."""
 
     resource_path: str
     field_group: dict[str, Any] | None
     class_id: str
     mappings: list[dict[str, Any]] | None
     schedule: dict[str, Any]
+    source: SourceFacts | None = None
 
 
 def _id(resource: Mapping[str, Any] | None) -> str | None:
@@ -133,6 +155,7 @@ def plan_onboarding(
     the run would send (`method`, `path`, `body` where it says what changes)."""
     resources: list[dict[str, Any]] = []
     requests: list[dict[str, Any]] = []
+    source = wanted.source or stripe_source(wanted.resource_path)
 
     def add(result: tuple[dict[str, Any], list[dict[str, Any]]]) -> str:
         entry, sent = result
@@ -147,8 +170,8 @@ def plan_onboarding(
             observed.base_connection,
             base_connection_facts,
             {
-                "connectionSpec": {"id": stripe.STRIPE_CONNECTION_SPEC_ID},
-                "auth": {"specName": stripe.STRIPE_AUTH_SPEC_NAME},
+                "connectionSpec": {"id": source.connection_spec_id},
+                "auth": {"specName": source.auth_spec_name},
             },
             _request("POST", f"{FLOW}/connections", note=names.base_connection),
         )
@@ -161,9 +184,9 @@ def plan_onboarding(
             source_connection_facts,
             {
                 "baseConnectionId": base_id,
-                "connectionSpec": {"id": stripe.STRIPE_CONNECTION_SPEC_ID},
-                "data": {"format": stripe.STRIPE_DATA_FORMAT},
-                "params": {"resourcePath": wanted.resource_path},
+                "connectionSpec": {"id": source.connection_spec_id},
+                "data": {"format": source.data_format},
+                "params": source.params,
             },
             _request("POST", f"{FLOW}/sourceConnections", note=names.source_connection),
         )
@@ -325,7 +348,7 @@ def _dataflow(
         return _entry(kind, name, "create", None), [_request("POST", f"{FLOW}/flows", note=name)]
     flow_id = _id(existing)
     body = {
-        "flowSpec": {"id": platform.REST_FLOW_SPEC_ID},
+        "flowSpec": {"id": (wanted.source or stripe_source(wanted.resource_path)).flow_spec_id},
         "sourceConnectionIds": [source_id],
         "targetConnectionIds": [target_id],
         "transformations": [

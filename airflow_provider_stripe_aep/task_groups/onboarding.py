@@ -149,6 +149,11 @@ def _check_event_literals(**event: Any) -> None:
         validate_event_columns(**event)
 
 
+def _may_plan(plan_only: Any) -> bool:
+    """A literal False adds no `plan`/`apply` tasks; True or a template does."""
+    return not (_literal(plan_only) and not validate_bool(plan_only, "plan_only"))
+
+
 def _group_id(resource: Any, group_id: str | None) -> str:
     if group_id:
         return group_id
@@ -254,7 +259,7 @@ def stripe_to_aep_onboarding_group(
         create_sources=create_sources,
         resource_args={"resource_path": resource_path},
         aep_conn_id=aep_conn_id,
-        plan=not (_literal(plan_only) and not validate_bool(plan_only, "plan_only")),
+        plan=_may_plan(plan_only),
     )
 
 
@@ -278,6 +283,9 @@ def table_to_aep_onboarding_group(
     id_column: str | None = None,
     timestamp_column: str | None = None,
     timestamp_format: str | None = None,
+    plan_only: bool | str = False,
+    on_conflict: str = "fail",
+    on_schema_change: str = "fail",
     aep_conn_id: str = AdobeExperiencePlatformHook.default_conn_name,
     group_id: str | None = None,
     prefix_group_id: bool = True,
@@ -292,9 +300,21 @@ def table_to_aep_onboarding_group(
     `timestamp_format` - `epoch_seconds` or `epoch_milliseconds` for a numeric column, or the date
     pattern of a string column (`yyyy-MM-dd HH:mm:ss`). They are checked before any request, and
     against the explored columns (task `check_columns`) before anything is created from the table.
+
+    `plan_only`, `on_conflict` and `on_schema_change` work as for `stripe_to_aep_onboarding_group`.
     """
     settings = _settings(
-        name_prefix, frequency, interval, start_time, backfill, class_id, poll_interval, deferrable
+        name_prefix,
+        frequency,
+        interval,
+        start_time,
+        backfill,
+        class_id,
+        poll_interval,
+        deferrable,
+        plan_only=plan_only,
+        on_conflict=on_conflict,
+        on_schema_change=on_schema_change,
     )
     _check_literals("table_path", table_path, settings)
     event_columns = {
@@ -362,6 +382,14 @@ def table_to_aep_onboarding_group(
         mapping_args={"mappings": mappings, **event_columns},
         dataflow_args={"flow_spec_name": source.flow_spec_name, "transformations": [copy]},
         aep_conn_id=aep_conn_id,
+        plan=_may_plan(plan_only),
+        plan_args={
+            "connection_spec_id": source.connection_spec_id,
+            "auth_spec_name": source.auth_spec_name,
+            "flow_spec_name": source.flow_spec_name,
+            "mappings": mappings,
+            **event_columns,
+        },
     )
 
 
@@ -408,6 +436,7 @@ def _onboarding_group(
     mapping_args: dict[str, Any] | None = None,
     dataflow_args: dict[str, Any] | None = None,
     plan: bool = False,
+    plan_args: dict[str, Any] | None = None,
 ) -> OnboardingTaskGroup:
     """The wiring every source shares: validate_params first; the base connection unless one is given;
     the source's own explore and source connection (`create_sources(base_connection_id, check)`
@@ -426,6 +455,7 @@ def _onboarding_group(
                 **resource_args,
                 **{name: settings[name] for name in (*_SCHEDULE, *_POLICIES, "class_id")},
                 aep_conn_id=aep_conn_id,
+                **(plan_args or {}),
             )
             check = AEPApplyOperator(task_id="apply", plan_only=settings["plan_only"])
             validate >> [plan_task, check]

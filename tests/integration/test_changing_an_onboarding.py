@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 from aep_testing import run_dag
@@ -224,3 +226,23 @@ def test_the_all_resources_plan_plans_each_selected_path_and_applies_nothing(con
         plan = xcom[(f"onboard_{path}.plan", "return_value")]
         assert list(actions(plan).values()) == ["create"] * 8
     assert ("onboard_customers.plan", "return_value") not in xcom  # not selected: skipped
+
+
+@pytest.mark.usefixtures("airflow_db")
+def test_the_payments_plan_then_its_run_then_keeps(connections, monkeypatch):
+    aep = connections
+    paypal = {"conn_type": "generic", "host": "h", "login": "it-paypal", "password": "it-paypal-secret"}
+    monkeypatch.setenv("AIRFLOW_CONN_PAYPAL_DEFAULT", json.dumps(paypal))
+    conf = {"name_prefix": "Pay", "poll_interval": 0.2}
+    dagrun, xcom = run_dag("payments_to_aep_onboarding", {**conf, "plan_only": True})
+    assert ok(dagrun)
+    plan = xcom[("plan", "return_value")]
+    assert list(actions(plan).values()) == ["create"] * 8
+    assert writes(aep) == []
+
+    aep.state.request_log.clear()
+    assert ok(run_dag("payments_to_aep_onboarding", conf)[0])
+    assert sorted(writes(aep)) == sorted(planned(plan))
+
+    dagrun, xcom = run_dag("payments_to_aep_onboarding", {**conf, "plan_only": True})
+    assert list(actions(xcom[("plan", "return_value")]).values()) == ["keep"] * 8
