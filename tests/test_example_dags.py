@@ -115,7 +115,8 @@ def test_payments_follows_the_tutorial_steps():
     dag = bag().dags["payments_to_aep_onboarding"]
     assert set(dag.params.keys()) >= {"frequency", "interval", "name_prefix", "table_path", "delta_column"}
     upstream = upstream_of(dag)
-    assert upstream["create_base_connection"] == {"validate_params"}
+    assert upstream["create_base_connection"] == {"apply"}
+    assert upstream["plan"] == upstream["apply"] == {"validate_params"}
     assert upstream["explore_table"] == {"create_base_connection"}
     assert upstream["create_dataflow"] == {
         "create_source_connection",
