@@ -113,3 +113,44 @@ def render(command: str, printed: str, parse_ratio: float | None) -> str:
         verdict = f"{parse_ratio:.2f}x of dbt Cloud's import CPU, target {TARGET_RATIO}x: {met}"
     findings = FINDINGS.format(parse_verdict=verdict)
     return INTRO.format(printed=f"$ {command}\n{printed}", findings=findings)
+
+
+FLEET_BEGIN = "<!-- waits-per-flow: written by python -m benchmarks -->"
+FLEET_END = "<!-- /waits-per-flow -->"
+FLEET = """{begin}
+## Waits per flow (coalesced polling)
+
+Many tasks waiting on few flows: by default 5000 waits on 50 flows (100 per flow) at a 30 s poll
+interval in one triggerer process (one asyncio loop), the emulator in its own process answering every
+call 200 ms late. The waits start spread over one interval, then one more interval is observed. Two
+designs side by side: **one poll per wait** (each wait reads the run list itself, as every trigger did
+before) and the **shared poll per flow** that ships (`triggers/shared_poll.py`: all waits on a flow
+through one connection share one read per interval, at the shortest interval any of them asked).
+Measured: `GET /runs` sent per interval (every attempt, counted at the async sender) against the
+floor of one read per flow (the bench's flows are unknown to the emulator, so each list is one page;
+a flow with more runs than a page costs the pages up to the oldest run any wait needs); event-loop
+lag p99 (a 50 ms ticker); RSS growth per wait; and how late each answer reached its wait (due one
+interval after the last one, the first one interval after the wait started: the sensor looks itself
+just before it defers). A wait hears its run's end at its next answer, so an answer that is at most
+one interval late means the end is heard at most one interval late. Targets (issue 20): at most
+1.1x the floor, loop lag p99 under 100 ms, no wait more than one interval late.
+
+```
+$ {command}
+{printed}
+```
+
+Reproduce just this part (about two intervals per design, plus start-up):
+`.venv/bin/python -m benchmarks --only-fleet` (`--fleet 5000x50 --fleet-interval 30` are the defaults).
+{end}
+"""
+
+
+def with_fleet_section(text: str, command: str, printed: str) -> str:
+    """`text` with its waits-per-flow section replaced by these results (appended when absent)."""
+    section = FLEET.format(begin=FLEET_BEGIN, end=FLEET_END, command=command, printed=printed)
+    if FLEET_BEGIN in text and FLEET_END in text:
+        head, rest = text.split(FLEET_BEGIN, 1)
+        tail = rest.split(FLEET_END, 1)[1].lstrip("\n")
+        return head + section + ("\n" + tail if tail else "")
+    return text.rstrip("\n") + "\n\n" + section
