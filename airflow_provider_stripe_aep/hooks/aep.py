@@ -539,6 +539,7 @@ class AdobeExperiencePlatformHook(BaseHook):
         answers: dict[RunSelector, dict[str, Any] | AEPError | None] = {
             s: select_run(listed, s) for s in wanted
         }
+        # Adobe does not document how soon a new run is listed: a run ID the list lacks is asked by ID.
         for selector in wanted:
             if selector.run_id and answers[selector] is None:
                 try:
