@@ -539,14 +539,17 @@ class AdobeExperiencePlatformHook(BaseHook):
         answers: dict[RunSelector, dict[str, Any] | AEPError | None] = {
             s: select_run(listed, s) for s in wanted
         }
-        # Adobe does not document how soon a new run is listed: a run ID the list lacks is asked by ID.
-        for selector in wanted:
-            if selector.run_id and answers[selector] is None:
-                try:
-                    run = await sender.run(selector.run_id)
-                    answers[selector] = self._check_run_flow(run, flow_id, selector)
-                except AEPError as exc:
-                    answers[selector] = exc
+        # Adobe does not document how soon a new run is listed: a run ID the list lacks is asked by ID
+        # (those lookups side by side, so one slow lookup does not hold up the others).
+        async def by_id(selector: RunSelector) -> dict[str, Any] | AEPError | None:
+            try:
+                return self._check_run_flow(await sender.run(str(selector.run_id)), flow_id, selector)
+            except AEPError as exc:
+                return exc
+
+        missing = [s for s in wanted if s.run_id and answers[s] is None]
+        for selector, answer in zip(missing, await asyncio.gather(*map(by_id, missing)), strict=True):
+            answers[selector] = answer
         return answers
 
     async def _async(self) -> AsyncAEPHttpClient:

@@ -116,3 +116,18 @@ def test_a_failed_shared_read_reaches_every_wait_as_it_would_alone(aep, monkeypa
     assert all("503" in e["message"] or "Server" in e["message"] for e in events), events
     assert [e["permanent"] for e in events] == [False, False]  # transient: the task's retries decide
     assert run_reads(aep, flow_id, run_ids) == 2  # one read (2 attempts) for both waits, not one each
+
+
+def test_a_run_the_list_does_not_show_is_asked_by_id_and_its_failure_is_that_waits_alone(aep, monkeypatch):
+    flow_id, run_ids = runs_of_one_flow(aep, monkeypatch, 1)
+    unlisted = "0123456789abcdef0123456789abcdef"
+    aep.add_fault({"kind": "503", "rate": 1.0, "methods": ["GET"], "path_regex": f"/runs/{unlisted}$"})
+
+    async def main() -> list[dict]:
+        return await asyncio.gather(
+            first_event(trigger(flow_id, unlisted)), first_event(trigger(flow_id, run_ids[0]))
+        )
+
+    lone, sibling = asyncio.run(main())
+    assert lone["status"] == "error" and unlisted in lone["message"]
+    assert sibling["status"] == "success" and sibling["summary"]["run_id"] == run_ids[0]

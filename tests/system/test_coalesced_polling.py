@@ -72,6 +72,12 @@ def list_reads(aep: EmulatorServer, flow_id: str) -> int:
     )
 
 
+def by_id_reads(aep: EmulatorServer, run_ids: list[str]) -> int:
+    with aep.state.lock:
+        log = list(aep.state.request_log)
+    return sum(1 for e in log if e["method"] == "GET" and e["path"].rsplit("/", 1)[-1] in run_ids)
+
+
 def test_twenty_deferred_sensors_on_one_flow_share_one_poll_per_interval(
     cluster: AirflowCluster, aep: EmulatorServer, monkeypatch: pytest.MonkeyPatch
 ):
@@ -128,4 +134,6 @@ def test_twenty_deferred_sensors_on_one_flow_share_one_poll_per_interval(
     # Rounds are an interval apart, counted from when each began; the first round's read goes out
     # late (the triggerer first looks up the connection and gets a token), so its gap is left out.
     assert min(gaps[1:], default=INTERVAL) >= INTERVAL * 0.7  # never two rounds in one interval
+    # No run asked by ID but each sensor's own look before it deferred (from its worker).
+    assert by_id_reads(aep, runs) <= SENSORS
     assert CLIENT_SECRET not in "\n".join(p.read_text(errors="replace") for p in cluster.log_files())
