@@ -300,6 +300,8 @@ def main() -> None:
     parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/performance.md")
     args = parser.parse_args()
     command = " ".join(["make bench  (= .venv/bin/python -m benchmarks", *sys.argv[1:]]) + ")"
+    if args.only_fleet:
+        command = " ".join([".venv/bin/python -m benchmarks", *sys.argv[1:]])
     began = time.monotonic()
     header = machine_lines()
     print("\n".join(header), flush=True)

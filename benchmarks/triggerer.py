@@ -183,7 +183,7 @@ async def measure(
     worst: list[float] = []
     for wait, start in started.items():
         times = answers.get(wait, [])
-        due = [start + interval] + [t + interval for t in times[:-1]]
+        due = ([start + interval] + [t + interval for t in times[:-1]])[: len(times)]
         own = [max(0.0, answer - when) for answer, when in zip(times, due, strict=True)]
         # A wait still waiting for an answer at the end is late by how long it has waited.
         pending_due = times[-1] + interval if times else start + interval
