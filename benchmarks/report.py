@@ -21,8 +21,9 @@ make bench
 installs the dbt Cloud provider for the side-by-side measurement into `.bench/dbt-cloud` (not a
 project dependency), runs `python -m benchmarks`, prints the table below and rewrites this file.
 It takes about ten minutes on two cores, most of it the triggerer runs (six runs of one poll
-interval plus one observed interval: four for capacity, two for waits per flow). `python -m benchmarks --help` lists the knobs (samples,
-trigger counts, intervals, latencies); `make bench BENCH_ARGS="--no-doc"` prints without rewriting this file.
+interval plus one observed interval: four for capacity, two for waits per flow).
+`python -m benchmarks --help` lists the knobs (samples, trigger counts, intervals, latencies);
+`make bench BENCH_ARGS="--no-doc"` prints without rewriting this file.
 
 ## What is measured
 
@@ -47,10 +48,11 @@ trigger counts, intervals, latencies); `make bench BENCH_ARGS="--no-doc"` prints
 3. **Triggerer capacity.** K waiting-run pollers in one asyncio loop against the emulator in its own
    process, answering every call 200 ms late; poll interval 30 s; triggers start spread over one
    interval, then one more interval is observed. `async` is the trigger class as shipped
-   (`AEPDataflowRunTrigger`, each trigger on a flow of its own here, polling through the flow's shared
-   poll with the async sender in `client/async_http.py`: httpx, one shared connection pool per loop); `thread` (at 1000 triggers;
-   `--thread-counts` for more) is, for comparison, the design it replaced: the same loop shape with
-   the blocking client in `asyncio.to_thread`, whose default executor has min(32, CPUs + 4) threads.
+   (`AEPDataflowRunTrigger`, each trigger on a flow of its own here, polling through the flow's
+   shared poll with the async sender in `client/async_http.py`: httpx, one shared connection pool
+   per loop); `thread` (at 1000 triggers; `--thread-counts` for more) is, for comparison, the
+   design it replaced: the same loop shape with the blocking client in `asyncio.to_thread`, whose
+   default executor has min(32, CPUs + 4) threads.
    Memory is RSS growth per trigger; loop lag is how late a 50 ms ticker wakes; a poll is late by
    how long after its due time (previous answer + interval; the first one interval after the
    trigger started, as the sensor looks itself before deferring) its answer arrived.

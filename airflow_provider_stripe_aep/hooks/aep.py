@@ -539,6 +539,7 @@ class AdobeExperiencePlatformHook(BaseHook):
         answers: dict[RunSelector, dict[str, Any] | AEPError | None] = {
             s: select_run(listed, s) for s in wanted
         }
+
         # Adobe does not document how soon a new run is listed: a run ID the list lacks is asked by ID
         # (those lookups side by side, so one slow lookup does not hold up the others).
         async def by_id(selector: RunSelector) -> dict[str, Any] | AEPError | None:
