@@ -50,8 +50,9 @@ class AEPDataflowRunTrigger(BaseTrigger):
     """Waits for the selected run of a flow to end, or `end_time` (epoch seconds) to pass, reading
     the flow's runs every `poll_interval` seconds. Every wait on the same flow (same connection) in
     this triggerer shares one poll at the shortest interval asked (`shared_poll`); each applies its
-    own run selection, success policy and timeout to the shared answer. The polls use the async
-    sender on the event loop, so the triggerer's loop is never blocked. Emits one `RunEvent`.
+    own run selection, success policy and timeout to the shared answer. The polls are asynchronous
+    (`hook.afind_runs`, httpx), so they never block the triggerer's event loop and need no worker
+    thread. Emits one `RunEvent`.
     """
 
     def __init__(
