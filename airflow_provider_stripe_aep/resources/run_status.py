@@ -94,6 +94,24 @@ def select_run(runs_newest_first: Iterable[dict[str, Any]], selector: RunSelecto
     return found
 
 
+def settles(run: dict[str, Any], selector: RunSelector) -> bool:
+    """Whether reading `run` (runs are read newest first) fixes what `select_run` picks for
+    `selector`, so that no older page needs to be read: the run itself for `run_id`, any run for
+    the latest, and for `started_after_ms` a run that started before the bound (or has no start)."""
+    if selector.run_id:
+        return run.get("id") == selector.run_id
+    if selector.started_after_ms is None:
+        return True
+    started = run_started_ms(run)
+    return started is None or started < selector.started_after_ms
+
+
+def unsettled(page: Iterable[dict[str, Any]], selectors: Iterable[RunSelector]) -> frozenset[RunSelector]:
+    """The selectors that this page of runs (and those before it) leaves open."""
+    runs = list(page)
+    return frozenset(s for s in selectors if not any(settles(run, s) for run in runs))
+
+
 def _errors(status_summary: dict[str, Any], activities: list[Any]) -> list[dict[str, Any]]:
     errors = [e for e in status_summary.get("errors") or [] if isinstance(e, dict)]
     for activity in activities:
