@@ -224,3 +224,36 @@ def same_window(run: dict[str, Any], window_start: int, window_end: int) -> bool
         seconds(params.get("windowStartTime")) == window_start
         and seconds(params.get("windowEndTime")) == window_end
     )
+
+
+def run_window_ms(run: dict[str, Any]) -> tuple[int, int] | None:
+    """The window a run ingested, in epoch milliseconds: the copy activity's
+    `durationSummary.extensions.windowStart/windowEnd` (reference §2.9, monitor.md); None when the run
+    does not say (the documents give no window for scheduled runs)."""
+    for activity in run.get("activities") or []:
+        if not isinstance(activity, dict) or activity.get("id") != "copyActivity":
+            continue
+        extensions = (activity.get("durationSummary") or {}).get("extensions") or {}
+        start, end = extensions.get("windowStart"), extensions.get("windowEnd")
+        if isinstance(start, int | float) and isinstance(end, int | float):
+            return int(start), int(end)
+    return None
+
+
+def run_event_extra(summary: RunSummary, window_ms: tuple[int, int] | None = None) -> dict[str, Any]:
+    """What an Asset event about a finished run carries in its `extra` (JSON, no record values, no
+    secrets): the run's IDs, status, record counts, window and times. One shape for the ingest DAG's
+    outlet event and the AssetWatcher's events, so a downstream DAG reads both alike."""
+    return {
+        "run_id": summary["run_id"],
+        "flow_id": summary["flow_id"],
+        "status": summary["status"],
+        "succeeded": summary["succeeded"],
+        "counts": dict(summary["counts"]),
+        "window_start_ms": window_ms[0] if window_ms else None,
+        "window_end_ms": window_ms[1] if window_ms else None,
+        "started_at_ms": summary["started_at_ms"],
+        "completed_at_ms": summary["completed_at_ms"],
+        "duration_seconds": summary["duration_seconds"],
+        "errors": list(summary["errors"]),
+    }
