@@ -36,7 +36,7 @@ test-ui: $(UI_STAMP)
 
 # A real Airflow 3 (scheduler, DAG processor, triggerer, API server) runs the example DAGs; a few minutes.
 test-real: $(STAMP)
-	STRIPE_AEP_REAL_AIRFLOW=1 $(BIN)/python -m pytest tests/system/test_real_airflow.py -s -q
+	STRIPE_AEP_REAL_AIRFLOW=1 $(BIN)/python -m pytest tests/system/test_real_airflow.py tests/system/test_asset_watcher.py -s -q
 
 # A real Airflow 3 on CeleryExecutor: Redis (Debian's redis-server, started by the test on a free loopback
 # port), two Celery workers, two triggerers; a few minutes (docs/executors.md).

@@ -79,11 +79,18 @@ class CeleryCluster(AirflowCluster):
         self.home.mkdir(parents=True, exist_ok=True)
         self._start_redis(timeout)
         env = self.env()
-        subprocess.run([airflow_bin(), "db", "migrate"], env=env, check=True, capture_output=True, timeout=timeout)
+        subprocess.run(
+            [airflow_bin(), "db", "migrate"], env=env, check=True, capture_output=True, timeout=timeout
+        )
         for name, argv in self.commands().items():
             out = (self.home / f"{name}.out").open("wb")
             self.procs[name] = subprocess.Popen(
-                argv, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+                argv,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
             )
             out.close()
         self.wait_for(lambda: self._api_ok("/api/v2/monitor/health"), timeout, "the API server")

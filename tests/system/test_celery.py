@@ -30,7 +30,10 @@ INGEST = "stripe_to_aep_ingest"
 PREFIX = "Celery"
 RUN_TIMEOUT = 300.0
 TOKEN_REQUEST = "Requesting an IMS access token"
-INTERVALS = (("2026-03-10T00:00:00Z", "2026-03-11T00:00:00Z"), ("2026-03-11T00:00:00Z", "2026-03-12T00:00:00Z"))
+INTERVALS = (
+    ("2026-03-10T00:00:00Z", "2026-03-11T00:00:00Z"),
+    ("2026-03-11T00:00:00Z", "2026-03-12T00:00:00Z"),
+)
 
 
 @pytest.fixture(scope="module")
@@ -100,12 +103,16 @@ def test_all_resources_and_two_ingest_intervals_on_celery(cluster: CeleryCluster
     assert inventory.duplicates(made) == {}
 
     # Every AEP run once: one one-time run per flow (the onboarding's), one on-demand run per interval.
-    flows = {f["id"]: f["name"] for f in dump["sandboxes"]["prod"]["flows"] if f["name"].startswith(f"{PREFIX} ")}
+    flows = {
+        f["id"]: f["name"] for f in dump["sandboxes"]["prod"]["flows"] if f["name"].startswith(f"{PREFIX} ")
+    }
     runs = [r for r in dump["sandboxes"]["prod"]["runs"] if r["flowId"] in flows]
     on_demand = [r for r in runs if r.get("params")]
     scheduled = Counter(r["flowId"] for r in runs if not r.get("params"))
     assert scheduled == dict.fromkeys(flows, 1)
-    windows = sorted((int(r["params"]["windowStartTime"]), int(r["params"]["windowEndTime"])) for r in on_demand)
+    windows = sorted(
+        (int(r["params"]["windowStartTime"]), int(r["params"]["windowEndTime"])) for r in on_demand
+    )
     assert len(windows) == len(INTERVALS) == len(set(windows))
     returned = [cluster.xcom_values(INGEST, r)[("ingest_interval", -1, "return_value")] for r in ingests]
     assert sorted(returned) == sorted(r["id"] for r in on_demand)
@@ -127,7 +134,9 @@ def test_all_resources_and_two_ingest_intervals_on_celery(cluster: CeleryCluster
         *(t for r in ingests for t in cluster.task_instances(INGEST, r)),
     ]
     task_logs = [p for p in cluster.log_files() if p.parent.name.startswith("task_id=")]
-    per_file = {str(p): p.read_text(encoding="utf-8", errors="replace").count(TOKEN_REQUEST) for p in task_logs}
+    per_file = {
+        str(p): p.read_text(encoding="utf-8", errors="replace").count(TOKEN_REQUEST) for p in task_logs
+    }
     processes = sum(t["try_number"] for t in tis) + len(trigger_logs) + TRIGGERERS
     minted = _tokens_minted(aep)
     assert minted <= processes

@@ -1,11 +1,8 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
-import sys
 from typing import Any
 
-import airflow
 import pytest
 
 from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
@@ -127,10 +124,3 @@ def test_bad_arguments_are_refused_naming_the_field():
         AEPDataflowRunEventTrigger(flow_id="f", statuses=["done"])
     with pytest.raises(ValueError, match="flow_name or flow_id"):
         AEPDataflowRunEventTrigger()
-
-
-def test_on_airflow_2_the_import_is_refused_naming_airflow_3(monkeypatch):
-    monkeypatch.setattr(airflow, "__version__", "2.11.0")
-    monkeypatch.delitem(sys.modules, MODULE)
-    with pytest.raises(ImportError, match="needs Airflow 3"):
-        importlib.import_module(MODULE)
