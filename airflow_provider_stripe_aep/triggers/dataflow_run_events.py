@@ -148,11 +148,14 @@ class AEPDataflowRunEventTrigger(BaseEventTrigger):
         hook = AdobeExperiencePlatformHook(self.aep_conn_id)
         flow_id = self.flow_id
         mark = await self._load_watermark()
+        missing_logged = False
         async for snapshot in shared_stream:
             if flow_id is None:
                 flow_id = await hook.afind_dataflow_id(str(self.flow_name))
                 if flow_id is None:
-                    self.log.info("No dataflow named %r yet; watching for it", self.flow_name)
+                    if not missing_logged:
+                        self.log.info("No dataflow named %r yet; looking again at each poll", self.flow_name)
+                        missing_logged = True
                     continue
                 self.log.info("Watching the runs of dataflow %r (%s)", self.flow_name, flow_id)
             summaries: list[RunSummary] = [summary for summary, _ in snapshot["runs"]]
