@@ -176,13 +176,18 @@ class AEPDataflowRunEventTrigger(BaseEventTrigger):
             yield event
 
     # -- what was announced, kept in the Asset's state store --------------------------------------
+    def _state_store(self) -> Any:
+        """The watched Asset's state store, injected by the triggerer (Airflow 3.3+; None before)."""
+        return getattr(self, "asset_state_store", None)
+
     async def _load_watermark(self) -> Watermark:
         if self._mark is not None:
             return self._mark
         stored: Any = None
-        if self.asset_state_store is not None:
+        store = self._state_store()
+        if store is not None:
             try:
-                stored = await self.asset_state_store.aget(STATE_KEY)
+                stored = await store.aget(STATE_KEY)
             except Exception as exc:  # the store is an aid across restarts, not a condition to watch
                 self.log.warning("Could not read the watcher's state (%s); starting from now", exc)
         mark = parse_watermark(stored)
@@ -195,10 +200,11 @@ class AEPDataflowRunEventTrigger(BaseEventTrigger):
         return mark
 
     async def _save_watermark(self, mark: Watermark) -> None:
-        if self.asset_state_store is None:
+        store = self._state_store()
+        if store is None:
             return
         try:
             value: Any = {"floor_ms": mark["floor_ms"], "announced": dict(mark["announced"])}
-            await self.asset_state_store.aset(STATE_KEY, value)
+            await store.aset(STATE_KEY, value)
         except Exception as exc:
             self.log.warning("Could not store the watcher's state (%s)", exc)
