@@ -117,10 +117,11 @@ class AEPDataflowRunEventTrigger(BaseEventTrigger):
 
     @classmethod
     async def open_shared_stream(cls, kwargs: dict[str, Any]) -> AsyncIterator[Any]:
-        """Poll the sandbox's recent runs (every flow) and yield `{"polled_at_ms", "runs"}` with each
-        run summarized. A run still going keeps the window open back to its start, so a run longer
-        than the look-back is still seen ending. Transient errors skip a poll (logged); permanent ones
-        (auth, bad connection) end the stream, and every watcher fails with them."""
+        """Poll the sandbox's recent runs (every flow); yield `{"polled_at_ms", "since_ms", "runs"}`
+        with each run summarized (and its window). A run still going keeps the window open back to its
+        start, so a run longer than the look-back is still seen ending. Transient errors skip a poll
+        (logged); permanent ones (auth, bad connection) end the stream, and every watcher fails with them.
+        """
         hook = AdobeExperiencePlatformHook(kwargs["aep_conn_id"])
         interval = float(kwargs["poll_interval"])
         lookback_ms = int(float(kwargs["lookback_seconds"]) * 1000)
