@@ -124,3 +124,48 @@ def test_bad_arguments_are_refused_naming_the_field():
         AEPDataflowRunEventTrigger(flow_id="f", statuses=["done"])
     with pytest.raises(ValueError, match="flow_name or flow_id"):
         AEPDataflowRunEventTrigger()
+
+
+def _raw(run_id: str, status: str, started: int) -> dict[str, Any]:
+    return {
+        "id": run_id,
+        "flowId": "f1",
+        "metrics": {"statusSummary": {"status": status}, "durationSummary": {"startedAtUTC": started}},
+    }
+
+
+def test_the_shared_poll_skips_transient_errors_ends_on_permanent_ones_and_keeps_long_runs_in_view(
+    monkeypatch,
+):
+    from airflow_provider_stripe_aep.client.errors import AEPAuthError, AEPServerError
+
+    answers: list[Any] = [
+        [_raw("long", "inProgress", 100)],
+        AEPServerError("503", status=503),
+        [_raw("long", "success", 100)],
+        AEPAuthError("401", status=401),
+    ]
+    asked: list[int] = []
+
+    async def runs(self, started_after_ms):
+        asked.append(started_after_ms)
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    monkeypatch.setattr(AdobeExperiencePlatformHook, "aruns_started_after", runs)
+    monkeypatch.setattr(dataflow_run_events, "_now_ms", lambda: 10_000)
+    kwargs = AEPDataflowRunEventTrigger(flow_id="f1", poll_interval=0.01, lookback_seconds=5).serialize()[1]
+
+    async def collect() -> list[dict[str, Any]]:
+        out = []
+        with pytest.raises(AEPAuthError):
+            async for snapshot in AEPDataflowRunEventTrigger.open_shared_stream(kwargs):
+                out.append(snapshot)
+        return out
+
+    snapshots = asyncio.run(collect())
+    assert [[s["run_id"] for s, _ in snap["runs"]] for snap in snapshots] == [["long"], ["long"]]
+    # 5 s look-back at 10 s: from 5 000 ms, then back to the running run's start (100 ms) while it runs.
+    assert asked == [5_000, 99, 99, 5_000]
