@@ -777,7 +777,7 @@ class AdobeExperiencePlatformHook(BaseHook):
 
     async def afind_dataflow_id(self, name: str) -> str | None:
         """The ID of the dataflow named `name`, or None while there is none; the connection is read
-        without blocking the event loop, the lookup runs in a thread (once per watcher)."""
+        without blocking the event loop, the lookup runs in a thread."""
         client = await self.aget_client()
         flow = await asyncio.to_thread(client.flows.find_by_name, "flows", name)
         return str(flow["id"]) if flow else None
