@@ -37,7 +37,7 @@ if int(AIRFLOW_VERSION.split(".", 1)[0]) >= 3:
 
     from airflow.sdk import DAG, AssetWatcher, task
 
-    from airflow_provider_stripe_aep.resources.run_watch import runs_in_events
+    from airflow_provider_stripe_aep.resources.run_status import runs_in_events
     from airflow_provider_stripe_aep.triggers.dataflow_run_events import AEPDataflowRunEventTrigger
 
     FLOW_NAME = onboarding_names(NAME_PREFIX, RESOURCE_PATH).dataflow

@@ -17,6 +17,7 @@ FAILED_STATUSES = frozenset(
     {"failed", "failure", "partial_failure", "partialfailure", "cancelled", "canceled"}
 )
 COUNT_FIELDS = ("inputRecordCount", "outputRecordCount", "failedRecordCount", "skippedRecordCount")
+SIZE_FIELDS = ("inputBytes", "outputBytes")
 
 
 class RunSummary(TypedDict):
@@ -26,6 +27,8 @@ class RunSummary(TypedDict):
     terminal: bool
     succeeded: bool
     counts: dict[str, int]
+    bytes: dict[str, int]
+    window_ms: tuple[int, int] | None
     errors: list[str]
     error_codes: list[str]
     failed_ratio: float | None
@@ -91,6 +94,24 @@ def select_run(runs_newest_first: Iterable[dict[str, Any]], selector: RunSelecto
     return found
 
 
+def settles(run: dict[str, Any], selector: RunSelector) -> bool:
+    """Whether reading `run` (runs are read newest first) fixes what `select_run` picks for
+    `selector`, so that no older page needs to be read: the run itself for `run_id`, any run for
+    the latest, and for `started_after_ms` a run that started before the bound (or has no start)."""
+    if selector.run_id:
+        return run.get("id") == selector.run_id
+    if selector.started_after_ms is None:
+        return True
+    started = run_started_ms(run)
+    return started is None or started < selector.started_after_ms
+
+
+def unsettled(page: Iterable[dict[str, Any]], selectors: Iterable[RunSelector]) -> frozenset[RunSelector]:
+    """The selectors that this page of runs (and those before it) leaves open."""
+    runs = list(page)
+    return frozenset(s for s in selectors if not any(settles(run, s) for run in runs))
+
+
 def _errors(status_summary: dict[str, Any], activities: list[Any]) -> list[dict[str, Any]]:
     errors = [e for e in status_summary.get("errors") or [] if isinstance(e, dict)]
     for activity in activities:
@@ -121,6 +142,8 @@ def summarize_run(
             terminal=False,
             succeeded=False,
             counts={},
+            bytes={},
+            window_ms=None,
             errors=[],
             error_codes=[],
             failed_ratio=None,
@@ -135,6 +158,8 @@ def summarize_run(
     key = status.lower()
     records = metrics.get("recordSummary") or {}
     counts = {name: int(records[name]) for name in COUNT_FIELDS if isinstance(records.get(name), int | float)}
+    sizes = metrics.get("sizeSummary") or {}
+    size_counts = {name: int(sizes[name]) for name in SIZE_FIELDS if isinstance(sizes.get(name), int | float)}
     errors = _errors(status_summary, run.get("activities") or [])
     inputs, failed = counts.get("inputRecordCount"), counts.get("failedRecordCount")
     ratio = failed / inputs if inputs and failed is not None else None
@@ -163,6 +188,8 @@ def summarize_run(
         terminal=terminal,
         succeeded=terminal and not reason,
         counts=counts,
+        bytes=size_counts,
+        window_ms=run_window_ms(run),
         errors=[f"{e.get('code', '?')}: {e.get('message', '')}".strip() for e in errors],
         error_codes=[str(e["code"]) for e in errors if e.get("code")],
         failed_ratio=ratio,
@@ -193,6 +220,21 @@ def run_result(summary: RunSummary) -> dict[str, Any]:
         "duration_seconds": summary["duration_seconds"],
         "errors": summary["errors"],
     }
+
+
+def runs_in_events(extras: Iterable[Any]) -> list[dict[str, Any]]:
+    """The runs announced by Asset (Dataset) events, from their `extra`s (`run_event_extra`'s shape),
+    in the order given (a run announced twice shows twice); events without a run (a manual event,
+    another producer) are left out. An outlet event carries the run as its `extra`; an AssetWatcher's
+    event carries it under `payload` (Airflow adds `from_trigger`)."""
+    runs: list[dict[str, Any]] = []
+    for extra in extras:
+        if not isinstance(extra, dict):
+            continue
+        run = extra.get("payload") if extra.get("from_trigger") else extra
+        if isinstance(run, dict) and run.get("run_id"):
+            runs.append(dict(run))
+    return runs
 
 
 def window_params(

@@ -114,17 +114,3 @@ def raise_floor(mark: Watermark, floor_ms: int) -> Watermark:
         return mark
     kept = {run_id: at for run_id, at in mark["announced"].items() if at >= floor_ms}
     return Watermark(floor_ms=floor_ms, announced=kept)
-
-
-def runs_in_events(extras: Iterable[Any]) -> list[dict[str, Any]]:
-    """The runs that a DAG run's triggering Asset events carry, in event order (a run announced twice
-    shows twice): an AssetWatcher's event has the run under `payload` (Airflow adds `from_trigger`),
-    an outlet event carries it as its `extra` itself."""
-    runs: list[dict[str, Any]] = []
-    for extra in extras:
-        if not isinstance(extra, dict):
-            continue
-        run = extra.get("payload") if extra.get("from_trigger") else extra
-        if isinstance(run, dict) and run.get("run_id"):
-            runs.append(dict(run))
-    return runs

@@ -2,7 +2,12 @@ from __future__ import annotations
 
 import pytest
 
-from airflow_provider_stripe_aep.resources.run_status import run_event_extra, run_window_ms, summarize_run
+from airflow_provider_stripe_aep.resources.run_status import (
+    run_event_extra,
+    run_window_ms,
+    runs_in_events,
+    summarize_run,
+)
 from airflow_provider_stripe_aep.resources.run_watch import (
     DEFAULT_STATUSES,
     advance,
@@ -10,7 +15,6 @@ from airflow_provider_stripe_aep.resources.run_watch import (
     newly_final,
     parse_watermark,
     raise_floor,
-    runs_in_events,
     start_watermark,
 )
 from airflow_provider_stripe_aep.validation import InvalidInputError
