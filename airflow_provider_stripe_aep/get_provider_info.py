@@ -48,6 +48,7 @@ MODULES: dict[str, dict[str, list[str]]] = {
             "operators.dataflow_run",
             "operators.lifecycle",
             "operators.mapping",
+            "operators.plan",
             "operators.schema",
         ]
     },
