@@ -91,3 +91,16 @@ def announce_dataset(
         return asset
     events[AssetAlias(alias)].add(asset, extra=extra or {})
     return asset
+
+
+def dataflow_runs_asset_uri(sandbox: str, dataflow_name: str) -> str:
+    """`aep://<sandbox>/dataflows/<dataflow name>/runs`: the runs of one dataflow, as AEP reports them."""
+    return f"aep://{quote(sandbox, safe='')}/dataflows/{quote(dataflow_name, safe='')}/runs"
+
+
+def dataflow_runs_asset(sandbox: str, dataflow_name: str, watchers: list[Any] | None = None) -> Any:
+    """The Asset that an `AssetWatcher` on AEP's runs of a dataflow feeds (Airflow 3): one event per
+    run that ended, whoever started it. Apart from the dataset's Asset, which the ingest DAG announces
+    for the runs it starts, so a DAG scheduled on this one hears each run once (docs/asset-events.md)."""
+    uri = dataflow_runs_asset_uri(sandbox, dataflow_name)
+    return Asset(uri, watchers=watchers) if watchers else Asset(uri)

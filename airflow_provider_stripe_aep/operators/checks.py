@@ -45,6 +45,8 @@ class AEPValidateOnboardingOperator(BaseOperator):
     :param connections: the Airflow connections the run will use (`ConnectionNeed`): each must exist,
         have its type and fields (the AEP connection every field, as its hook reads them); read from
         Airflow's secrets and database, no request to AEP or the source.
+    :param plan_only, on_conflict, on_schema_change: the run's policies (see
+        `stripe_to_aep_onboarding_group`).
     """
 
     template_fields: Sequence[str] = (
@@ -57,6 +59,9 @@ class AEPValidateOnboardingOperator(BaseOperator):
         "class_id",
         "poll_interval",
         "deferrable",
+        "plan_only",
+        "on_conflict",
+        "on_schema_change",
         "selected",
         "delta_column",
         "mappings",
@@ -78,6 +83,9 @@ class AEPValidateOnboardingOperator(BaseOperator):
         class_id: Any = "profile",
         poll_interval: Any = 30,
         deferrable: Any = False,
+        plan_only: Any = False,
+        on_conflict: Any = "fail",
+        on_schema_change: Any = "fail",
         resource_field: str = "resource_path",
         tables: bool = False,
         selected: Any = None,
@@ -100,6 +108,9 @@ class AEPValidateOnboardingOperator(BaseOperator):
         self.class_id = class_id
         self.poll_interval = poll_interval
         self.deferrable = deferrable
+        self.plan_only = plan_only
+        self.on_conflict = on_conflict
+        self.on_schema_change = on_schema_change
         self.resource_field = resource_field
         self.tables = tables
         self.selected = selected

@@ -94,6 +94,24 @@ def select_run(runs_newest_first: Iterable[dict[str, Any]], selector: RunSelecto
     return found
 
 
+def settles(run: dict[str, Any], selector: RunSelector) -> bool:
+    """Whether reading `run` (runs are read newest first) fixes what `select_run` picks for
+    `selector`, so that no older page needs to be read: the run itself for `run_id`, any run for
+    the latest, and for `started_after_ms` a run that started before the bound (or has no start)."""
+    if selector.run_id:
+        return run.get("id") == selector.run_id
+    if selector.started_after_ms is None:
+        return True
+    started = run_started_ms(run)
+    return started is None or started < selector.started_after_ms
+
+
+def unsettled(page: Iterable[dict[str, Any]], selectors: Iterable[RunSelector]) -> frozenset[RunSelector]:
+    """The selectors that this page of runs (and those before it) leaves open."""
+    runs = list(page)
+    return frozenset(s for s in selectors if not any(settles(run, s) for run in runs))
+
+
 def _errors(status_summary: dict[str, Any], activities: list[Any]) -> list[dict[str, Any]]:
     errors = [e for e in status_summary.get("errors") or [] if isinstance(e, dict)]
     for activity in activities:
@@ -206,8 +224,17 @@ def run_result(summary: RunSummary) -> dict[str, Any]:
 
 def runs_in_events(extras: Iterable[Any]) -> list[dict[str, Any]]:
     """The runs announced by Asset (Dataset) events, from their `extra`s (`run_event_extra`'s shape),
-    in the order given; events without a run (a manual event, another producer) are left out."""
-    return [dict(extra) for extra in extras if isinstance(extra, dict) and extra.get("run_id")]
+    in the order given (a run announced twice shows twice); events without a run (a manual event,
+    another producer) are left out. An outlet event carries the run as its `extra`; an AssetWatcher's
+    event carries it under `payload` (Airflow adds `from_trigger`)."""
+    runs: list[dict[str, Any]] = []
+    for extra in extras:
+        if not isinstance(extra, dict):
+            continue
+        run = extra.get("payload") if extra.get("from_trigger") else extra
+        if isinstance(run, dict) and run.get("run_id"):
+            runs.append(dict(run))
+    return runs
 
 
 def window_params(
