@@ -198,11 +198,13 @@ def run_result(summary: RunSummary) -> dict[str, Any]:
 def window_params(
     window_start: int, window_end: int, *, start_time: int, delta_column: str | None = None
 ) -> dict[str, Any]:
-    """`params` of `POST /runs` (§2.9): epoch seconds as strings, as the documentation's example sends."""
+    """`params` of `POST /runs` (§2.9, §8a): epoch **seconds** as JSON **integers**. The spec types the
+    fields `integer` (the guide's strings are not); both documents' examples are ten-digit seconds and
+    the guide says "unix time" (only the spec's field text says ms). docs/api-notes.md says more."""
     params: dict[str, Any] = {
-        "startTime": str(start_time),
-        "windowStartTime": str(window_start),
-        "windowEndTime": str(window_end),
+        "startTime": int(start_time),
+        "windowStartTime": int(window_start),
+        "windowEndTime": int(window_end),
     }
     if delta_column:
         params["deltaColumn"] = {"name": delta_column}
