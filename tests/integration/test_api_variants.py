@@ -60,7 +60,9 @@ def test_onboarding_ingest_and_teardown_under_each_variant(connections):
     assert hook.set_dataflow_enabled(flow_id, False) is True
     assert hook.set_dataflow_enabled(flow_id, True) is True
 
-    torn, torn_xcom = run_dag("stripe_to_aep_teardown", {"name_prefix": PREFIX, "delete_data_resources": True})
+    torn, torn_xcom = run_dag(
+        "stripe_to_aep_teardown", {"name_prefix": PREFIX, "delete_data_resources": True}
+    )
     assert str(torn.state).endswith("success")
     assert named(aep.state.sandbox("prod"), PREFIX) == {}
     assert torn_xcom[("teardown", "return_value")]["deleted"]
