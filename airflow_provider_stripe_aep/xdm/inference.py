@@ -24,9 +24,11 @@ Stripe's own type definitions) decide. The rules, in order:
 3. A field the sample says nothing about (``{}``, null, an empty object, an object or array whose
    children the sample does not type) takes Stripe's documented type: scalars (timestamps are
    integers → XDM long), expandable references as strings (Stripe returns the ID, explore does not
-   expand), maps, arrays, and objects with their documented subfields. Such an object is mapped as a
-   whole (``data.shipping`` → ``..._data.shipping``), as the Stripe tutorial maps ``data.outcome``,
-   since its subfields are not in the explore schema.
+   expand), maps, arrays, and objects with their documented subfields. Such an object is mapped leaf
+   by leaf (``data.shipping.address.city`` → ``..._data.shipping.address.city``, typed as Stripe
+   documents it): Data Prep documents mappings from attribute to attribute, not whole objects. Only
+   maps (``metadata``) and arrays are mapped whole. That Data Prep reads a source path under a field
+   the explore sample leaves untyped is not documented either way (docs/api-notes.md).
 4. A field neither the sample nor the table types is **left out** of the field group and the mappings,
    never guessed as a string: :func:`left_out_fields` returns those source paths and
    :func:`build_field_group` and :func:`infer_mappings` log them. With ``empty_objects="map"`` an empty
@@ -180,8 +182,7 @@ def _humanize(name: str) -> str:
 class _Field:
     """One kept field: its explore name, its XDM name, its XDM schema and (for objects) its children.
 
-    A field without children is mapped as a whole (scalars, arrays, maps, and objects typed from
-    Stripe's table, whose subfields the explore schema does not list)."""
+    A field without children is mapped as a whole: scalars, arrays and maps."""
 
     source_name: str
     xdm_name: str
@@ -576,7 +577,7 @@ def infer_mappings(
     schema must then contain ``id`` and ``created`` (otherwise supply the mappings yourself), unless
     ``event_mappings`` gives those two class mappings (a table's, see :mod:`~.tabular`). The Profile
     class (and any other class) needs no class-level mapping. An object typed from Stripe's table only
-    is mapped as a whole; fields left out (see the module docstring) get no mapping and are logged.
+    is mapped leaf by leaf; fields left out (see the module docstring) get no mapping and are logged.
     """
     klass = validate_class_id(class_id)
     data_props = explore_data_properties(explore)
