@@ -388,10 +388,19 @@ async def delete_flow(flow_id: str, ctx: Ctx) -> Response:
 
 
 # ---------------------------------------------------------------- runs
+def _run_view(run: Resource, ctx: RequestContext) -> Resource:
+    """A run as GET answers it; the spec's FlowRunItemDTO spells the activities array ``activites``
+    (reference §2.8: a typo in the spec; live examples say ``activities``)."""
+    rendered = render_run(run, ctx.config)
+    if ctx.config.api_variant == "spec" and "activities" in rendered:
+        rendered["activites"] = rendered.pop("activities")
+    return rendered
+
+
 @router.get("/runs")
 async def list_runs(request: Request, ctx: Ctx) -> Any:
     materialize(ctx.store, ctx.config)
-    items = [render_run(r, ctx.config) for r in ctx.store.runs.values()]
+    items = [_run_view(r, ctx) for r in ctx.store.runs.values()]
     return list_response(items, request.query_params, "runs", ctx.config.page_size)
 
 
@@ -401,7 +410,7 @@ async def get_run(run_id: str, ctx: Ctx) -> Any:
     run = ctx.store.runs.get(run_id)
     if run is None:
         raise flow_not_found("runs", run_id)
-    rendered = render_run(run, ctx.config)
+    rendered = _run_view(run, ctx)
     # The monitoring guide shows GET /runs/{id} as {"items": [run]}; aepp unwraps "items" only when it is
     # there (reference §2.1), i.e. Adobe's own client also reads a bare run object.
     return rendered if ctx.config.api_variant == "spec" else single(rendered)

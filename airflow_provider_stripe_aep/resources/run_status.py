@@ -91,6 +91,15 @@ def select_run(runs_newest_first: Iterable[dict[str, Any]], selector: RunSelecto
     return found
 
 
+def run_activities(run: dict[str, Any]) -> list[Any]:
+    """A run's activities (copy, promotion). Live examples spell the array `activities`; the flow
+    spec's FlowRunItemDTO spells it `activites` (API reference §2.8): read either."""
+    activities = run.get("activities")
+    if activities is None:
+        activities = run.get("activites")
+    return activities if isinstance(activities, list) else []
+
+
 def _errors(status_summary: dict[str, Any], activities: list[Any]) -> list[dict[str, Any]]:
     errors = [e for e in status_summary.get("errors") or [] if isinstance(e, dict)]
     for activity in activities:
@@ -135,7 +144,7 @@ def summarize_run(
     key = status.lower()
     records = metrics.get("recordSummary") or {}
     counts = {name: int(records[name]) for name in COUNT_FIELDS if isinstance(records.get(name), int | float)}
-    errors = _errors(status_summary, run.get("activities") or [])
+    errors = _errors(status_summary, run_activities(run))
     inputs, failed = counts.get("inputRecordCount"), counts.get("failedRecordCount")
     ratio = failed / inputs if inputs and failed is not None else None
     partial = key in PARTIAL_STATUSES

@@ -38,9 +38,11 @@ def test_run_create_answer_and_run_envelope(aep: Aep) -> None:
     if aep.server.config.api_variant == "spec":
         assert set(body) == {"id", "etag"}  # CreateFlowRunResponse
         assert run["flowId"] == ids["flow"] and "items" not in run
+        assert "activites" in run and "activities" not in run  # FlowRunItemDTO's spelling
     else:
         assert list(body) == ["items"] and set(body["items"][0]) == {"id", "etag"}
         assert run["items"][0]["flowId"] == ids["flow"]
+        assert "activities" in run["items"][0] and "activites" not in run["items"][0]
 
 
 def test_schedule_spelling_on_get(aep: Aep) -> None:

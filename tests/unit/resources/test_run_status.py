@@ -131,3 +131,10 @@ def test_window_params_are_epoch_seconds_as_integers_and_match_back():
     assert same_window(in_ms, 1_700_000_000, 1_700_086_400)
     assert not same_window({"params": params}, 1_700_000_000, 1_700_086_401)
     assert not same_window({}, 1_700_000_000, 1_700_086_400)
+
+
+@pytest.mark.parametrize("key", ["activities", "activites"], ids=["live-examples", "spec-spelling"])
+def test_activity_errors_are_read_under_either_documented_spelling(key):
+    body = run("failed", errors=[])
+    body[key] = [{"statusSummary": {"errors": [{"code": "CONNECTOR-2001-500", "message": "x"}]}}]
+    assert summarize_run(body)["error_codes"] == ["CONNECTOR-2001-500"]
