@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pendulum
 import pytest
-from aep_testing import run_dag
+from aep_testing import requests_to, run_dag
 from test_ingest_dag import test_ingest
 from test_teardown_dag import named
 
@@ -23,10 +23,6 @@ def emulator_config(request) -> EmulatorConfig:
     return EmulatorConfig(run_seconds=0.5, run_interval_seconds=1.0, api_variant=request.param)
 
 
-def requests_to(aep, method: str, suffix: str) -> list[dict]:
-    return [r for r in aep.state.request_log if r["method"] == method and r["path"].endswith(suffix)]
-
-
 @pytest.mark.slow
 @pytest.mark.usefixtures("airflow_db")
 def test_onboarding_ingest_and_teardown_under_each_variant(connections):
@@ -41,19 +37,23 @@ def test_onboarding_ingest_and_teardown_under_each_variant(connections):
     conf = {"name_prefix": PREFIX, "resource_path": "refunds", "poll_interval": 0.2}
     first, first_xcom = test_ingest({**conf, "deferrable": True}, LOGICAL_DATE)  # the run read in the trigger
     assert str(first.state).endswith("success"), variant
-    assert len(requests_to(aep, "POST", "/flowservice/runs")) == 1  # one POST /runs for the interval
+    assert (
+        len(requests_to(aep, method="POST", suffix="/flowservice/runs")) == 1
+    )  # one POST /runs for the interval
     run_id = first_xcom[("ingest_interval", "return_value")]
     assert run_id in aep.state.sandbox("prod").runs
     assert first_xcom[("ingest_interval", "run")]["status"] == "success"
 
     again, again_xcom = test_ingest(conf, LOGICAL_DATE)  # the same interval once more
     assert str(again.state).endswith("success")
-    assert len(requests_to(aep, "POST", "/flowservice/runs")) == 1
+    assert len(requests_to(aep, method="POST", suffix="/flowservice/runs")) == 1
     assert again_xcom[("ingest_interval", "return_value")] == run_id
 
     following, following_xcom = test_ingest(conf, LOGICAL_DATE.add(days=1))
     assert str(following.state).endswith("success")
-    assert len(requests_to(aep, "POST", "/flowservice/runs")) == 2  # the next interval: one more
+    assert (
+        len(requests_to(aep, method="POST", suffix="/flowservice/runs")) == 2
+    )  # the next interval: one more
     assert following_xcom[("ingest_interval", "return_value")] != run_id
 
     hook = AdobeExperiencePlatformHook()
@@ -84,7 +84,7 @@ def test_a_schedule_read_back_in_the_variant_spelling_is_not_patched_again(conne
     assert read_back["backfill"] == expected
     aep.state.request_log.clear()
     assert hook.update_dataflow(flow_id, {"frequency": "hour", "interval": 1, "backfill": True}) is None
-    assert requests_to(aep, "PATCH", f"/flows/{flow_id}") == []
+    assert requests_to(aep, method="PATCH", suffix=f"/flows/{flow_id}") == []
     assert hook.update_dataflow(flow_id, {"frequency": "hour", "interval": 2}) is not None
     assert hook.get_dataflow(flow_id)["scheduleParams"]["interval"] in ("2", 2)
 
