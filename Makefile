@@ -11,7 +11,7 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip uv
-	$(BIN)/uv pip install --python $(BIN)/python "apache-airflow==$(AIRFLOW_VERSION)" -e ".[test,emulator,aepp-test]"
+	$(BIN)/uv pip install --python $(BIN)/python "apache-airflow==$(AIRFLOW_VERSION)" -e ".[test,emulator,openlineage,aepp-test]"
 	# Adobe's aepp for tests/emulator/test_aepp.py, without its heavy requirements ([aepp-test] has what it needs)
 	$(BIN)/uv pip install --python $(BIN)/python --no-deps "aepp==0.6.0"
 	touch $(STAMP)
@@ -27,7 +27,7 @@ UI_STAMP := $(VENV)/.installed-ui-$(AIRFLOW_VERSION)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(UI_STAMP): $(STAMP)
-	$(BIN)/uv pip install --python $(BIN)/python "apache-airflow==$(AIRFLOW_VERSION)" -e ".[test,emulator,aepp-test,ui-test]"
+	$(BIN)/uv pip install --python $(BIN)/python "apache-airflow==$(AIRFLOW_VERSION)" -e ".[test,emulator,openlineage,aepp-test,ui-test]"
 	touch $(UI_STAMP)
 
 test-ui: $(UI_STAMP)
@@ -37,9 +37,10 @@ test-ui: $(UI_STAMP)
 	$(BIN)/python -m pytest tests/ui
 
 # A real Airflow 3 (scheduler, DAG processor, triggerer, API server) runs the two onboarding DAGs
-# (stripe_to_aep_onboarding, stripe_to_aep_all_resources); a few minutes.
+# (stripe_to_aep_onboarding, stripe_to_aep_all_resources), and 20 deferred sensors on one flow that
+# share one poll; a few minutes.
 test-real: $(STAMP)
-	STRIPE_AEP_REAL_AIRFLOW=1 $(BIN)/python -m pytest tests/system/test_real_airflow.py -s -q
+	STRIPE_AEP_REAL_AIRFLOW=1 $(BIN)/python -m pytest tests/system/test_real_airflow.py tests/system/test_coalesced_polling.py -s -q
 
 # The onboarding N times under seeded faults (docs/reliability.md); e.g. make soak RUNS=5
 RUNS ?= 20

@@ -19,6 +19,7 @@ from airflow.providers.common.compat.sdk import (
     AirflowFailException,
     AirflowSensorTimeout,
     AirflowSkipException,
+    AssetAlias,
     BaseSensorOperator,
     PokeReturnValue,
     conf,
@@ -31,11 +32,13 @@ from airflow_provider_stripe_aep.resources.run_status import (
     RunSummary,
     SuccessPolicy,
     describe,
+    run_event_extra,
     run_result,
     summarize_run,
 )
 from airflow_provider_stripe_aep.triggers.dataflow_run import AEPDataflowRunTrigger, validate_run_event
 from airflow_provider_stripe_aep.utils.failures import fail_fast
+from airflow_provider_stripe_aep.utils.openlineage import DataflowLineage
 from airflow_provider_stripe_aep.validation import (
     InvalidInputError,
     to_epoch_seconds,
@@ -83,15 +86,42 @@ def _ratio(value: Any) -> float | None:
     return ratio
 
 
-class RunWaiting:
+class RunWaiting(DataflowLineage):
     """What the run sensor and the run operator share: judging a finished run and resuming from the
-    trigger. Expects `flow_id`, `hook`, `soft_fail`, `log` and `success_policy` on the task."""
+    trigger, announcing it on the task's outlets, and its OpenLineage facets (with the run's output
+    statistics). Expects `flow_id`, `hook`, `soft_fail`, `log`, `success_policy` and the lineage
+    arguments on the task."""
 
     flow_id: str
     soft_fail: bool
     success_policy: SuccessPolicy
     log: Any
     hook: AdobeExperiencePlatformHook
+    finished_run: RunSummary | None = None
+    """The summary of the run the task saw end (kept for the OpenLineage facets)."""
+    run_event: dict[str, Any] | None = None
+    """`run_event_extra` of the run that ended well: the extra of the task's Asset events."""
+
+    def _run_window_ms(self, context: Any) -> tuple[int, int] | None:
+        """The data window of the run, when the task knows it better than the run reports it (the run
+        operator knows the window it asked for)."""
+        return None
+
+    def _announce(self, summary: RunSummary, context: Any) -> None:
+        """Put the run (`run_event_extra`) in the `extra` of the event each outlet Asset (Dataset on
+        Airflow 2) gets when the task succeeds."""
+        window = self._run_window_ms(context) or summary.get("window_ms")
+        extra = run_event_extra(summary, tuple(window) if window else None)  # type: ignore[arg-type]
+        self.run_event = extra  # for an Asset added through an AssetAlias: `.add(asset, extra=...)`
+        outlet_events = context.get("outlet_events") if hasattr(context, "get") else None
+        outlets = [o for o in getattr(self, "outlets", None) or [] if not isinstance(o, AssetAlias)]
+        if outlet_events is None or not outlets:
+            return
+        for outlet in outlets:
+            outlet_events[outlet].extra.update(extra)
+
+    def _lineage_run(self) -> RunSummary | None:
+        return self.finished_run
 
     def _give_up(self, message: str, *, timeout: bool = False) -> AirflowException:
         if self.soft_fail:
@@ -100,6 +130,7 @@ class RunWaiting:
         return AirflowSensorTimeout(message) if timeout else AirflowFailException(message)
 
     def _finish(self, summary: RunSummary, context: Any) -> dict[str, Any]:
+        self.finished_run = summary
         if summary["run_id"]:
             push_link(context, **self.hook.ui_context(), flow_id=self.flow_id, run_id=summary["run_id"])
         if not summary["succeeded"]:
@@ -108,6 +139,7 @@ class RunWaiting:
             self.log.warning("Dataflow %s ended %s: %s", self.flow_id, summary["status"], describe(summary))
         else:
             self.log.info("Dataflow %s: %s", self.flow_id, describe(summary))
+        self._announce(summary, context)
         return run_result(summary)
 
     def execute_complete(self, context: Any, event: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -150,6 +182,10 @@ class AEPDataflowRunSensor(RunWaiting, BaseSensorOperator):
     :param allow_partial_success: whether `partialSuccess` counts as success (default true).
     :param max_failed_ratio: fail when failed/input records exceeds this (0 to 1).
     :param fail_on_partial_success: the opposite of `allow_partial_success` (kept for older DAGs).
+    :param lineage_input, dataset_id, dataset_fields: for OpenLineage (docs/lineage.md), what the
+        flow reads (`{"namespace", "name"}`, see `resources.lineage`), the ID of the AEP dataset it
+        writes and that dataset's XDM fields (`[{"name", "type"}]`, the schema task's XCom
+        `xdm_fields`); all templatable, none needed.
     """
 
     template_fields: Sequence[str] = (
@@ -160,6 +196,9 @@ class AEPDataflowRunSensor(RunWaiting, BaseSensorOperator):
         "poll_interval",
         "deferrable",
         "max_failed_ratio",
+        "lineage_input",
+        "dataset_id",
+        "dataset_fields",
     )
     ui_color = "#fa0f00"
     operator_extra_links = (AEPDataflowLink(), AEPDataflowRunLink())
@@ -178,9 +217,15 @@ class AEPDataflowRunSensor(RunWaiting, BaseSensorOperator):
         max_failed_ratio: float | str | None = None,
         fail_on_partial_success: bool = False,
         timeout: float | datetime.timedelta = 2 * 60 * 60,
+        lineage_input: dict[str, str] | None = None,
+        dataset_id: str | None = None,
+        dataset_fields: list[dict[str, str]] | str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(timeout=timeout, **kwargs)
+        self.lineage_input = lineage_input
+        self.dataset_id = dataset_id
+        self.dataset_fields = dataset_fields
         self.flow_id = flow_id
         self.run_id = run_id
         self.started_after = started_after
