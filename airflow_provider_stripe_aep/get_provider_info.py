@@ -48,11 +48,13 @@ MODULES: dict[str, dict[str, list[str]]] = {
             "operators.dataflow_run",
             "operators.lifecycle",
             "operators.mapping",
+            "operators.plan",
             "operators.schema",
         ]
     },
     "sensors": {AEP: ["sensors.dataflow_run"]},
-    "triggers": {AEP: ["triggers.dataflow_run"]},
+    # triggers.dataflow_run_events (the AssetWatcher trigger) imports on Airflow 3 only.
+    "triggers": {AEP: ["triggers.dataflow_run", "triggers.dataflow_run_events"]},
 }
 
 

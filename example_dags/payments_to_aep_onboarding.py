@@ -16,6 +16,8 @@ from airflow.providers.common.compat.sdk import DAG, Param
 from airflow_provider_stripe_aep.sources import paypal as payments
 from airflow_provider_stripe_aep.task_groups import PAYPAL, table_to_aep_onboarding_group
 from airflow_provider_stripe_aep.task_groups.params import (
+    change_params,
+    change_templates,
     event_column_params,
     onboarding_dag_settings,
     schedule_and_wait_params,
@@ -60,6 +62,7 @@ with DAG(
         ),
         **schedule_and_wait_params(),
         **event_column_params(),
+        **change_params(),
     },
 ) as dag:
     table_to_aep_onboarding_group(
@@ -76,4 +79,5 @@ with DAG(
         id_column=template("id_column"),
         timestamp_column=template("timestamp_column"),
         timestamp_format=template("timestamp_format"),
+        **change_templates(),  # plan_only, on_conflict, on_schema_change
     )

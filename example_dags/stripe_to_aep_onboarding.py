@@ -5,7 +5,9 @@ does by hand: validate params -> base connection -> explore -> source connection
 Every step is idempotent, so the DAG can be re-run or scheduled: a second run reuses every resource
 and waits for the dataflow run of its own DAG run (see `AEPDataflowRunSensor`). Trigger it by hand
 with params, or set the `STRIPE_AEP_ONBOARDING_SCHEDULE` environment variable (a cron expression or
-preset such as `@daily`) to run it on a schedule. The steps come from the building block
+preset such as `@daily`) to run it on a schedule. With `plan_only` the run only shows what it would
+create or change (task `plan`, see docs/changing-an-onboarding.md); `on_schema_change` says what a run
+does when Stripe adds fields (`fail`, `ignore`, `extend`). The steps come from the building block
 `stripe_to_aep_onboarding_group`, which you can drop into your own DAGs.
 """
 
@@ -17,6 +19,8 @@ from airflow.providers.common.compat.sdk import DAG
 
 from airflow_provider_stripe_aep.task_groups import stripe_to_aep_onboarding_group
 from airflow_provider_stripe_aep.task_groups.params import (
+    change_params,
+    change_templates,
     onboarding_dag_settings,
     resource_path_param,
     schedule_and_wait_params,
@@ -31,7 +35,7 @@ with DAG(
     # Start 2026-01-01, no catchup, one run at a time, 2 retries 15 s apart (creates are idempotent).
     **onboarding_dag_settings(),
     tags=["stripe", "adobe-experience-platform", "example"],
-    params={"resource_path": resource_path_param(), **schedule_and_wait_params()},
+    params={"resource_path": resource_path_param(), **schedule_and_wait_params(), **change_params()},
 ) as dag:
     stripe_to_aep_onboarding_group(
         template("resource_path"),
@@ -39,4 +43,5 @@ with DAG(
         prefix_group_id=False,  # task IDs stay create_dataflow, wait_for_run...
         name_prefix=template("name_prefix"),
         **schedule_and_wait_templates(),  # frequency, interval, start_time... from the params
+        **change_templates(),  # plan_only, on_conflict, on_schema_change
     )
