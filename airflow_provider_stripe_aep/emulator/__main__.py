@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from airflow_provider_stripe_aep.emulator.config import (
+    API_VARIANTS,
     FAULT_KINDS,
     RUN_OUTCOMES,
     EmulatorConfig,
@@ -59,6 +60,14 @@ def build_parser() -> argparse.ArgumentParser:
         default="success",
         help="how runs end (default success; /_emulator/run-outcome changes it per flow)",
     )
+    parser.add_argument(
+        "--api-variant",
+        choices=API_VARIANTS,
+        default="tutorial",
+        help="where Adobe's tutorials and specs disagree, answer as the tutorials (default) or the "
+        "OpenAPI specs do (POST /runs answer, GET /runs/{id} envelope, scheduleParams spelling, "
+        "on-demand run params); docs/api-notes.md has the table",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of the fault-injection RNG")
     parser.add_argument(
         "--fault", action="append", default=[], metavar="SPEC", help="a fault rule, see below"
@@ -82,6 +91,7 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
         run_seconds=args.run_seconds,
         run_interval_seconds=args.run_interval_seconds,
         run_outcome=args.run_outcome,
+        api_variant=args.api_variant,
         seed=args.seed,
         faults=faults,
     )

@@ -12,6 +12,10 @@ MIX = "mix"
 """A rule of kind ``mix`` draws one of its ``kinds`` (weighted) for each request it selects, so one
 ``rate`` is the combined rate of several faults."""
 RUN_OUTCOMES: tuple[str, ...] = ("success", "partialSuccess", "failed")
+API_VARIANTS: tuple[str, ...] = ("tutorial", "spec")
+"""Where Adobe's tutorials and its OpenAPI specs disagree (API reference §8a), which one the emulator
+answers like: ``tutorial`` (the guides' examples) or ``spec`` (the OpenAPI specs). docs/api-notes.md
+has the table."""
 
 
 @dataclass
@@ -131,8 +135,14 @@ class EmulatorConfig:
     faults: list[FaultRule] = field(default_factory=list)
     run_outcome: str = "success"
     """How runs end unless a flow says otherwise: success, partialSuccess or failed."""
+    api_variant: str = "tutorial"
+    """``tutorial`` or ``spec``: which documented form the emulator answers with (see API_VARIANTS)."""
 
     def __post_init__(self) -> None:
+        if self.api_variant not in API_VARIANTS:
+            raise ValueError(
+                f"api_variant must be one of {', '.join(API_VARIANTS)}, got {self.api_variant!r}"
+            )
         if self.run_outcome not in RUN_OUTCOMES:
             raise ValueError(
                 f"run_outcome must be one of {', '.join(RUN_OUTCOMES)}, got {self.run_outcome!r}"
