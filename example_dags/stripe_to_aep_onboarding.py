@@ -18,6 +18,7 @@ from airflow.providers.common.compat.sdk import DAG
 from airflow_provider_stripe_aep.task_groups import stripe_to_aep_onboarding_group
 from airflow_provider_stripe_aep.task_groups.params import (
     onboarding_dag_settings,
+    max_failed_ratio_param,
     resource_path_param,
     schedule_and_wait_params,
     schedule_and_wait_templates,
@@ -31,7 +32,11 @@ with DAG(
     # Start 2026-01-01, no catchup, one run at a time, 2 retries 15 s apart (creates are idempotent).
     **onboarding_dag_settings(),
     tags=["stripe", "adobe-experience-platform", "example"],
-    params={"resource_path": resource_path_param(), **schedule_and_wait_params()},
+    params={
+        "resource_path": resource_path_param(),
+        **schedule_and_wait_params(),
+        "max_failed_ratio": max_failed_ratio_param(),
+    },
 ) as dag:
     stripe_to_aep_onboarding_group(
         template("resource_path"),
@@ -39,4 +44,5 @@ with DAG(
         prefix_group_id=False,  # task IDs stay create_dataflow, wait_for_run...
         name_prefix=template("name_prefix"),
         **schedule_and_wait_templates(),  # frequency, interval, start_time... from the params
+        wait_args={"max_failed_ratio": template("max_failed_ratio")},
     )

@@ -161,6 +161,7 @@ def stripe_to_aep_onboarding_group(
     stripe_conn_id: str = StripeHook.default_conn_name,
     group_id: str | None = None,
     prefix_group_id: bool = True,
+    wait_args: dict[str, Any] | None = None,
 ) -> OnboardingTaskGroup:
     """Onboard one Stripe resource path; returns the TaskGroup (see :class:`OnboardingTaskGroup`).
 
@@ -174,6 +175,8 @@ def stripe_to_aep_onboarding_group(
     :param selected_resource_paths: a list (or template) of the paths chosen for this run; when
         `resource_path` is not in it the whole group is skipped.
     :param group_id: defaults to `onboard_<resource_path>`; `prefix_group_id=False` keeps bare task IDs.
+    :param wait_args: more arguments of the `wait_for_run` sensor, e.g. `max_failed_ratio` (default:
+        AEP's 0.5 % ingestion-failure rule) or `allow_partial_success`.
     """
     settings = _settings(
         name_prefix, frequency, interval, start_time, backfill, class_id, poll_interval, deferrable
@@ -219,6 +222,7 @@ def stripe_to_aep_onboarding_group(
         create_sources=create_sources,
         resource_args={"resource_path": resource_path},
         aep_conn_id=aep_conn_id,
+        wait_args=wait_args,
     )
 
 
@@ -366,6 +370,7 @@ def _onboarding_group(
     create_sources: Callable[[Any, Any], tuple[Any, Any, Any]],
     resource_args: dict[str, Any],
     aep_conn_id: str,
+    wait_args: dict[str, Any] | None = None,
     mapping_args: dict[str, Any] | None = None,
     dataflow_args: dict[str, Any] | None = None,
 ) -> OnboardingTaskGroup:
@@ -436,6 +441,7 @@ def _onboarding_group(
             poll_interval=settings["poll_interval"],
             deferrable=settings["deferrable"],
             aep_conn_id=aep_conn_id,
+            **(wait_args or {}),
         )
         group.base_connection_id = base_connection_id
         group.explore = explore.output
