@@ -773,6 +773,15 @@ class AdobeExperiencePlatformHook(BaseHook):
         """Non-secret facts the AEP UI links are built from: org ID and sandbox."""
         return {"org_id": self.client_config.org_id, "sandbox": self.client_config.sandbox}
 
+    # Day three: the health of every flow -------------------------------------------------------
+    def iter_source_flows(self) -> Iterable[dict[str, Any]]:
+        """Every source dataflow of the sandbox (one paged list call)."""
+        return self.client.flows.iter("flows", "inheritedAttributes.properties.isSourceFlow==true")
+
+    def runs_started_after(self, flow_id: str, since_ms: int) -> list[dict[str, Any]]:
+        """The flow's runs that started after `since_ms` (one paged list call)."""
+        return list(self.client.flows.iter_runs_started_after(flow_id, since_ms))
+
     # Day three: why a run lost records (reference §8b) -------------------------------------------
     DIAGNOSTIC_FILES_PER_KIND = 3
     DIAGNOSTIC_LINES_PER_FILE = 5000
