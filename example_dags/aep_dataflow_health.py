@@ -20,7 +20,9 @@ from airflow_provider_stripe_aep.operators.health import AEPDataflowHealthOperat
 from airflow_provider_stripe_aep.resources.flow_health import preset_interval_seconds
 from airflow_provider_stripe_aep.task_groups.params import max_failed_ratio_param, template
 
-INGEST_INTERVAL_HOURS = (preset_interval_seconds(os.environ.get("STRIPE_AEP_INGEST_SCHEDULE")) or 86400) / 3600
+INGEST_INTERVAL_HOURS = (
+    preset_interval_seconds(os.environ.get("STRIPE_AEP_INGEST_SCHEDULE")) or 86400
+) / 3600
 
 with DAG(
     dag_id="aep_dataflow_health",

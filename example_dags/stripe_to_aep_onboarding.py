@@ -17,8 +17,8 @@ from airflow.providers.common.compat.sdk import DAG
 
 from airflow_provider_stripe_aep.task_groups import stripe_to_aep_onboarding_group
 from airflow_provider_stripe_aep.task_groups.params import (
-    onboarding_dag_settings,
     max_failed_ratio_param,
+    onboarding_dag_settings,
     resource_path_param,
     schedule_and_wait_params,
     schedule_and_wait_templates,

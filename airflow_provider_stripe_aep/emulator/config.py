@@ -46,7 +46,8 @@ class FailedRows:
             raise ValueError(f"unknown failed-row keys: {', '.join(sorted(unknown))}")
         if "codes" in data and not isinstance(data["codes"], list | tuple):
             raise ValueError("codes must be a list of error codes")
-        return cls(**{k: tuple(v) if k == "codes" else v for k, v in data.items()})
+        values: dict[str, Any] = {k: tuple(v) if k == "codes" else v for k, v in data.items()}
+        return cls(**values)
 
     def to_dict(self) -> dict[str, Any]:
         return {"share": self.share, "codes": list(self.codes), "records": self.records, "value": self.value}

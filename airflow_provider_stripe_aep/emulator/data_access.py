@@ -32,7 +32,9 @@ ROW_ERRORS_FILE = "conversion_errors_0.json"
 
 
 def _not_found(detail: str) -> ApiError:
-    return ApiError(404, {"type": "/placeholder/type/uri", "status": 404, "title": "NotFound", "detail": detail})
+    return ApiError(
+        404, {"type": "/placeholder/type/uri", "status": 404, "title": "NotFound", "detail": detail}
+    )
 
 
 def _run_of_batch(store: SandboxStore, batch_id: str) -> Resource:
@@ -109,7 +111,9 @@ def _listing(batch_id: str, endpoint: str, names: list[tuple[str, int]], query: 
             "name": name,
             "length": str(length),
             "_links": {
-                "self": {"href": f"https://platform.adobe.io:443{PREFIX}/batches/{batch_id}/{endpoint}?path={query}{name}"}
+                "self": {
+                    "href": f"https://platform.adobe.io:443{PREFIX}/batches/{batch_id}/{endpoint}?path={query}{name}"
+                }
             },
         }
         for name, length in names

@@ -214,7 +214,11 @@ def render_run(run: Resource, config: EmulatorConfig, now_ms: int | None = None)
             for row in run["_failed_rows"]["rows"]:
                 per_code[row["code"]] = per_code.get(row["code"], 0) + 1
             row_errors = [
-                {"code": code, "recordCount": n, "message": ROW_ERROR_MESSAGES.get(code, "Row failed validation")}
+                {
+                    "code": code,
+                    "recordCount": n,
+                    "message": ROW_ERROR_MESSAGES.get(code, "Row failed validation"),
+                }
                 for code, n in per_code.items()
             ]
         else:

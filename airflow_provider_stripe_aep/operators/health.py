@@ -51,7 +51,9 @@ def _ratio(value: Any) -> float:
     except (TypeError, ValueError):
         ratio = -1.0
     if not 0 <= ratio <= 1:
-        raise InvalidInputError("max_failed_ratio", value, "must be a number from 0 to 1 (failed / input records)")
+        raise InvalidInputError(
+            "max_failed_ratio", value, "must be a number from 0 to 1 (failed / input records)"
+        )
     return ratio
 
 
@@ -149,6 +151,8 @@ class AEPDataflowHealthOperator(AEPBaseOperator):
             summary = ", ".join(f"{v['name'] or v['flow_id']}: {v['verdict']}" for v in unhealthy)
             if fail:
                 # The verdict is this hour's answer: a retry now would only repeat it.
-                raise AirflowFailException(f"{len(unhealthy)} of {len(verdicts)} dataflow(s) not ok: {summary}")
+                raise AirflowFailException(
+                    f"{len(unhealthy)} of {len(verdicts)} dataflow(s) not ok: {summary}"
+                )
             self.log.warning("%d of %d dataflow(s) not ok: %s", len(unhealthy), len(verdicts), summary)
         return verdicts

@@ -93,7 +93,9 @@ def matches_prefix(flow: dict[str, Any], name_prefix: str | None) -> bool:
 
 
 def _status(run: dict[str, Any]) -> str:
-    return str(((run.get("metrics") or {}).get("statusSummary") or {}).get("status") or run.get("state") or "")
+    return str(
+        ((run.get("metrics") or {}).get("statusSummary") or {}).get("status") or run.get("state") or ""
+    )
 
 
 def _ms(value: Any) -> int | None:
@@ -105,9 +107,7 @@ def _completed_ms(run: dict[str, Any]) -> int | None:
 
 
 def _last_success_ms(flow: dict[str, Any], runs: list[dict[str, Any]]) -> int | None:
-    ends = [
-        _completed_ms(r) for r in runs if _status(r).lower() in SUCCESS_STATUSES | PARTIAL_STATUSES
-    ]
+    ends = [_completed_ms(r) for r in runs if _status(r).lower() in SUCCESS_STATUSES | PARTIAL_STATUSES]
     details = flow.get("lastRunDetails") or {}
     if str(details.get("state", "")).lower() in SUCCESS_STATUSES | PARTIAL_STATUSES:
         ends.append(_ms(details.get("completedAtUTC")))
@@ -168,10 +168,11 @@ def judge_flow(
         since = last_success if last_success is not None else _ms(flow.get("createdAt"))
         if since is not None and (now_ms - since) / 1000 > stale_after:
             verdicts.append("stale")
+            minutes = (now_ms - since) / 60000
             reasons.append(
-                f"no successful run for {(now_ms - since) / 60000:.0f} min (allowed {stale_after / 60:.0f} min)"
+                f"no successful run for {minutes:.0f} min (allowed {stale_after / 60:.0f} min)"
                 if last_success is not None
-                else f"no successful run since it was created {(now_ms - since) / 60000:.0f} min ago"
+                else f"no successful run since it was created {minutes:.0f} min ago"
             )
     verdict = next((v for v in ("disabled", "failing", "stale") if v in verdicts), "ok")
     return FlowHealth(

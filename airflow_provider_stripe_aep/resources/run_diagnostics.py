@@ -133,9 +133,7 @@ def empty_tally() -> RowTally:
     return RowTally(rows_read=0, codes={}, paths={})
 
 
-def tally_rows(
-    lines: Iterable[str | bytes], kind: DiagnosticKind, tally: RowTally | None = None
-) -> RowTally:
+def tally_rows(lines: Iterable[str | bytes], kind: DiagnosticKind, tally: RowTally | None = None) -> RowTally:
     """Count, over the lines (JSON objects, one a line) of one diagnostic file, the error codes of a
     row-errors file (`_errors[].code`) or the XDM paths of a failed-records file
     (`_validationErrors[].pointerToViolation`). Both files describe the same rows, so each kind
@@ -191,8 +189,7 @@ def diagnose(run: dict[str, Any], tally: RowTally | None = None, *, note: str = 
     )
     messages = list(
         dict.fromkeys(
-            f"{e.get('code', '?')}: {scrub_message(e.get('message') or e.get('description'))}"
-            for e in errors
+            f"{e.get('code', '?')}: {scrub_message(e.get('message') or e.get('description'))}" for e in errors
         )
     )
     paths = sorted(tally["paths"].items(), key=lambda item: (-item[1], item[0]))
@@ -238,7 +235,9 @@ def describe_diagnostics(diagnostics: RunDiagnostics, *, messages: bool = True) 
             )
         )
     if diagnostics["paths"]:
-        parts.append("XDM paths: " + ", ".join(f"{p['path']} ({_rows(p['rows'])})" for p in diagnostics["paths"]))
+        parts.append(
+            "XDM paths: " + ", ".join(f"{p['path']} ({_rows(p['rows'])})" for p in diagnostics["paths"])
+        )
     if messages and diagnostics["messages"]:
         parts.append("messages: " + "; ".join(diagnostics["messages"]))
     if diagnostics["note"]:

@@ -34,7 +34,9 @@ def test_the_health_dag_names_each_flow_with_its_verdict_and_fails(connections, 
     ids = {path: flows[f"Health Stripe {path} dataflow"] for path in PATHS}
     failing = {"flowId": ids["customers"], "share": 0.03, "records": 100, "codes": ["MAPPER-3700-400"]}
     assert requests.post(f"{aep.url}/_emulator/failed-rows", json=failing, timeout=5).ok
-    stale = requests.post(f"{aep.url}/_emulator/flows/{ids['refunds']}/stale", json={"age_seconds": 7200}, timeout=5)
+    stale = requests.post(
+        f"{aep.url}/_emulator/flows/{ids['refunds']}/stale", json={"age_seconds": 7200}, timeout=5
+    )
     assert stale.ok
     time.sleep(3)  # the failing flow's next runs (every second in this emulator) end with failed rows
     aep.state.request_log.clear()
@@ -61,5 +63,7 @@ def test_the_health_dag_names_each_flow_with_its_verdict_and_fails(connections, 
     runs = list_calls(aep, "/data/foundation/flowservice/runs")
     first_pages = [parse_qs(r["query"]) for r in runs if "continuationToken" not in r["query"]]
     assert sorted(q["property"][0] for q in first_pages) == sorted(f"flowId=={i}" for i in ids.values())
-    assert all(any(p.startswith("metrics.durationSummary.startedAtUTC>") for p in q["property"]) for q in first_pages)
+    assert all(
+        any(p.startswith("metrics.durationSummary.startedAtUTC>") for p in q["property"]) for q in first_pages
+    )
     assert not [r for r in aep.state.request_log if "/runs/" in r["path"] or "/export/" in r["path"]]

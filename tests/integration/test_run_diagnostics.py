@@ -56,7 +56,9 @@ def dags_test(aep, conf: dict) -> tuple[str, str, dict]:
 def assert_nothing_planted(output: str, xcom: dict) -> None:
     for needle in (PLANTED, "planted.7q4x", "Planted Person"):
         assert needle not in output, "a failed record's value reached the logs"
-        assert needle not in json.dumps(list(xcom.values()), default=str), "a failed record's value reached XCom"
+        assert needle not in json.dumps(list(xcom.values()), default=str), (
+            "a failed record's value reached XCom"
+        )
 
 
 def test_the_default_policy_fails_the_run_with_codes_counts_and_paths(aep):

@@ -21,7 +21,12 @@ class FakeHook:
 
     def iter_source_flows(self):
         return [
-            {"id": "a", "name": "P Stripe charges dataflow", "state": "enabled", "scheduleParams": {"frequency": "once"}},
+            {
+                "id": "a",
+                "name": "P Stripe charges dataflow",
+                "state": "enabled",
+                "scheduleParams": {"frequency": "once"},
+            },
             {"id": "b", "name": "P Stripe refunds dataflow", "state": "disabled"},
             {"id": "c", "name": "Other Stripe charges dataflow", "state": "disabled"},
         ]

@@ -69,7 +69,10 @@ def test_row_errors_give_codes_and_failed_records_give_paths_never_values():
     )
     tally = tally_rows([*row_errors, b"not json"], "row_errors")
     failed = lines(
-        {"email": SECRET, "_validationErrors": [{"pointerToViolation": "#/_t/billing/email", "message": SECRET}]},
+        {
+            "email": SECRET,
+            "_validationErrors": [{"pointerToViolation": "#/_t/billing/email", "message": SECRET}],
+        },
         {"_validationErrors": [{"pointerToViolation": "#/_t/items/0/price"}]},
     )
     tally = tally_rows(failed, "failed", tally)

@@ -103,7 +103,9 @@ def test_partial_success_and_failed_ratio_policy():
     refused = summarize_run(partial, SuccessPolicy(allow_partial_success=False))
     assert refused["succeeded"] is False and "partial success is not allowed" in describe(refused)
     too_many = summarize_run(partial, SuccessPolicy(max_failed_ratio=0.2))
-    assert too_many["succeeded"] is False and "30.0% of the records failed, more than the allowed 20.0%" in describe(too_many)
+    assert too_many[
+        "succeeded"
+    ] is False and "30.0% of the records failed, more than the allowed 20.0%" in describe(too_many)
     assert summarize_run(partial, SuccessPolicy(max_failed_ratio=0.3))["succeeded"] is True
 
 
