@@ -12,12 +12,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+from importlib.metadata import version
+
 import pytest
 from aep_testing import STRIPE_KEY, aep_connection, return_values
 
 from airflow_provider_stripe_aep.emulator import EmulatorConfig
 from airflow_provider_stripe_aep.emulator.config import FailedRows
 
+AIRFLOW_2 = version("apache-airflow").startswith("2.")
 DAG_ID = "stripe_to_aep_onboarding"
 PLANTED = "Planted Person <planted.7q4x@example.com>"
 CODES = ("MAPPER-3700-400", "INGEST-1555-400")
@@ -91,3 +94,26 @@ def test_a_higher_ceiling_succeeds_and_the_xcom_holds_the_same_summary(aep):
     assert diagnostics["rows_read"] == 3 and diagnostics["batches"]
     assert "3 of 100 records failed (3.0%)" in output
     assert_nothing_planted(output, xcom)
+
+
+def test_the_ingest_dags_run_operator_explains_a_run_that_lost_records_too(connections, capfd):
+    """The run operator (deferred: judged in the triggerer, diagnosed when the task resumes)."""
+    import pendulum
+    from aep_testing import load_dag, run_dag
+
+    onboarding = {"name_prefix": "DiagIngest", "poll_interval": 0.2, "max_failed_ratio": 0.05}
+    dagrun, _ = run_dag(DAG_ID, onboarding)
+    assert str(dagrun.state).endswith("success")
+    dag = load_dag("stripe_to_aep_ingest")
+    logical = pendulum.datetime(2026, 3, 11, tz="UTC")
+    if AIRFLOW_2:
+        import airflow.providers.fab.auth_manager.models  # noqa: F401  (see test_ingest_dag.py)
+    date_arg = {"execution_date": logical} if AIRFLOW_2 else {"logical_date": logical}
+    conf = {"name_prefix": "DiagIngest", "poll_interval": 0.2, "deferrable": True}
+    ingest = dag.test(run_conf=conf, **date_arg)
+    assert str(ingest.state).endswith("failed")
+    captured = capfd.readouterr()
+    output = captured.out + captured.err
+    failure = next(line for line in output.splitlines() if "why: " in line)
+    assert "3 of 100 records failed (3.0%)" in failure and "MAPPER-3700-400 (2 rows)" in failure
+    assert_nothing_planted(output, return_values("stripe_to_aep_ingest", ingest.run_id))
