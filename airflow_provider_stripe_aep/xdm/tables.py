@@ -7,9 +7,9 @@ A table's explore response lists columns::
                                                 "xdm": {"type": "string"}}, ...]}}
 
 :func:`as_hierarchical` puts the columns where :mod:`airflow_provider_stripe_aep.xdm.inference` expects
-Stripe's fields (under ``data``), so the field group and mappings come from the same code; :func:`table_mappings`
-then drops that ``data.`` prefix, since a table's columns sit at the root of each record
-(``sourceAttribute: "Product_Id"`` in the tutorial). Pure functions.
+Stripe's fields (under ``data``), so the field group and mappings come from the same code;
+:func:`table_mappings` then drops that ``data.`` prefix, since a table's columns sit at the root of each
+record (``sourceAttribute: "Product_Id"`` in the tutorial). Pure functions.
 
 A table has no fixed ID or date column, so an ExperienceEvent's ``_id`` and ``timestamp`` come from the
 columns the user names (:func:`event_mappings`): ``_id`` <- the ID column as is, ``timestamp`` <- an
