@@ -10,9 +10,8 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
-
 from importlib.metadata import version
+from pathlib import Path
 
 import pytest
 from aep_testing import STRIPE_KEY, aep_connection, return_values
