@@ -17,6 +17,7 @@ from airflow_provider_stripe_aep.sources import paypal as payments
 from airflow_provider_stripe_aep.task_groups import PAYPAL, table_to_aep_onboarding_group
 from airflow_provider_stripe_aep.task_groups.params import (
     event_column_params,
+    max_failed_ratio_param,
     onboarding_dag_settings,
     schedule_and_wait_params,
     schedule_and_wait_templates,
@@ -60,6 +61,7 @@ with DAG(
         ),
         **schedule_and_wait_params(),
         **event_column_params(),
+        "max_failed_ratio": max_failed_ratio_param(),
     },
 ) as dag:
     table_to_aep_onboarding_group(
@@ -76,4 +78,5 @@ with DAG(
         id_column=template("id_column"),
         timestamp_column=template("timestamp_column"),
         timestamp_format=template("timestamp_format"),
+        wait_args={"max_failed_ratio": template("max_failed_ratio")},
     )

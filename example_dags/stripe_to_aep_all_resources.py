@@ -18,6 +18,7 @@ from airflow_provider_stripe_aep.resources.naming import base_connection_name
 from airflow_provider_stripe_aep.sources.stripe import RESOURCE_PATHS
 from airflow_provider_stripe_aep.task_groups import stripe_to_aep_onboarding_group
 from airflow_provider_stripe_aep.task_groups.params import (
+    max_failed_ratio_param,
     onboarding_dag_settings,
     resource_paths_param,
     schedule_and_wait_params,
@@ -34,7 +35,11 @@ with DAG(
     # Start 2026-01-01, no catchup, one run at a time, 2 retries 15 s apart (creates are idempotent).
     **onboarding_dag_settings(),
     tags=["stripe", "adobe-experience-platform", "example"],
-    params={"resource_paths": resource_paths_param(), **schedule_and_wait_params()},
+    params={
+        "resource_paths": resource_paths_param(),
+        **schedule_and_wait_params(),
+        "max_failed_ratio": max_failed_ratio_param(),
+    },
 ) as dag:
     validate_params = AEPValidateOnboardingOperator(
         task_id="validate_params",
@@ -56,5 +61,6 @@ with DAG(
             base_connection_id=base_connection.output,
             selected_resource_paths=template("resource_paths"),
             **SCHEDULE,
+            wait_args={"max_failed_ratio": template("max_failed_ratio")},
         )
         validate_params >> group

@@ -249,6 +249,7 @@ def table_to_aep_onboarding_group(
     aep_conn_id: str = AdobeExperiencePlatformHook.default_conn_name,
     group_id: str | None = None,
     prefix_group_id: bool = True,
+    wait_args: dict[str, Any] | None = None,
 ) -> OnboardingTaskGroup:
     """Onboard one table of a table-based source (PayPal by default), as Adobe's payments tutorial
     does: `tabular` source connection with `params.path`, the flow spec found by name (`CRMToAEP`),
@@ -260,6 +261,7 @@ def table_to_aep_onboarding_group(
     `timestamp_format` - `epoch_seconds` or `epoch_milliseconds` for a numeric column, or the date
     pattern of a string column (`yyyy-MM-dd HH:mm:ss`). They are checked before any request, and
     against the explored columns (task `check_columns`) before anything is created from the table.
+    `wait_args` go to the `wait_for_run` sensor (e.g. `max_failed_ratio`), as in the Stripe group.
     """
     settings = _settings(
         name_prefix, frequency, interval, start_time, backfill, class_id, poll_interval, deferrable
@@ -330,6 +332,7 @@ def table_to_aep_onboarding_group(
         mapping_args={"mappings": mappings, **event_columns},
         dataflow_args={"flow_spec_name": source.flow_spec_name, "transformations": [copy]},
         aep_conn_id=aep_conn_id,
+        wait_args=wait_args,
     )
 
 
