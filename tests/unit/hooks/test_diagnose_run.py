@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import requests_mock
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "client"))
-from mock_platform import BASE, IMS, make_client
-
+from airflow_provider_stripe_aep.client import AEPClient, AEPClientConfig, RetryPolicy
 from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
+
+BASE = "https://platform.example"
+IMS = "https://ims.example/ims/token/v3"
 
 EXPORT = f"{BASE}/data/foundation/export/batches/B1"
 SECRET = "someone@example.com"
