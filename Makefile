@@ -34,7 +34,8 @@ test-ui: $(UI_STAMP)
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium chromium-driver; }
 	$(BIN)/python -m pytest tests/ui
 
-# A real Airflow 3 (scheduler, DAG processor, triggerer, API server) runs the example DAGs; a few minutes.
+# A real Airflow 3 (scheduler, DAG processor, triggerer, API server) runs the two onboarding DAGs
+# (stripe_to_aep_onboarding, stripe_to_aep_all_resources); a few minutes.
 test-real: $(STAMP)
 	STRIPE_AEP_REAL_AIRFLOW=1 $(BIN)/python -m pytest tests/system/test_real_airflow.py -s -q
 

@@ -13,12 +13,47 @@ from airflow_provider_stripe_aep.client.defaults import (
 )
 
 VERSION = "0.1.0"
+"""The package's version, written only here: pyproject.toml reads it (`[tool.setuptools.dynamic]`)."""
 PROJECT_URL = "https://github.com/airflow-provider-stripe-aep/airflow-provider-stripe-aep"
 """The project's home; also in pyproject's `[project.urls]` (a test keeps the two equal)."""
 DOCUMENTATION_URL = f"{PROJECT_URL}#readme"
 
-AEP_HOOK = "airflow_provider_stripe_aep.hooks.aep.AdobeExperiencePlatformHook"
-STRIPE_HOOK = "airflow_provider_stripe_aep.hooks.stripe.StripeHook"
+PACKAGE = "airflow_provider_stripe_aep"
+AEP_HOOK = f"{PACKAGE}.hooks.aep.AdobeExperiencePlatformHook"
+STRIPE_HOOK = f"{PACKAGE}.hooks.stripe.StripeHook"
+AEP = "Adobe Experience Platform"
+STRIPE = "Stripe"
+
+INTEGRATIONS: list[dict[str, Any]] = [
+    {
+        "integration-name": AEP,
+        "external-doc-url": "https://experienceleague.adobe.com/en/docs/experience-platform/sources/home",
+        "tags": ["service"],
+    },
+    {
+        "integration-name": STRIPE,
+        "external-doc-url": "https://docs.stripe.com/api",
+        "tags": ["service"],
+    },
+]
+#: Kind -> integration -> the modules (under the package) that define classes of that kind.
+MODULES: dict[str, dict[str, list[str]]] = {
+    "hooks": {AEP: ["hooks.aep"], STRIPE: ["hooks.stripe"]},
+    "operators": {
+        AEP: [
+            "operators.base",
+            "operators.checks",
+            "operators.connections",
+            "operators.dataflow",
+            "operators.dataflow_run",
+            "operators.lifecycle",
+            "operators.mapping",
+            "operators.schema",
+        ]
+    },
+    "sensors": {AEP: ["sensors.dataflow_run"]},
+    "triggers": {AEP: ["triggers.dataflow_run"]},
+}
 
 
 def _text(label: str, description: str, default: str | None = None, secret: bool = False) -> dict[str, Any]:
@@ -75,6 +110,14 @@ def get_provider_info() -> dict[str, Any]:
         "description": "Onboard Stripe payments data into Adobe Experience Platform (Flow Service API).",
         "versions": [VERSION],
         "documentation-url": DOCUMENTATION_URL,
+        "integrations": INTEGRATIONS,
+        **{
+            kind: [
+                {"integration-name": name, "python-modules": [f"{PACKAGE}.{m}" for m in modules]}
+                for name, modules in by_integration.items()
+            ]
+            for kind, by_integration in MODULES.items()
+        },
         # Operator extra links must be registered to survive DAG serialization (webserver/API server).
         "extra-links": [
             "airflow_provider_stripe_aep.links.AEPDataflowLink",
@@ -84,7 +127,7 @@ def get_provider_info() -> dict[str, Any]:
             {
                 "connection-type": "adobe_experience_platform",
                 "hook-class-name": AEP_HOOK,
-                "hook-name": "Adobe Experience Platform",
+                "hook-name": AEP,
                 "conn-fields": AEP_CONN_FIELDS,
                 "ui-field-behaviour": {
                     "hidden-fields": ["schema", "port"],
@@ -101,7 +144,7 @@ def get_provider_info() -> dict[str, Any]:
             {
                 "connection-type": "stripe",
                 "hook-class-name": STRIPE_HOOK,
-                "hook-name": "Stripe",
+                "hook-name": STRIPE,
                 "ui-field-behaviour": {
                     "hidden-fields": ["host", "schema", "port", "login", "extra"],
                     "relabeling": {"password": "Stripe secret API key"},

@@ -78,5 +78,5 @@ with DAG(
         id_column=template("id_column"),
         timestamp_column=template("timestamp_column"),
         timestamp_format=template("timestamp_format"),
-        wait_args={"max_failed_ratio": template("max_failed_ratio")},
+        max_failed_ratio=template("max_failed_ratio"),
     )

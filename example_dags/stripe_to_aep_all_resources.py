@@ -61,6 +61,6 @@ with DAG(
             base_connection_id=base_connection.output,
             selected_resource_paths=template("resource_paths"),
             **SCHEDULE,
-            wait_args={"max_failed_ratio": template("max_failed_ratio")},
+            max_failed_ratio=template("max_failed_ratio"),
         )
         validate_params >> group

@@ -44,5 +44,5 @@ with DAG(
         prefix_group_id=False,  # task IDs stay create_dataflow, wait_for_run...
         name_prefix=template("name_prefix"),
         **schedule_and_wait_templates(),  # frequency, interval, start_time... from the params
-        wait_args={"max_failed_ratio": template("max_failed_ratio")},
+        max_failed_ratio=template("max_failed_ratio"),
     )

@@ -3,63 +3,82 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from airflow_provider_stripe_aep import pytest_plugin
 from airflow_provider_stripe_aep.emulator import EmulatorConfig, EmulatorServer
 
 EXAMPLE_DAGS = Path(__file__).resolve().parent.parent / "example_dags"
 
-CLIENT_SECRET = "it-client-secret-7f3a9"
-STRIPE_KEY = "it-stripe-key-c41d0e"
+CLIENT_SECRET = pytest_plugin.CLIENT_SECRET
+STRIPE_KEY = pytest_plugin.STRIPE_KEY
+aep_connection = pytest_plugin.aep_connection
 
 
-def aep_connection(server: EmulatorServer, **extra: Any) -> dict[str, Any]:
-    return {
-        "conn_type": "adobe_experience_platform",
-        "host": server.url,
-        "login": "it-client-id",
-        "password": CLIENT_SECRET,
-        "extra": {
-            "org_id": "ITORG@AdobeOrg",
-            "sandbox": "prod",
-            "ims_token_url": server.ims_url,
-            "backoff_base": 0.05,
-            "backoff_max": 0.2,
-            **extra,
-        },
-    }
-
-
-# Shared fixtures: a conftest imports `aep` and `connections` and defines `emulator_config`.
+# Shared fixtures: a conftest imports `aep`, `connections` and `aep_emulator_config` and defines
+# `emulator_config`. They are the users' pytest plugin's (airflow_provider_stripe_aep.pytest_plugin).
 @pytest.fixture
-def aep(emulator_config: EmulatorConfig) -> Iterator[EmulatorServer]:
+def aep_emulator_config(emulator_config: EmulatorConfig) -> EmulatorConfig:
+    return emulator_config
+
+
+@pytest.fixture
+def aep(aep_emulator: EmulatorServer) -> EmulatorServer:
     """The emulator on a free loopback port, for one test."""
-    with EmulatorServer(emulator_config) as server:
-        yield server
+    return aep_emulator
 
 
 @pytest.fixture
-def connections(aep: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> EmulatorServer:
-    """The emulator, with the AEP and Stripe connections pointing at it (for dag.test())."""
-    monkeypatch.setenv("AIRFLOW_CONN_AEP_DEFAULT", json.dumps(aep_connection(aep)))
-    monkeypatch.setenv(
-        "AIRFLOW_CONN_STRIPE_DEFAULT", json.dumps({"conn_type": "stripe", "password": STRIPE_KEY})
-    )
-    return aep
+def connections(aep_connections: EmulatorServer) -> EmulatorServer:
+    """The emulator, with the AEP, Stripe and PayPal connections pointing at it (for dag.test())."""
+    return aep_connections
 
 
-def load_dag(dag_id: str) -> Any:
+def dag_bag_class() -> type:
+    """Airflow's DagBag, wherever this Airflow keeps it."""
     try:
         from airflow.dag_processing.dagbag import DagBag
     except ImportError:  # Airflow 2
         from airflow.models.dagbag import DagBag
-    bag = DagBag(dag_folder=str(EXAMPLE_DAGS))
+    return DagBag
+
+
+def dag_bag(dag_folder: Path | str = EXAMPLE_DAGS) -> Any:
+    """A DagBag of a folder (or one file), parsed afresh, that must have no import errors."""
+    bag = dag_bag_class()(dag_folder=str(dag_folder))
     assert bag.import_errors == {}
-    return bag.dags[dag_id]
+    return bag
+
+
+def load_dag(dag_id: str, dag_folder: Path | str = EXAMPLE_DAGS) -> Any:
+    return dag_bag(dag_folder).dags[dag_id]
+
+
+def requests_to(
+    server: EmulatorServer, *, method: str | None = None, path: str | None = None, suffix: str = ""
+) -> list[dict[str, Any]]:
+    """The emulator's request log, filtered: by method, by exact path, by path ending."""
+    return [
+        r
+        for r in server.state.request_log
+        if (method is None or r["method"] == method)
+        and (path is None or r["path"] == path)
+        and r["path"].endswith(suffix)
+    ]
+
+
+def platform_posts(server: EmulatorServer) -> list[dict[str, Any]]:
+    """Every POST to the platform (creates, lookups by POST), IMS token calls left out."""
+    return [r for r in requests_to(server, method="POST") if "/ims/" not in r["path"]]
+
+
+def platform_writes(server: EmulatorServer) -> list[dict[str, Any]]:
+    """Every POST, PUT, PATCH and DELETE to the platform, IMS token calls left out."""
+    writes = ("POST", "PUT", "PATCH", "DELETE")
+    return [r for r in server.state.request_log if r["method"] in writes and r["path"].startswith("/data/")]
 
 
 def return_values(dag_id: str, run_id: str) -> dict[str, Any]:

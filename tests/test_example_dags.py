@@ -9,7 +9,7 @@ import sys
 import textwrap
 
 import pytest
-from aep_testing import EXAMPLE_DAGS
+from aep_testing import EXAMPLE_DAGS, dag_bag, dag_bag_class
 
 from airflow_provider_stripe_aep.sources.stripe import RESOURCE_PATHS
 
@@ -27,10 +27,8 @@ PARSE = textwrap.dedent(
     socket.socket.connect = refuse
     socket.socket.connect_ex = refuse
     socket.create_connection = lambda *a, **k: refuse(None, *a)
-    try:
-        from airflow.dag_processing.dagbag import DagBag
-    except ImportError:
-        from airflow.models.dagbag import DagBag
+    import importlib
+    DagBag = importlib.import_module(sys.argv[2]).DagBag  # where this Airflow keeps it
     bag = DagBag(dag_folder=sys.argv[1])
     heavy = sorted(m for m in ("fastapi", "uvicorn", "starlette") if m in sys.modules)
     print(json.dumps({"errors": {k: v[-300:] for k, v in bag.import_errors.items()},
@@ -41,7 +39,7 @@ PARSE = textwrap.dedent(
 
 def parse_folder() -> dict:
     result = subprocess.run(
-        [sys.executable, "-c", PARSE, str(EXAMPLE_DAGS)],
+        [sys.executable, "-c", PARSE, str(EXAMPLE_DAGS), dag_bag_class().__module__],
         capture_output=True,
         text=True,
         check=True,
@@ -59,13 +57,7 @@ def test_the_folder_parses_without_errors_network_or_heavy_imports():
 
 
 def bag():
-    try:
-        from airflow.dag_processing.dagbag import DagBag
-    except ImportError:  # Airflow 2
-        from airflow.models.dagbag import DagBag
-    loaded = DagBag(dag_folder=str(EXAMPLE_DAGS))
-    assert loaded.import_errors == {}
-    return loaded
+    return dag_bag()
 
 
 def upstream_of(dag) -> dict[str, set[str]]:

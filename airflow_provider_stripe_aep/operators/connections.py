@@ -25,42 +25,6 @@ CONNECTION_ATTRIBUTES = ("host", "login", "password", "schema", "port")
 SECRET_ATTRIBUTES = ("password",)
 
 
-class AEPCreateStripeBaseConnectionOperator(AEPBaseOperator):
-    """Create (or reuse) the Stripe base connection; returns its ID.
-
-    The Stripe secret key is read from the `stripe` connection at run time, so it never appears in
-    DAG code, rendered templates, XCom or logs.
-
-    :param name: base connection name (unique in the sandbox; used to find it again).
-    :param stripe_conn_id: connection of type `stripe` whose password is the secret API key.
-    """
-
-    template_fields: Sequence[str] = ("aep_conn_id", "name", "description", "stripe_conn_id")
-
-    def __init__(
-        self,
-        *,
-        name: str,
-        stripe_conn_id: str = StripeHook.default_conn_name,
-        description: str = "",
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
-        self.name = name
-        self.stripe_conn_id = stripe_conn_id
-        self.description = description
-
-    def execute(self, context: Any) -> str:
-        name = validate_name(self.name, "name")
-        api_key = StripeHook(self.stripe_conn_id).get_api_key()
-        return self.hook.ensure_base_connection(
-            name,
-            auth_params={"accessToken": api_key},
-            description=self.description,
-            on_conflict=self.on_conflict,
-        )
-
-
 def _auth_param_source(attribute: Any) -> str:
     allowed = f"must be one of {', '.join(CONNECTION_ATTRIBUTES)} or extra.<key>"
     if not isinstance(attribute, str) or not (
@@ -141,7 +105,60 @@ class AEPCreateBaseConnectionOperator(AEPBaseOperator):
         )
 
 
-class AEPExploreTableOperator(AEPBaseOperator):
+class AEPCreateStripeBaseConnectionOperator(AEPCreateBaseConnectionOperator):
+    """The base connection preset for Stripe: Stripe's connection spec, its secret key as the
+    `accessToken` auth param, read at run time from the `stripe` connection (so it never appears in
+    DAG code, rendered templates, XCom or logs); returns its ID.
+
+    :param name: base connection name (unique in the sandbox; used to find it again).
+    :param stripe_conn_id: connection of type `stripe` whose password is the secret API key.
+    """
+
+    template_fields: Sequence[str] = ("aep_conn_id", "name", "description", "stripe_conn_id")
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        stripe_conn_id: str = StripeHook.default_conn_name,
+        description: str = "",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            name=name,
+            auth_conn_id=stripe_conn_id,
+            auth_fields={"accessToken": "password"},
+            description=description,
+            **kwargs,
+        )
+        self.stripe_conn_id = stripe_conn_id
+
+    def _auth_params(self) -> dict[str, Any]:
+        """The key through StripeHook: it says where to find the key when it is missing."""
+        return {"accessToken": StripeHook(self.stripe_conn_id).get_api_key()}
+
+
+class _AEPExploreOperator(AEPBaseOperator):
+    """What exploring one object of a source shares: the base connection, `preview`, a log line.
+    A subclass holds the object (a table, a resource path) and says how it is checked and explored."""
+
+    def __init__(self, *, base_connection_id: str, preview: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.base_connection_id = base_connection_id
+        self.preview = preview
+
+    def _explore(self, base_connection_id: str) -> tuple[str, dict[str, Any], str]:
+        """(the checked object, the explore response, a summary for the log)."""
+        raise NotImplementedError
+
+    def execute(self, context: Any) -> dict[str, Any]:
+        base_id = validate_id(self.base_connection_id, "base_connection_id")
+        explored_object, explored, summary = self._explore(base_id)
+        self.log.info("Explored %r: %s", explored_object, summary)
+        return explored
+
+
+class AEPExploreTableOperator(_AEPExploreOperator):
     """Explore one table of a table-based source (payments apps such as PayPal); returns the explore
     response (`{"format": "flat", "schema": {"columns": [...]}}`), from which the schema and mapping
     are inferred.
@@ -153,24 +170,18 @@ class AEPExploreTableOperator(AEPBaseOperator):
 
     template_fields: Sequence[str] = ("aep_conn_id", "base_connection_id", "table_path")
 
-    def __init__(
-        self, *, base_connection_id: str, table_path: str, preview: bool = False, **kwargs: Any
-    ) -> None:
+    def __init__(self, *, table_path: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.base_connection_id = base_connection_id
         self.table_path = table_path
-        self.preview = preview
 
-    def execute(self, context: Any) -> dict[str, Any]:
-        base_id = validate_id(self.base_connection_id, "base_connection_id")
+    def _explore(self, base_connection_id: str) -> tuple[str, dict[str, Any], str]:
         table_path = validate_table_path(self.table_path)
-        explored = self.hook.explore_table(base_id, table_path, preview=self.preview)
+        explored = self.hook.explore_table(base_connection_id, table_path, preview=self.preview)
         columns = (explored.get("schema") or {}).get("columns") or []
-        self.log.info("Explored table %r: %d columns", table_path, len(columns))
-        return explored
+        return table_path, explored, f"{len(columns)} columns"
 
 
-class AEPExploreStripeResourceOperator(AEPBaseOperator):
+class AEPExploreStripeResourceOperator(_AEPExploreOperator):
     """Explore one Stripe resource path through the base connection; returns the explore response
     (`{"format": "hierarchical", "schema": {...}}`), from which the schema and mapping are inferred.
 
@@ -181,67 +192,15 @@ class AEPExploreStripeResourceOperator(AEPBaseOperator):
 
     template_fields: Sequence[str] = ("aep_conn_id", "base_connection_id", "resource_path")
 
-    def __init__(
-        self, *, base_connection_id: str, resource_path: str, preview: bool = False, **kwargs: Any
-    ) -> None:
+    def __init__(self, *, resource_path: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.base_connection_id = base_connection_id
         self.resource_path = resource_path
-        self.preview = preview
 
-    def execute(self, context: Any) -> dict[str, Any]:
-        base_id = validate_id(self.base_connection_id, "base_connection_id")
+    def _explore(self, base_connection_id: str) -> tuple[str, dict[str, Any], str]:
         resource_path = validate_resource_path(self.resource_path)
-        explored = self.hook.explore(base_id, resource_path, preview=self.preview)
-        fields = (((explored.get("schema") or {}).get("properties") or {}).get("data") or {}).get(
-            "properties"
-        )
-        self.log.info("Explored %r: %d top-level fields", resource_path, len(fields or {}))
-        return explored
-
-
-class AEPCreateStripeSourceConnectionOperator(AEPBaseOperator):
-    """Create (or reuse) the source connection of one Stripe resource path; returns its ID.
-
-    :param name: source connection name.
-    :param base_connection_id: the base connection ID.
-    :param resource_path: one of the six Stripe resource paths.
-    """
-
-    template_fields: Sequence[str] = (
-        "aep_conn_id",
-        "name",
-        "description",
-        "base_connection_id",
-        "resource_path",
-    )
-
-    def __init__(
-        self,
-        *,
-        name: str,
-        base_connection_id: str,
-        resource_path: str,
-        description: str = "",
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
-        self.name = name
-        self.base_connection_id = base_connection_id
-        self.resource_path = resource_path
-        self.description = description
-
-    def execute(self, context: Any) -> str:
-        name = validate_name(self.name, "name")
-        base_id = validate_id(self.base_connection_id, "base_connection_id")
-        resource_path = validate_resource_path(self.resource_path)
-        return self.hook.ensure_source_connection(
-            name,
-            base_connection_id=base_id,
-            params={"resourcePath": resource_path},
-            description=self.description,
-            on_conflict=self.on_conflict,
-        )
+        explored = self.hook.explore(base_connection_id, resource_path, preview=self.preview)
+        data = ((explored.get("schema") or {}).get("properties") or {}).get("data") or {}
+        return resource_path, explored, f"{len(data.get('properties') or {})} top-level fields"
 
 
 class AEPCreateSourceConnectionOperator(AEPBaseOperator):
@@ -280,16 +239,51 @@ class AEPCreateSourceConnectionOperator(AEPBaseOperator):
         self.data_format = data_format
         self.description = description
 
+    def _source_params(self) -> dict[str, Any]:
+        return dict(self.source_params)
+
     def execute(self, context: Any) -> str:
+        name = validate_name(self.name, "name")
+        base_id = validate_id(self.base_connection_id, "base_connection_id")
         return self.hook.ensure_source_connection(
-            validate_name(self.name, "name"),
-            base_connection_id=validate_id(self.base_connection_id, "base_connection_id"),
+            name,
+            base_connection_id=base_id,
             connection_spec_id=validate_id(self.connection_spec_id, "connection_spec_id"),
-            params=dict(self.source_params),
+            params=self._source_params(),
             data_format=validate_data_format(self.data_format, ("tabular", "json", "delimited", "parquet")),
             description=self.description,
             on_conflict=self.on_conflict,
         )
+
+
+class AEPCreateStripeSourceConnectionOperator(AEPCreateSourceConnectionOperator):
+    """The source connection preset for one Stripe resource path (Stripe's spec, `json` data,
+    `params.resourcePath`); returns its ID.
+
+    :param name: source connection name.
+    :param base_connection_id: the base connection ID.
+    :param resource_path: one of the six Stripe resource paths.
+    """
+
+    template_fields: Sequence[str] = (
+        "aep_conn_id",
+        "name",
+        "description",
+        "base_connection_id",
+        "resource_path",
+    )
+
+    def __init__(self, *, resource_path: str, **kwargs: Any) -> None:
+        super().__init__(
+            connection_spec_id=stripe.STRIPE_CONNECTION_SPEC_ID,
+            source_params={},
+            data_format=stripe.STRIPE_DATA_FORMAT,
+            **kwargs,
+        )
+        self.resource_path = resource_path
+
+    def _source_params(self) -> dict[str, Any]:
+        return {"resourcePath": validate_resource_path(self.resource_path)}
 
 
 class AEPCreateTargetConnectionOperator(AEPBaseOperator):

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar, Protocol
 
-from airflow.providers.common.compat.sdk import TaskGroup
+from airflow.providers.common.compat.sdk import BaseOperator, TaskGroup
 
 from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
 from airflow_provider_stripe_aep.hooks.stripe import StripeHook
@@ -48,8 +48,10 @@ from airflow_provider_stripe_aep.operators.schema import (
 )
 from airflow_provider_stripe_aep.resources.naming import OnboardingNames, onboarding_names
 from airflow_provider_stripe_aep.sensors.dataflow_run import AEPDataflowRunSensor
+from airflow_provider_stripe_aep.sensors.dataflow_run import _ratio as validate_failed_ratio
 from airflow_provider_stripe_aep.sources import paypal as payments
 from airflow_provider_stripe_aep.validation import (
+    ONBOARDING_SETTINGS,
     optional_value,
     validate_bool,
     validate_class_id,
@@ -86,6 +88,131 @@ class OnboardingTaskGroup(TaskGroup):
 
 
 @dataclass(frozen=True)
+class OnboardingSettings:
+    """The keyword arguments every onboarding group takes, whatever its source (each may be a literal,
+    checked when the DAG is parsed, or a Jinja template, checked by the group's `validate_params`).
+
+    :param name_prefix: the first word of every resource name.
+    :param base_connection_id: a base connection shared with other groups (an XComArg or an ID);
+        by default the group gets or creates `<prefix> <source> base connection` itself.
+    :param frequency, interval, start_time, backfill: the dataflow's schedule (see `validate_schedule`).
+    :param class_id: `profile`, `experienceevent` or a class `$id` for the target schema.
+    :param poll_interval, deferrable: how the last task waits for the dataflow's run.
+    :param max_failed_ratio: the share of failed records the run may have (0 to 1); default AEP's
+        0.5 % ingestion-failure rule (see `AEPDataflowRunSensor`).
+    :param aep_conn_id: the `adobe_experience_platform` connection.
+    :param group_id: defaults to `onboard_<resource>`; `prefix_group_id=False` keeps bare task IDs.
+
+    A new setting is one field here: every entry point takes it, and `validate_params` gets it when
+    its name is in `validation.ONBOARDING_SETTINGS`.
+    """
+
+    name_prefix: Any = "Airflow"
+    base_connection_id: Any = None
+    frequency: Any = "once"
+    interval: Any = None
+    start_time: Any = None
+    backfill: Any = None
+    class_id: Any = "profile"
+    poll_interval: Any = 30
+    deferrable: Any = False
+    max_failed_ratio: Any = None
+    aep_conn_id: str = AdobeExperiencePlatformHook.default_conn_name
+    group_id: str | None = None
+    prefix_group_id: bool = True
+
+    @classmethod
+    def of(cls, entry_point: str, given: Mapping[str, Any]) -> OnboardingSettings:
+        """The settings from an entry point's keyword arguments; an unknown one is named."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(given) - known)
+        if unknown:
+            raise TypeError(
+                f"{entry_point}() got unexpected keyword arguments: {', '.join(unknown)}; "
+                f"allowed: {', '.join(sorted(known))} and the source's own"
+            )
+        return cls(**given)
+
+    def checked_by_validate_params(self) -> dict[str, Any]:
+        """What `validate_params` checks: the name prefix and `validation.ONBOARDING_SETTINGS`."""
+        return {name: getattr(self, name) for name in ("name_prefix", *ONBOARDING_SETTINGS)}
+
+    def schedule(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in _SCHEDULE}
+
+    def check_literals(self, resource_field: str, resource: Any) -> None:
+        """Reject bad literal arguments when the DAG is parsed: such a DAG never runs at all."""
+        checks: dict[str, Callable[[Any], Any]] = {
+            "name_prefix": validate_name_prefix,
+            "class_id": validate_class_id,
+            "poll_interval": validate_poll_interval,
+            "deferrable": lambda v: validate_bool(v, "deferrable"),
+            "max_failed_ratio": validate_failed_ratio,
+            "resource_path": validate_resource_path,
+            "table_path": validate_table_path,
+        }
+        single = {
+            name: getattr(self, name)
+            for name in ("name_prefix", "class_id", "poll_interval", "deferrable", "max_failed_ratio")
+        }
+        for name, value in {**single, resource_field: resource}.items():
+            if _literal(value):
+                checks[name](value)
+        schedule = tuple(self.schedule().values())
+        if all(_literal(v) for v in schedule):
+            validate_schedule(*(optional_value(v) for v in schedule))
+
+
+@dataclass(frozen=True)
+class SourceSteps:
+    """A source's own steps in an onboarding: explore, source connection, and a check the schema
+    waits for (or None)."""
+
+    explore: BaseOperator
+    source_connection: BaseOperator
+    gate: BaseOperator | None = None
+
+
+@dataclass(frozen=True)
+class StripeSource:
+    """Stripe, as Adobe's Stripe tutorial onboards it: the key from the `stripe` connection, one REST
+    resource path explored as JSON, `params.resourcePath` on the source connection.
+
+    :param stripe_conn_id: the `stripe` connection holding the secret API key.
+    """
+
+    stripe_conn_id: str = StripeHook.default_conn_name
+    label: str = "Stripe"
+    #: How validate_params and the schema and mapping steps name the resource.
+    resource_field: ClassVar[str] = "resource_path"
+    validate_args: ClassVar[Mapping[str, Any]] = {}
+
+    def tooltip(self, resource: Any) -> str:
+        return f"Onboard {self.label} {resource} into Adobe Experience Platform"
+
+    def base_connection(self, **common: Any) -> BaseOperator:
+        return AEPCreateStripeBaseConnectionOperator(stripe_conn_id=self.stripe_conn_id, **common)
+
+    def steps(
+        self, resource: Any, names: OnboardingNames, base_id: Any, check: BaseOperator, aep_conn_id: str
+    ) -> SourceSteps:
+        explore = AEPExploreStripeResourceOperator(
+            task_id="explore_resource",
+            base_connection_id=base_id,
+            resource_path=resource,
+            aep_conn_id=aep_conn_id,
+        )
+        source = AEPCreateStripeSourceConnectionOperator(
+            task_id="create_source_connection",
+            name=names.source_connection,
+            base_connection_id=base_id,
+            resource_path=resource,
+            aep_conn_id=aep_conn_id,
+        )
+        return SourceSteps(explore, source)
+
+
+@dataclass(frozen=True)
 class TableSource:
     """A table-based Flow Service batch source, such as the payments apps of Adobe's tutorial.
 
@@ -99,9 +226,70 @@ class TableSource:
     auth_fields: Mapping[str, str] = field(default_factory=lambda: dict(payments.PAYPAL_AUTH_FIELDS))
     flow_spec_name: str = payments.CRM_FLOW_SPEC_NAME
     label: str = payments.PAYPAL_LABEL
+    resource_field: ClassVar[str] = "table_path"
+    validate_args: ClassVar[Mapping[str, Any]] = {"resource_field": "table_path", "tables": True}
+
+    def tooltip(self, resource: Any) -> str:
+        return f"Onboard {self.label} table {resource} into Adobe Experience Platform"
+
+    def base_connection(self, **common: Any) -> BaseOperator:
+        return AEPCreateBaseConnectionOperator(
+            connection_spec_id=self.connection_spec_id,
+            auth_spec_name=self.auth_spec_name,
+            auth_conn_id=self.auth_conn_id,
+            auth_fields=self.auth_fields,
+            **common,
+        )
+
+    def steps(
+        self, resource: Any, names: OnboardingNames, base_id: Any, check: BaseOperator, aep_conn_id: str
+    ) -> SourceSteps:
+        """Explore the table, check the columns validate_params returned against it (before the
+        source connection and the schema), then the `tabular` source connection (`params.path`)."""
+        explore = AEPExploreTableOperator(
+            task_id="explore_table", base_connection_id=base_id, table_path=resource, aep_conn_id=aep_conn_id
+        )
+        source = AEPCreateSourceConnectionOperator(
+            task_id="create_source_connection",
+            name=names.source_connection,
+            description=f"{self.label} source connection",
+            base_connection_id=base_id,
+            connection_spec_id=self.connection_spec_id,
+            source_params={"path": resource},
+            data_format=payments.TABLE_DATA_FORMAT,
+            aep_conn_id=aep_conn_id,
+        )
+        check_columns = AEPCheckTableColumnsOperator(
+            task_id="check_columns", explore=explore.output, columns=check.output
+        )
+        check_columns >> source
+        return SourceSteps(explore, source, check_columns)
 
 
+STRIPE = StripeSource()
 PAYPAL = TableSource()
+
+
+class OnboardingSource(Protocol):
+    """What the builder needs of a source: StripeSource, TableSource, or your own of this shape."""
+
+    @property
+    def label(self) -> str: ...
+
+    #: How validate_params and the schema and mapping steps name the resource.
+    resource_field: ClassVar[str]
+    #: validate_params' arguments that say what kind of resource it checks.
+    validate_args: ClassVar[Mapping[str, Any]]
+
+    def tooltip(self, resource: Any) -> str: ...
+
+    def base_connection(self, **common: Any) -> BaseOperator:
+        """The base connection step, given the task_id, name, description and aep_conn_id."""
+        ...
+
+    def steps(
+        self, resource: Any, names: OnboardingNames, base_id: Any, check: BaseOperator, aep_conn_id: str
+    ) -> SourceSteps: ...
 
 
 def _literal(value: Any) -> bool:
@@ -109,31 +297,6 @@ def _literal(value: Any) -> bool:
     if isinstance(value, str):
         return "{{" not in value and "{%" not in value
     return value is None or isinstance(value, int | float | bool | list | dict)
-
-
-def _check_literals(target_field: str, target: Any, settings: Mapping[str, Any]) -> None:
-    """Reject bad literal arguments when the DAG is parsed: such a DAG never runs at all."""
-    checks: dict[str, Callable[[Any], Any]] = {
-        "name_prefix": validate_name_prefix,
-        "class_id": validate_class_id,
-        "poll_interval": validate_poll_interval,
-        "deferrable": lambda v: validate_bool(v, "deferrable"),
-        "resource_path": validate_resource_path,
-        "table_path": validate_table_path,
-    }
-    single = {name: settings[name] for name in ("name_prefix", "class_id", "poll_interval", "deferrable")}
-    for name, value in {**single, target_field: target}.items():
-        if _literal(value):
-            checks[name](value)
-    schedule = tuple(settings[name] for name in _SCHEDULE)
-    if all(_literal(v) for v in schedule):
-        validate_schedule(*(optional_value(v) for v in schedule))
-
-
-def _check_event_literals(**event: Any) -> None:
-    """A table's ExperienceEvent columns, checked with the class and mappings when all are literals."""
-    if all(_literal(v) for v in event.values()):
-        validate_event_columns(**event)
 
 
 def _group_id(resource: Any, group_id: str | None) -> str:
@@ -147,109 +310,40 @@ def _group_id(resource: Any, group_id: str | None) -> str:
 def stripe_to_aep_onboarding_group(
     resource_path: str,
     *,
-    name_prefix: str = "Airflow",
-    base_connection_id: Any = None,
-    frequency: str = "once",
-    interval: int | str | None = None,
-    start_time: Any = None,
-    backfill: bool | str | None = None,
-    class_id: str = "profile",
-    poll_interval: float | str = 30,
-    deferrable: bool | str = False,
-    selected_resource_paths: Any = None,
-    aep_conn_id: str = AdobeExperiencePlatformHook.default_conn_name,
     stripe_conn_id: str = StripeHook.default_conn_name,
-    group_id: str | None = None,
-    prefix_group_id: bool = True,
-    wait_args: dict[str, Any] | None = None,
+    selected_resource_paths: Any = None,
+    **settings: Any,
 ) -> OnboardingTaskGroup:
     """Onboard one Stripe resource path; returns the TaskGroup (see :class:`OnboardingTaskGroup`).
 
     :param resource_path: charges, subscriptions, refunds, balance_transactions, customers or prices.
-    :param name_prefix: the first word of every resource name.
-    :param base_connection_id: a base connection shared with other groups (an XComArg or an ID);
-        by default the group gets or creates `<prefix> Stripe base connection` itself.
-    :param frequency, interval, start_time, backfill: the dataflow's schedule (see `validate_schedule`).
-    :param class_id: `profile`, `experienceevent` or a class `$id` for the target schema.
-    :param poll_interval, deferrable: how the last task waits for the dataflow's run.
+    :param stripe_conn_id: the `stripe` connection holding the secret API key.
     :param selected_resource_paths: a list (or template) of the paths chosen for this run; when
         `resource_path` is not in it the whole group is skipped.
-    :param group_id: defaults to `onboard_<resource_path>`; `prefix_group_id=False` keeps bare task IDs.
-    :param wait_args: more arguments of the `wait_for_run` sensor, e.g. `max_failed_ratio` (default:
-        AEP's 0.5 % ingestion-failure rule) or `allow_partial_success`.
+    :param settings: those of :class:`OnboardingSettings` (name_prefix, frequency, interval,
+        start_time, backfill, class_id, poll_interval, deferrable, base_connection_id, aep_conn_id,
+        group_id, prefix_group_id).
     """
-    settings = _settings(
-        name_prefix, frequency, interval, start_time, backfill, class_id, poll_interval, deferrable
-    )
-    _check_literals("resource_path", resource_path, settings)
-    names = onboarding_names(name_prefix, resource_path)
-
-    def create_base() -> Any:
-        return AEPCreateStripeBaseConnectionOperator(
-            task_id="create_base_connection",
-            name=names.base_connection,
-            description="Authenticated base connection for Stripe",
-            stripe_conn_id=stripe_conn_id,
-            aep_conn_id=aep_conn_id,
-        )
-
-    def create_sources(base_id: Any, check: Any) -> tuple[Any, Any, Any]:
-        explore = AEPExploreStripeResourceOperator(
-            task_id="explore_resource",
-            base_connection_id=base_id,
-            resource_path=resource_path,
-            aep_conn_id=aep_conn_id,
-        )
-        source = AEPCreateStripeSourceConnectionOperator(
-            task_id="create_source_connection",
-            name=names.source_connection,
-            base_connection_id=base_id,
-            resource_path=resource_path,
-            aep_conn_id=aep_conn_id,
-        )
-        return explore, source, None
-
-    return _onboarding_group(
+    return onboarding_group(
+        StripeSource(stripe_conn_id=stripe_conn_id),
         resource_path,
-        group_id=_group_id(resource_path, group_id),
-        prefix_group_id=prefix_group_id,
-        tooltip=f"Onboard Stripe {resource_path} into Adobe Experience Platform",
-        names=names,
-        settings=settings,
+        OnboardingSettings.of("stripe_to_aep_onboarding_group", settings),
         check_args={"selected": selected_resource_paths},
-        base_connection_id=base_connection_id,
-        create_base=create_base,
-        create_sources=create_sources,
-        resource_args={"resource_path": resource_path},
-        aep_conn_id=aep_conn_id,
-        wait_args=wait_args,
     )
 
 
 def table_to_aep_onboarding_group(
     table_path: str,
     *,
+    source: TableSource = PAYPAL,
     delta_column: str = payments.DEFAULT_DELTA_COLUMN,
     delta_date_format: str | None = payments.DEFAULT_DELTA_DATE_FORMAT,
     delta_timezone: str | None = payments.DEFAULT_DELTA_TIMEZONE,
     mappings: Any = None,
-    source: TableSource = PAYPAL,
-    name_prefix: str = "Airflow",
-    base_connection_id: Any = None,
-    frequency: str = "once",
-    interval: int | str | None = None,
-    start_time: Any = None,
-    backfill: bool | str | None = None,
-    class_id: str = "profile",
-    poll_interval: float | str = 30,
-    deferrable: bool | str = False,
     id_column: str | None = None,
     timestamp_column: str | None = None,
     timestamp_format: str | None = None,
-    aep_conn_id: str = AdobeExperiencePlatformHook.default_conn_name,
-    group_id: str | None = None,
-    prefix_group_id: bool = True,
-    wait_args: dict[str, Any] | None = None,
+    **settings: Any,
 ) -> OnboardingTaskGroup:
     """Onboard one table of a table-based source (PayPal by default), as Adobe's payments tutorial
     does: `tabular` source connection with `params.path`, the flow spec found by name (`CRMToAEP`),
@@ -261,149 +355,85 @@ def table_to_aep_onboarding_group(
     `timestamp_format` - `epoch_seconds` or `epoch_milliseconds` for a numeric column, or the date
     pattern of a string column (`yyyy-MM-dd HH:mm:ss`). They are checked before any request, and
     against the explored columns (task `check_columns`) before anything is created from the table.
-    `wait_args` go to the `wait_for_run` sensor (e.g. `max_failed_ratio`), as in the Stripe group.
+
+    :param settings: those of :class:`OnboardingSettings` (name_prefix, the schedule, class_id...).
     """
-    settings = _settings(
-        name_prefix, frequency, interval, start_time, backfill, class_id, poll_interval, deferrable
-    )
-    _check_literals("table_path", table_path, settings)
+    checked = OnboardingSettings.of("table_to_aep_onboarding_group", settings)
     event_columns = {
         "id_column": id_column,
         "timestamp_column": timestamp_column,
         "timestamp_format": timestamp_format,
     }
-    _check_event_literals(class_id=class_id, mappings=mappings, **event_columns)
-    names = onboarding_names(name_prefix, table_path, source_label=source.label)
-
-    def create_base() -> Any:
-        return AEPCreateBaseConnectionOperator(
-            task_id="create_base_connection",
-            name=names.base_connection,
-            description=f"Authenticated base connection for {source.label}",
-            connection_spec_id=source.connection_spec_id,
-            auth_spec_name=source.auth_spec_name,
-            auth_conn_id=source.auth_conn_id,
-            auth_fields=source.auth_fields,
-            aep_conn_id=aep_conn_id,
-        )
-
-    def create_sources(base_id: Any, check: Any) -> tuple[Any, Any, Any]:
-        explore = AEPExploreTableOperator(
-            task_id="explore_table",
-            base_connection_id=base_id,
-            table_path=table_path,
-            aep_conn_id=aep_conn_id,
-        )
-        source_connection = AEPCreateSourceConnectionOperator(
-            task_id="create_source_connection",
-            name=names.source_connection,
-            description=f"{source.label} source connection",
-            base_connection_id=base_id,
-            connection_spec_id=source.connection_spec_id,
-            source_params={"path": table_path},
-            data_format=payments.TABLE_DATA_FORMAT,
-            aep_conn_id=aep_conn_id,
-        )
-        check_columns = AEPCheckTableColumnsOperator(
-            task_id="check_columns", explore=explore.output, columns=check.output
-        )
-        check_columns >> source_connection
-        return explore, source_connection, check_columns
-
+    event = {"class_id": checked.class_id, "mappings": mappings, **event_columns}
+    if all(_literal(v) for v in event.values()):
+        validate_event_columns(**event)
     copy = payments.copy_transformation(delta_column, delta_date_format, delta_timezone)
-    return _onboarding_group(
+    return onboarding_group(
+        source,
         table_path,
-        group_id=_group_id(table_path, group_id),
-        prefix_group_id=prefix_group_id,
-        tooltip=f"Onboard {source.label} table {table_path} into Adobe Experience Platform",
-        names=names,
-        settings=settings,
-        check_args={
-            "resource_field": "table_path",
-            "tables": True,
-            "delta_column": delta_column,
-            "mappings": mappings,
-            **event_columns,
-        },
-        base_connection_id=base_connection_id,
-        create_base=create_base,
-        create_sources=create_sources,
-        resource_args={"table_path": table_path},
+        checked,
+        check_args={"delta_column": delta_column, "mappings": mappings, **event_columns},
         mapping_args={"mappings": mappings, **event_columns},
         dataflow_args={"flow_spec_name": source.flow_spec_name, "transformations": [copy]},
-        aep_conn_id=aep_conn_id,
-        wait_args=wait_args,
     )
 
 
-def _settings(
-    name_prefix: Any,
-    frequency: Any,
-    interval: Any,
-    start_time: Any,
-    backfill: Any,
-    class_id: Any,
-    poll_interval: Any,
-    deferrable: Any,
-) -> dict[str, Any]:
-    """The arguments every onboarding hands, as given, to its steps (validate_params checks them all)."""
-    return {
-        "name_prefix": name_prefix,
-        "frequency": frequency,
-        "interval": interval,
-        "start_time": start_time,
-        "backfill": backfill,
-        "class_id": class_id,
-        "poll_interval": poll_interval,
-        "deferrable": deferrable,
-    }
-
-
-def _onboarding_group(
-    target: Any,
+def onboarding_group(
+    source: OnboardingSource,
+    resource: Any,
+    settings: OnboardingSettings,
     *,
-    group_id: str,
-    prefix_group_id: bool,
-    tooltip: str,
-    names: OnboardingNames,
-    settings: Mapping[str, Any],
-    check_args: dict[str, Any],
-    base_connection_id: Any,
-    create_base: Callable[[], Any],
-    create_sources: Callable[[Any, Any], tuple[Any, Any, Any]],
-    resource_args: dict[str, Any],
-    aep_conn_id: str,
-    wait_args: dict[str, Any] | None = None,
-    mapping_args: dict[str, Any] | None = None,
-    dataflow_args: dict[str, Any] | None = None,
+    check_args: Mapping[str, Any] | None = None,
+    mapping_args: Mapping[str, Any] | None = None,
+    dataflow_args: Mapping[str, Any] | None = None,
 ) -> OnboardingTaskGroup:
-    """The wiring every source shares: validate_params first; the base connection unless one is given;
-    the source's own explore and source connection (`create_sources(base_connection_id, check)`
-    returns them, and a check the schema waits for, or None); then schema -> dataset -> target
-    connection and mapping -> dataflow -> wait. Sets the group's outputs."""
-    group = OnboardingTaskGroup(group_id=group_id, prefix_group_id=prefix_group_id, tooltip=tooltip)
+    """The one onboarding builder; the source is a value. validate_params first; the base connection
+    unless one is given; the source's own explore and source connection (and a check the schema waits
+    for); then schema -> dataset -> target connection and mapping -> dataflow -> wait. Sets the
+    group's outputs. `check_args`, `mapping_args` and `dataflow_args` are the source's own extra
+    arguments of validate_params, the mapping set and the dataflow."""
+    settings.check_literals(source.resource_field, resource)
+    names = onboarding_names(settings.name_prefix, resource, source_label=source.label)
+    aep_conn_id = settings.aep_conn_id
+    resource_args = {source.resource_field: resource}
+    group = OnboardingTaskGroup(
+        group_id=_group_id(resource, settings.group_id),
+        prefix_group_id=settings.prefix_group_id,
+        tooltip=source.tooltip(resource),
+    )
     with group:
         check = AEPValidateOnboardingOperator(
-            task_id="validate_params", targets=target, **settings, **check_args
+            task_id="validate_params",
+            targets=resource,
+            **settings.checked_by_validate_params(),
+            **source.validate_args,
+            **(check_args or {}),
         )
+        base_connection_id = settings.base_connection_id
         own_base = base_connection_id is None
         if own_base:
-            base = create_base()
+            base = source.base_connection(
+                task_id="create_base_connection",
+                name=names.base_connection,
+                description=f"Authenticated base connection for {source.label}",
+                aep_conn_id=aep_conn_id,
+            )
             check >> base
             base_connection_id = base.output
-        explore, source, gate = create_sources(base_connection_id, check)
+        steps = source.steps(resource, names, base_connection_id, check, aep_conn_id)
+        explore, source_connection = steps.explore, steps.source_connection
         if not own_base:  # otherwise they wait for the base connection, which waits for the check
-            check >> [explore, source]
+            check >> [explore, source_connection]
         schema = AEPCreateTargetSchemaOperator(
             task_id="create_target_schema",
             title=names.schema,
             explore_schema=explore.output,
-            class_id=settings["class_id"],
+            class_id=settings.class_id,
             aep_conn_id=aep_conn_id,
             **resource_args,
         )
-        if gate is not None:
-            gate >> schema
+        if steps.gate is not None:
+            steps.gate >> schema
         dataset = AEPCreateDatasetOperator(
             task_id="create_dataset", name=names.dataset, schema_id=schema.output, aep_conn_id=aep_conn_id
         )
@@ -419,7 +449,7 @@ def _onboarding_group(
             name=names.mapping_set,
             schema_id=schema.output,
             explore_schema=explore.output,
-            class_id=settings["class_id"],
+            class_id=settings.class_id,
             tenant_id=f"{{{{ ti.xcom_pull(task_ids='{schema.task_id}', key='tenant_id') }}}}",
             aep_conn_id=aep_conn_id,
             **resource_args,
@@ -428,27 +458,27 @@ def _onboarding_group(
         dataflow = AEPCreateDataflowOperator(
             task_id="create_dataflow",
             name=names.dataflow,
-            source_connection_id=source.output,
+            source_connection_id=source_connection.output,
             target_connection_id=target.output,
             mapping_id=mapping_set.output,
             mapping_version=(
                 f"{{{{ ti.xcom_pull(task_ids='{mapping_set.task_id}', key='mapping_version') }}}}"
             ),
-            **{name: settings[name] for name in _SCHEDULE},
+            **settings.schedule(),
             aep_conn_id=aep_conn_id,
             **(dataflow_args or {}),
         )
         wait = AEPDataflowRunSensor(
             task_id="wait_for_run",
             flow_id=dataflow.output,
-            poll_interval=settings["poll_interval"],
-            deferrable=settings["deferrable"],
+            poll_interval=settings.poll_interval,
+            deferrable=settings.deferrable,
+            max_failed_ratio=settings.max_failed_ratio,
             aep_conn_id=aep_conn_id,
-            **(wait_args or {}),
         )
         group.base_connection_id = base_connection_id
         group.explore = explore.output
-        group.source_connection_id = source.output
+        group.source_connection_id = source_connection.output
         group.schema_id = schema.output
         group.dataset_id = dataset.output
         group.target_connection_id = target.output

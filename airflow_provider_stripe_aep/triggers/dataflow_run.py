@@ -49,8 +49,8 @@ def validate_run_event(event: Any) -> RunEvent:
 
 class AEPDataflowRunTrigger(BaseTrigger):
     """Polls the selected run of a flow every `poll_interval` seconds (through the hook) until it ends
-    or `end_time` (epoch seconds) passes. The blocking HTTP calls run in worker threads, so the
-    triggerer's event loop is never blocked. Emits one `RunEvent`.
+    or `end_time` (epoch seconds) passes. Its calls are asynchronous (`hook.afind_run`, httpx), so
+    they never block the triggerer's event loop and need no worker thread. Emits one `RunEvent`.
     """
 
     def __init__(

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from aep_testing import aep, connections
+from aep_testing import aep, aep_emulator_config, connections
 
 from airflow_provider_stripe_aep.emulator import EmulatorConfig
 
-__all__ = ["aep", "connections"]  # the shared fixtures, run with this folder's `emulator_config`
+# The shared fixtures, run with this folder's `emulator_config`.
+__all__ = ["aep", "aep_emulator_config", "connections"]
+
+# A user's project, run by test_pytest_plugin.py in a pytest of its own (no conftest of ours).
+collect_ignore = ["user_project"]
 
 
 @pytest.fixture

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from aep_testing import run_dag
+from aep_testing import platform_posts, run_dag
 
 from airflow_provider_stripe_aep.sources.stripe import RESOURCE_PATHS
 
 DAG_ID = "stripe_to_aep_all_resources"
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("airflow_db")]
-
-
-def platform_posts(server) -> list[dict]:
-    return [r for r in server.state.request_log if r["method"] == "POST" and "/ims/" not in r["path"]]
 
 
 def test_all_six_paths_share_one_base_connection_and_a_rerun_creates_nothing(connections):

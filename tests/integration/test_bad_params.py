@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 import pytest
-from aep_testing import EXAMPLE_DAGS
+from aep_testing import EXAMPLE_DAGS, load_dag
 from airflow.providers.common.compat.sdk import ParamValidationError
 
 from airflow_provider_stripe_aep.operators.checks import AEPValidateOnboardingOperator
@@ -77,13 +77,7 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
 def dag(dag_id: str) -> Any:
     """Parsed afresh (its file only) for each case: dag.test() runs the tasks in this process and
     leaves their rendered values on them, which a second run of the same DAG object would reuse."""
-    try:
-        from airflow.dag_processing.dagbag import DagBag
-    except ImportError:  # Airflow 2
-        from airflow.models.dagbag import DagBag
-    bag = DagBag(dag_folder=str(EXAMPLE_DAGS / f"{dag_id}.py"))
-    assert bag.import_errors == {}
-    return bag.dags[dag_id]
+    return load_dag(dag_id, EXAMPLE_DAGS / f"{dag_id}.py")
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from aep_testing import aep_connection
+from aep_testing import aep_connection, platform_writes
 from onboarding_chain import ENSURE_METHOD, Chain, build_chain
 
 from airflow_provider_stripe_aep.client import AEPResourceConflictError
@@ -164,15 +164,6 @@ CASES: list[tuple[str, Callable[[Chain], dict[str, Any]], list[str]]] = [
 ]
 
 
-def _posts(server: EmulatorServer) -> list[dict[str, Any]]:
-    """Platform writes (IMS token requests aside)."""
-    return [
-        r
-        for r in server.state.request_log
-        if r["method"] in ("POST", "PUT", "PATCH", "DELETE") and r["path"].startswith("/data/")
-    ]
-
-
 @pytest.mark.parametrize(("kind", "change", "named"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
 def test_a_changed_resource_is_a_conflict_naming_the_difference(created, kind, change, named):
     server, hook, chain = created
@@ -183,7 +174,7 @@ def test_a_changed_resource_is_a_conflict_naming_the_difference(created, kind, c
     assert f"A {kind} named " in message
     for text in named:
         assert text in message
-    assert [r for r in _posts(server) if "validate" not in r["path"]] == []
+    assert [r for r in platform_writes(server) if "validate" not in r["path"]] == []
 
 
 @pytest.mark.parametrize("kind", list(ENSURE_METHOD))
@@ -193,7 +184,7 @@ def test_the_same_request_reuses_the_resource_without_a_post(created, kind):
     answer = getattr(hook, ENSURE_METHOD[kind])(**chain.asked[kind])
     expected = (chain.ids[kind], chain.ids["mapping version"]) if kind == "mapping set" else chain.ids[kind]
     assert answer == expected
-    assert _posts(server) == []
+    assert platform_writes(server) == []
 
 
 @pytest.mark.parametrize(("kind", "change", "named"), CASES[::3], ids=[c[0] for c in CASES[::3]])
@@ -205,4 +196,4 @@ def test_reuse_keeps_the_existing_resource_with_a_warning(created, kind, change,
     assert (answer[0] if kind == "mapping set" else answer) == chain.ids[kind]
     logged = caplog.text + capsys.readouterr().out  # Airflow 3 logs through structlog to stdout
     assert "despite differences" in logged and named[0] in logged
-    assert _posts(server) == []
+    assert platform_writes(server) == []

@@ -8,7 +8,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from aep_testing import CLIENT_SECRET, aep_connection, load_dag
+from aep_testing import CLIENT_SECRET, aep_connection, load_dag, requests_to
 
 DAG_ID = "stripe_to_aep_onboarding"
 FIRST_TASK = "create_base_connection"
@@ -24,10 +24,6 @@ def _final_try(run_id: str, task_id: str) -> tuple[int, str]:
         return ti.try_number, str(ti.state).rsplit(".", 1)[-1].lower()
 
 
-def _ims_posts(server) -> int:
-    return sum(1 for r in server.state.request_log if r["path"] == "/ims/token/v3")
-
-
 @pytest.mark.usefixtures("airflow_db")
 def test_a_wrong_client_secret_fails_the_first_task_once_without_retry(connections, monkeypatch):
     aep = connections
@@ -41,7 +37,7 @@ def test_a_wrong_client_secret_fails_the_first_task_once_without_retry(connectio
     assert str(dagrun.state).endswith("failed")
     # dag.test() runs a try that went up for retry again; a task that ends failed in try 1 had none.
     assert _final_try(dagrun.run_id, FIRST_TASK) == (1, "failed")
-    assert _ims_posts(aep) == 1  # refused once, asked once: nothing retried
+    assert len(requests_to(aep, path="/ims/token/v3")) == 1  # refused once, asked once: nothing retried
     assert [r for r in aep.state.request_log if r["path"].startswith("/data/")] == []
 
 

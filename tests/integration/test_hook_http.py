@@ -6,7 +6,7 @@ import dataclasses
 import json
 
 import pytest
-from aep_testing import CLIENT_SECRET, aep_connection
+from aep_testing import CLIENT_SECRET, aep_connection, requests_to
 
 from airflow_provider_stripe_aep.client import (
     AEPAmbiguousError,
@@ -41,12 +41,6 @@ def base_connection_body(name: str) -> dict:
     }
 
 
-def requests_to(server, path: str, method: str | None = None) -> list[dict]:
-    return [
-        r for r in server.state.request_log if r["path"] == path and (method is None or r["method"] == method)
-    ]
-
-
 def test_throttled_reads_succeed_after_waiting_retry_after(aep):
     client = client_for(aep)
     created = client.flows.create("connections", base_connection_body("throttled"))
@@ -54,7 +48,7 @@ def test_throttled_reads_succeed_after_waiting_retry_after(aep):
         {"kind": "429", "times": 2, "retry_after": 0.2, "methods": ["GET"], "path_regex": "/connections/"}
     )
     assert client.flows.get("connections", created["id"])["name"] == "throttled"
-    statuses = [r["status"] for r in requests_to(aep, f"{CONNECTIONS}/{created['id']}")]
+    statuses = [r["status"] for r in requests_to(aep, path=f"{CONNECTIONS}/{created['id']}")]
     assert statuses == [429, 429, 200]
 
 
@@ -64,7 +58,7 @@ def test_a_post_answered_429_is_resent_and_creates_once(aep):
         {"kind": "429", "times": 2, "retry_after": 0.1, "methods": ["POST"], "path_regex": "/connections$"}
     )
     created = client.flows.create("connections", base_connection_body("after-429"))
-    assert [r["status"] for r in requests_to(aep, CONNECTIONS, "POST")] == [429, 429, 201]
+    assert [r["status"] for r in requests_to(aep, path=CONNECTIONS, method="POST")] == [429, 429, 201]
     assert list(aep.state.sandbox("prod").connections) == [created["id"]]
 
 
@@ -73,7 +67,7 @@ def test_a_post_answered_503_is_not_resent_by_the_client(aep):
     aep.add_fault({"kind": "503", "times": 1, "methods": ["POST"], "path_regex": "/connections$"})
     with pytest.raises(AEPAmbiguousError, match="look the resource up"):
         client.flows.create("connections", base_connection_body("after-503"))
-    assert [r["status"] for r in requests_to(aep, CONNECTIONS, "POST")] == [503]
+    assert [r["status"] for r in requests_to(aep, path=CONNECTIONS, method="POST")] == [503]
 
 
 def test_a_post_to_a_closed_port_is_resent(aep):
@@ -95,7 +89,7 @@ def test_a_slow_read_times_out_and_is_retried(aep):
     created = client.flows.create("connections", base_connection_body("slow"))
     aep.add_fault({"kind": "slow", "times": 1, "delay": 1.5, "methods": ["GET"]})
     assert client.flows.get("connections", created["id"])["id"] == created["id"]
-    assert len(requests_to(aep, f"{CONNECTIONS}/{created['id']}")) == 2
+    assert len(requests_to(aep, path=f"{CONNECTIONS}/{created['id']}")) == 2
 
 
 def test_exhausted_retries_give_the_documented_message(aep):
@@ -123,7 +117,7 @@ def test_an_expired_token_is_replaced_once(aep):
     assert client.flows.create("connections", base_connection_body("after-expiry"))["id"]
     ims_calls = [r for r in aep.state.request_log if r["path"] == "/ims/token/v3"]
     assert len(ims_calls) == 2
-    assert [r["status"] for r in requests_to(aep, CONNECTIONS, "POST")] == [401, 201]
+    assert [r["status"] for r in requests_to(aep, path=CONNECTIONS, method="POST")] == [401, 201]
 
 
 def test_commit_then_drop_is_looked_up_instead_of_created_twice(aep, monkeypatch):
@@ -135,7 +129,7 @@ def test_commit_then_drop_is_looked_up_instead_of_created_twice(aep, monkeypatch
     connection_id = hook.ensure_base_connection("dropped once", auth_params={"accessToken": "k-123456"})
     store = aep.state.sandbox("prod")
     assert list(store.connections) == [connection_id]
-    assert len(requests_to(aep, CONNECTIONS, "POST")) == 1
+    assert len(requests_to(aep, path=CONNECTIONS, method="POST")) == 1
 
 
 def test_lists_of_several_pages_are_read_whole_or_stopped_early(aep):
@@ -145,14 +139,14 @@ def test_lists_of_several_pages_are_read_whole_or_stopped_early(aep):
     aep.state.request_log.clear()
     names = [c["name"] for c in client.flows.iter("connections")]
     assert sorted(names) == [f"page-{i:02d}" for i in range(45)]
-    assert len(requests_to(aep, CONNECTIONS, "GET")) == 3  # 20 + 20 + 5
+    assert len(requests_to(aep, path=CONNECTIONS, method="GET")) == 3  # 20 + 20 + 5
     aep.state.request_log.clear()
     first_two = []
     for item in client.flows.iter("connections"):
         first_two.append(item)
         if len(first_two) == 2:
             break
-    assert len(requests_to(aep, CONNECTIONS, "GET")) == 1
+    assert len(requests_to(aep, path=CONNECTIONS, method="GET")) == 1
 
 
 def test_name_filter_is_sent_to_the_server(aep):
@@ -162,7 +156,7 @@ def test_name_filter_is_sent_to_the_server(aep):
     aep.state.request_log.clear()
     found = client.flows.find_by_name("connections", "filter-24")
     assert found is not None and found["name"] == "filter-24"
-    gets = requests_to(aep, CONNECTIONS, "GET")
+    gets = requests_to(aep, path=CONNECTIONS, method="GET")
     assert len(gets) == 1
     assert "name==filter-24" in gets[0]["query"] or "name%3D%3Dfilter-24" in gets[0]["query"]
 

@@ -9,7 +9,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 import pytest
-from aep_testing import STRIPE_KEY, return_values
+from aep_testing import STRIPE_KEY, load_dag, return_values
 
 from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
 from airflow_provider_stripe_aep.operators.lifecycle import AEPRotateStripeKeyOperator
@@ -34,10 +34,6 @@ with DAG(
 
 def dag_in_folder(folder: Path, monkeypatch: pytest.MonkeyPatch):
     """A DAG file of its own in its own DAG folder: Airflow 3's dag.test() runs only DAGs it can parse."""
-    try:
-        from airflow.dag_processing.dagbag import DagBag
-    except ImportError:  # Airflow 2
-        from airflow.models.dagbag import DagBag
     (folder / "rotate_stripe_key_test.py").write_text(DAG_FILE)
     local = "airflow.dag_processing.bundles.local.LocalDagBundle"
     bundles = [
@@ -45,9 +41,7 @@ def dag_in_folder(folder: Path, monkeypatch: pytest.MonkeyPatch):
         {"name": "key-rotation-test", "classpath": local, "kwargs": {"path": str(folder)}},
     ]
     monkeypatch.setenv("AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST", json.dumps(bundles))
-    bag = DagBag(dag_folder=str(folder))
-    assert bag.import_errors == {}
-    return bag.dags["rotate_stripe_key_test"]
+    return load_dag("rotate_stripe_key_test", folder)
 
 
 @pytest.mark.slow

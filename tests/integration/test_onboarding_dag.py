@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from aep_testing import run_dag
+from aep_testing import requests_to, run_dag
 
 from airflow_provider_stripe_aep.resources import platform
 from airflow_provider_stripe_aep.sensors.dataflow_run import AEPDataflowRunSensor
@@ -11,11 +11,6 @@ from airflow_provider_stripe_aep.sources import stripe
 from airflow_provider_stripe_aep.triggers.dataflow_run import AEPDataflowRunTrigger
 
 DAG_ID = "stripe_to_aep_onboarding"
-
-
-def posts(server) -> list[dict]:
-    """Every POST the emulator received: platform creates and IMS token requests alike."""
-    return [r for r in server.state.request_log if r["method"] == "POST"]
 
 
 @pytest.mark.usefixtures("airflow_db")
@@ -83,11 +78,11 @@ def test_a_second_run_reuses_everything_and_sends_no_post(connections):
     conf = {"name_prefix": "Again", "poll_interval": 0.2, "resource_path": "customers"}
     first, first_xcom = run_dag(DAG_ID, conf)
     assert str(first.state).endswith("success")
-    assert posts(aep)
+    assert requests_to(aep, method="POST")
     aep.state.request_log.clear()
     second, second_xcom = run_dag(DAG_ID, conf)
     assert str(second.state).endswith("success")
-    assert posts(aep) == []
+    assert requests_to(aep, method="POST") == []
     created = [k for k in first_xcom if k[0].startswith("create_") and k[1] == "return_value"]
     assert len(created) == 7
     for key in created:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pendulum
 import pytest
-from aep_testing import return_values
+from aep_testing import load_dag, return_values
 from airflow.providers.common.compat.sdk import DAG
 
 from airflow_provider_stripe_aep.task_groups import (
@@ -23,13 +23,7 @@ USER_DAGS = Path(__file__).parent / "user_dags"
 
 
 def build(dag_id: str) -> Any:
-    try:
-        from airflow.dag_processing.dagbag import DagBag
-    except ImportError:  # Airflow 2
-        from airflow.models.dagbag import DagBag
-    bag = DagBag(dag_folder=str(USER_DAGS / f"{dag_id}.py"))
-    assert bag.import_errors == {}
-    return bag.dags[dag_id]
+    return load_dag(dag_id, USER_DAGS / f"{dag_id}.py")
 
 
 @pytest.mark.slow

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from aep_testing import run_dag
+from aep_testing import platform_posts, run_dag
 
 from airflow_provider_stripe_aep.resources import platform
 from airflow_provider_stripe_aep.sources import paypal as payments
@@ -30,10 +30,6 @@ def paypal(connections, monkeypatch):
         ),
     )
     return connections
-
-
-def platform_posts(server) -> list[dict]:
-    return [r for r in server.state.request_log if r["method"] == "POST" and "/ims/" not in r["path"]]
 
 
 def test_payments_onboarding_follows_the_tutorial_and_a_rerun_creates_nothing(paypal):

@@ -62,7 +62,8 @@ def without_airflow_dag_test_comms(output: str) -> str:
     """Drop the lines in which Airflow's *in-process* test supervisor (used only by `dags test` and
     `dag.test()`) logs, at DEBUG, each MaskSecret message it carries, value included. That is
     Airflow's own line (`InProcessSupervisorComms.send`); the real supervisor omits the body. It
-    appears for every secret any task registers, so it is excluded here and noted in the README."""
+    appears for every secret any task registers, so it is excluded here and noted in
+    docs/development.md."""
     return "\n".join(line for line in output.splitlines() if not AIRFLOW_IN_PROCESS_COMMS.search(line))
 
 

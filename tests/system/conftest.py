@@ -9,13 +9,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from aep_testing import aep, connections
+from aep_testing import aep, aep_emulator_config, connections
 
 from airflow_provider_stripe_aep.emulator import EmulatorConfig
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-__all__ = ["aep", "connections"]  # the shared fixtures, run with this folder's `emulator_config`
+# The shared fixtures, run with this folder's `emulator_config`.
+__all__ = ["aep", "aep_emulator_config", "connections"]
 
 collect_ignore = [] if os.environ.get("STRIPE_AEP_REAL_AIRFLOW") == "1" else ["test_real_airflow.py"]
 

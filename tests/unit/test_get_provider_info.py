@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aep_testing import EXAMPLE_DAGS
+from aep_testing import dag_bag, load_dag
 
 
 def test_provider_is_discovered_with_both_connection_types():
@@ -17,14 +17,7 @@ def test_provider_is_discovered_with_both_connection_types():
 
 
 def test_example_dags_import_without_errors():
-    try:
-        from airflow.dag_processing.dagbag import DagBag
-    except ImportError:  # Airflow 2
-        from airflow.models.dagbag import DagBag
-
-    bag = DagBag(dag_folder=str(EXAMPLE_DAGS))
-    assert bag.import_errors == {}
-    dag = bag.dags.get("stripe_to_aep_onboarding")
+    dag = dag_bag().dags.get("stripe_to_aep_onboarding")
     assert dag is not None
     assert set(dag.params.keys()) >= {
         "resource_path",
@@ -63,16 +56,11 @@ def test_connection_form_uses_aep_words():
 
 
 def test_the_onboarding_dag_can_run_on_a_schedule(monkeypatch):
-    try:
-        from airflow.dag_processing.dagbag import DagBag
-    except ImportError:  # Airflow 2
-        from airflow.models.dagbag import DagBag
-
     monkeypatch.setenv("STRIPE_AEP_ONBOARDING_SCHEDULE", "@daily")
-    scheduled = DagBag(dag_folder=str(EXAMPLE_DAGS)).dags["stripe_to_aep_onboarding"]
+    scheduled = load_dag("stripe_to_aep_onboarding")
     assert scheduled.timetable.can_be_scheduled
     monkeypatch.delenv("STRIPE_AEP_ONBOARDING_SCHEDULE")
-    manual = DagBag(dag_folder=str(EXAMPLE_DAGS)).dags["stripe_to_aep_onboarding"]
+    manual = load_dag("stripe_to_aep_onboarding")
     assert not manual.timetable.can_be_scheduled
 
 
@@ -122,3 +110,96 @@ def test_documentation_url_is_the_projects_readme_and_matches_pyproject():
     urls = pyproject["project"]["urls"]
     assert urls["Homepage"] == PROJECT_URL
     assert urls["Documentation"] == info["documentation-url"]
+
+
+def test_the_version_is_written_once_and_read_by_the_package_metadata():
+    from importlib.metadata import version
+    from pathlib import Path
+
+    import tomllib
+
+    import airflow_provider_stripe_aep
+    from airflow_provider_stripe_aep.get_provider_info import VERSION, get_provider_info
+
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())
+    assert "version" not in pyproject["project"]
+    assert pyproject["project"]["dynamic"] == ["version"]
+    assert pyproject["tool"]["setuptools"]["dynamic"]["version"]["attr"].endswith("get_provider_info.VERSION")
+    assert version("airflow-provider-stripe-aep") == VERSION
+    assert airflow_provider_stripe_aep.__version__ == VERSION
+    assert get_provider_info()["versions"] == [VERSION]
+
+
+def test_the_metadata_validates_against_airflows_provider_info_schema():
+    import json
+    from importlib.resources import files
+
+    import jsonschema
+
+    from airflow_provider_stripe_aep.get_provider_info import get_provider_info
+
+    schema = json.loads(files("airflow").joinpath("provider_info.schema.json").read_text())
+    info = get_provider_info()
+    jsonschema.validate(info, schema)
+    integrations = {i["integration-name"] for i in info["integrations"]}
+    for kind in ("hooks", "operators", "sensors", "triggers"):
+        assert info[kind], kind
+        assert {entry["integration-name"] for entry in info[kind]} <= integrations
+
+
+def _defines(module_name: str, base: type) -> bool:
+    """The module defines (not only imports) a subclass of `base`."""
+    import importlib
+    import inspect
+
+    module = importlib.import_module(module_name)
+    return any(
+        issubclass(obj, base) and obj.__module__ == module_name
+        for obj in vars(module).values()
+        if inspect.isclass(obj)
+    )
+
+
+def test_every_hook_operator_sensor_and_trigger_module_is_listed():
+    """A module added under hooks/, operators/, sensors/ or triggers/ that defines such a class must be
+    listed in get_provider_info(), and every listed module must define one."""
+    import pkgutil
+
+    from airflow.providers.common.compat.sdk import BaseHook, BaseOperator, BaseSensorOperator
+
+    import airflow_provider_stripe_aep
+    from airflow_provider_stripe_aep.get_provider_info import get_provider_info
+
+    try:
+        from airflow.triggers.base import BaseTrigger
+    except ImportError:  # pragma: no cover - moved in a later Airflow
+        from airflow.sdk.bases.trigger import BaseTrigger  # type: ignore[no-redef]
+
+    bases = {
+        "hooks": BaseHook,
+        "operators": BaseOperator,
+        "sensors": BaseSensorOperator,
+        "triggers": BaseTrigger,
+    }
+    info = get_provider_info()
+    package = airflow_provider_stripe_aep.__name__
+    root = airflow_provider_stripe_aep.__path__
+    for kind, base in bases.items():
+        listed = {m for entry in info[kind] for m in entry["python-modules"]}
+        found = {
+            f"{package}.{kind}.{m.name}"
+            for m in pkgutil.iter_modules([f"{root[0]}/{kind}"])
+            if _defines(f"{package}.{kind}.{m.name}", base)
+        }
+        assert found, kind
+        assert listed == found, kind
+
+
+def test_airflow_lists_our_triggers_and_sensors():
+    from airflow.providers_manager import ProvidersManager
+
+    manager = ProvidersManager()
+    triggers = {
+        t.trigger_class_name for t in manager.trigger if t.package_name == "airflow-provider-stripe-aep"
+    }
+    assert triggers == {"airflow_provider_stripe_aep.triggers.dataflow_run"}
