@@ -19,6 +19,22 @@ def list_calls(aep, path: str) -> list[dict]:
     return [r for r in aep.state.request_log if r["method"] == "GET" and r["path"] == path]
 
 
+def wait_for_a_finished_run_with_failed_rows(aep, flow_id: str, timeout: float = 30) -> None:
+    """The failing flow's next run (one a second in this emulator) ends with failed rows."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        runs = requests.get(f"{aep.url}/_emulator/state", timeout=5).json()["sandboxes"]["prod"]["runs"]
+        if any(
+            r["flowId"] == flow_id
+            and r["metrics"]["statusSummary"]["status"] != "inProgress"
+            and r["metrics"]["recordSummary"]["failedRecordCount"] > 0
+            for r in runs
+        ):
+            return
+        time.sleep(0.3)
+    raise AssertionError("the failing flow had no finished run with failed rows")
+
+
 def test_the_health_dag_names_each_flow_with_its_verdict_and_fails(connections, capfd):
     aep = connections
     conf = {
@@ -38,7 +54,7 @@ def test_the_health_dag_names_each_flow_with_its_verdict_and_fails(connections, 
         f"{aep.url}/_emulator/flows/{ids['refunds']}/stale", json={"age_seconds": 7200}, timeout=5
     )
     assert stale.ok
-    time.sleep(3)  # the failing flow's next runs (every second in this emulator) end with failed rows
+    wait_for_a_finished_run_with_failed_rows(aep, ids["customers"])
     aep.state.request_log.clear()
 
     dagrun, xcom = run_dag("aep_dataflow_health", {"name_prefix": "Health"})
