@@ -11,7 +11,7 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip uv
-	$(BIN)/uv pip install --python $(BIN)/python "apache-airflow==$(AIRFLOW_VERSION)" -e ".[test,emulator]"
+	$(BIN)/uv pip install --python $(BIN)/python "apache-airflow==$(AIRFLOW_VERSION)" -e ".[test,emulator,openlineage]"
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -25,7 +25,7 @@ UI_STAMP := $(VENV)/.installed-ui-$(AIRFLOW_VERSION)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(UI_STAMP): $(STAMP)
-	$(BIN)/uv pip install --python $(BIN)/python "apache-airflow==$(AIRFLOW_VERSION)" -e ".[test,emulator,ui-test]"
+	$(BIN)/uv pip install --python $(BIN)/python "apache-airflow==$(AIRFLOW_VERSION)" -e ".[test,emulator,openlineage,ui-test]"
 	touch $(UI_STAMP)
 
 test-ui: $(UI_STAMP)
@@ -35,9 +35,10 @@ test-ui: $(UI_STAMP)
 	$(BIN)/python -m pytest tests/ui
 
 # A real Airflow 3 (scheduler, DAG processor, triggerer, API server) runs the two onboarding DAGs
-# (stripe_to_aep_onboarding, stripe_to_aep_all_resources); a few minutes.
+# (stripe_to_aep_onboarding, stripe_to_aep_all_resources), and 20 deferred sensors on one flow that
+# share one poll; a few minutes.
 test-real: $(STAMP)
-	STRIPE_AEP_REAL_AIRFLOW=1 $(BIN)/python -m pytest tests/system/test_real_airflow.py -s -q
+	STRIPE_AEP_REAL_AIRFLOW=1 $(BIN)/python -m pytest tests/system/test_real_airflow.py tests/system/test_coalesced_polling.py -s -q
 
 # The onboarding N times under seeded faults (docs/reliability.md); e.g. make soak RUNS=5
 RUNS ?= 20

@@ -205,6 +205,72 @@ def trigger_rows(results: list[dict[str, Any]]) -> list[Row]:
     return rows
 
 
+# Waits per flow ------------------------------------------------------------------------------------
+FLEET_GET_RATIO = 1.1
+"""`GET /runs` per interval may exceed the floor (one read per flow, one page each here) by this much."""
+
+
+def fleet_rows(results: list[dict[str, Any]]) -> list[Row]:
+    rows = []
+    for r in results:
+        lags = r["lags_window"] or r["lags_all"]
+        p99 = percentile(lags, 99) * 1000
+        worst = max(r["worst_per_trigger"]) if r["worst_per_trigger"] else 0.0
+        late = sum(1 for w in r["worst_per_trigger"] if w > r["interval"])
+        lateness = r["lateness"] or [0.0]
+        floor = r["flows"]
+        ratio = r["gets_per_interval"] / floor
+        ok = (
+            r["failed"] == 0
+            and ratio <= FLEET_GET_RATIO
+            and p99 < TRIGGER_TARGETS["lag_p99"] * 1000
+            and late == 0
+        )
+        design = "shared poll per flow (shipped)" if r["mode"] == "async" else "one poll per wait (before)"
+        rows.append(
+            Row(
+                "5 waits per flow",
+                f"{r['triggers']} waits on {r['flows']} flows, {r['interval']:.0f} s interval, {design}",
+                f"{r['gets_per_interval']:.0f} GET /runs per interval = {ratio:.2f}x floor {floor}; "
+                f"loop lag p99 {p99:.1f} ms; {r['rss_per_trigger'] / 1024:.1f} KiB/wait; answers late p50 "
+                f"{median(lateness):.2f} s, p99 {percentile(lateness, 99):.2f} s, worst {worst:.1f} s, "
+                f"{late} waits > 1 interval late"
+                + (f"; {r['failed']} FAILED {r['errors']}" if r["failed"] else ""),
+                f"<= {FLEET_GET_RATIO}x floor, p99 < 100 ms, none > 1 interval late",
+                "yes" if ok else "NO",
+            )
+        )
+    return rows
+
+
+def fleet_results(args: argparse.Namespace) -> list[dict[str, Any]]:
+    waits, flows = (int(n) for n in args.fleet.split("x"))
+    results = []
+    for mode in ("per-wait", "async"):
+        print(f"    {waits} waits on {flows} flows, {mode}", file=sys.stderr, flush=True)
+        results.append(
+            child(
+                [
+                    "benchmarks.triggerer",
+                    "--mode",
+                    mode,
+                    "--triggers",
+                    str(waits),
+                    "--flows",
+                    str(flows),
+                    "--interval",
+                    str(args.fleet_interval),
+                    "--observe",
+                    str(args.fleet_interval),
+                    "--latency",
+                    str(args.latency),
+                ],
+                timeout=2 * args.fleet_interval + 600,
+            )
+        )
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--runs", type=int, default=15, help="fresh-interpreter samples per parse figure")
@@ -220,12 +286,32 @@ def main() -> None:
     )
     parser.add_argument("--latency", type=float, default=0.2, help="emulator latency for the triggerer, s")
     parser.add_argument("--path-latency", type=float, default=0.1, help="emulator latency, critical path, s")
+    parser.add_argument(
+        "--fleet", default="5000x50", help="waits x flows for the waits-per-flow runs (both designs)"
+    )
+    parser.add_argument(
+        "--fleet-interval", type=float, default=30.0, help="poll interval of the waits-per-flow runs, s"
+    )
+    parser.add_argument(
+        "--only-fleet",
+        action="store_true",
+        help="run only the waits-per-flow part; print it, and its section of docs/performance.md",
+    )
     parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/performance.md")
     args = parser.parse_args()
     command = " ".join(["make bench  (= .venv/bin/python -m benchmarks", *sys.argv[1:]]) + ")"
+    if args.only_fleet:
+        command = " ".join([".venv/bin/python -m benchmarks", *sys.argv[1:]])
     began = time.monotonic()
     header = machine_lines()
     print("\n".join(header), flush=True)
+    if args.only_fleet:
+        print("5/5 waits per flow ...", file=sys.stderr, flush=True)
+        table = render_table(fleet_rows(fleet_results(args)))
+        print(table)
+        if not args.no_doc:
+            write_fleet_doc(command, header, table)
+        return
 
     rows: list[Row] = []
     print("1/4 parse overhead ...", file=sys.stderr, flush=True)
@@ -262,6 +348,8 @@ def main() -> None:
                 )
             )
     rows += trigger_rows(results)
+    print("5/5 waits per flow ...", file=sys.stderr, flush=True)
+    fleet_table = render_table(fleet_rows(fleet_results(args)))
     path_rows, _ = critical_rows(runs)
     rows += path_rows
 
@@ -271,10 +359,12 @@ def main() -> None:
         f"took {time.monotonic() - began:.0f} s",
     ]
     print(table)
+    print(fleet_table)
     print("\n".join(footer))
     if not args.no_doc:
         ratio = parse_details.get("ratio")
         write_doc(command, header, table, footer, ratio if isinstance(ratio, float) else None)
+        write_fleet_doc(command, header, fleet_table)
 
 
 def write_doc(
@@ -285,6 +375,15 @@ def write_doc(
     DOC.parent.mkdir(exist_ok=True)
     DOC.write_text(render(command, "\n".join([*header, "", table, "", *footer]), parse_ratio))
     print(f"wrote {DOC.relative_to(ROOT)}")
+
+
+def write_fleet_doc(command: str, header: list[str], table: str) -> None:
+    """Replace (or add) the waits-per-flow section of docs/performance.md."""
+    from benchmarks.report import with_fleet_section
+
+    text = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
+    DOC.write_text(with_fleet_section(text, command, "\n".join([*header, "", table])))
+    print(f"wrote {DOC.relative_to(ROOT)} (waits per flow)")
 
 
 if __name__ == "__main__":

@@ -20,9 +20,10 @@ make bench
 `make bench` creates `.venv` if needed (Airflow 3.3.2, the default: 2.11 has no `airflow.sdk`),
 installs the dbt Cloud provider for the side-by-side measurement into `.bench/dbt-cloud` (not a
 project dependency), runs `python -m benchmarks`, prints the table below and rewrites this file.
-It takes about seven minutes on two cores, most of it the triggerer runs (four runs of one poll
-interval plus one observed interval). `python -m benchmarks --help` lists the knobs (samples,
-trigger counts, intervals, latencies); `make bench BENCH_ARGS="--no-doc"` prints without rewriting this file.
+It takes about ten minutes on two cores, most of it the triggerer runs (six runs of one poll
+interval plus one observed interval: four for capacity, two for waits per flow).
+`python -m benchmarks --help` lists the knobs (samples, trigger counts, intervals, latencies);
+`make bench BENCH_ARGS="--no-doc"` prints without rewriting this file.
 
 ## What is measured
 
@@ -47,12 +48,14 @@ trigger counts, intervals, latencies); `make bench BENCH_ARGS="--no-doc"` prints
 3. **Triggerer capacity.** K waiting-run pollers in one asyncio loop against the emulator in its own
    process, answering every call 200 ms late; poll interval 30 s; triggers start spread over one
    interval, then one more interval is observed. `async` is the trigger class as shipped
-   (`AEPDataflowRunTrigger`, polling with `hook.afind_run`, the async sender in
-   `client/async_http.py`: httpx, one shared connection pool per loop); `thread` (at 1000 triggers;
-   `--thread-counts` for more) is, for comparison, the design it replaced: the same loop shape with
-   the blocking client in `asyncio.to_thread`, whose default executor has min(32, CPUs + 4) threads.
+   (`AEPDataflowRunTrigger`, each trigger on a flow of its own here, polling through the flow's
+   shared poll with the async sender in `client/async_http.py`: httpx, one shared connection pool
+   per loop); `thread` (at 1000 triggers; `--thread-counts` for more) is, for comparison, the
+   design it replaced: the same loop shape with the blocking client in `asyncio.to_thread`, whose
+   default executor has min(32, CPUs + 4) threads.
    Memory is RSS growth per trigger; loop lag is how late a 50 ms ticker wakes; a poll is late by
-   how long after its due time (previous answer + interval) its answer arrived.
+   how long after its due time (previous answer + interval; the first one interval after the
+   trigger started, as the sensor looks itself before deferring) its answer arrived.
 4. **Critical path.** From the one-process-per-task runs, with the emulator adding a fixed latency
    to every call: the longest chain of dependent API calls through each DAG's task graph (the
    sensor's waiting left out) against the floor the API's dependencies allow, and the wall time of
@@ -113,3 +116,53 @@ def render(command: str, printed: str, parse_ratio: float | None) -> str:
         verdict = f"{parse_ratio:.2f}x of dbt Cloud's import CPU, target {TARGET_RATIO}x: {met}"
     findings = FINDINGS.format(parse_verdict=verdict)
     return INTRO.format(printed=f"$ {command}\n{printed}", findings=findings)
+
+
+FLEET_BEGIN = "<!-- waits-per-flow: written by python -m benchmarks -->"
+FLEET_END = "<!-- /waits-per-flow -->"
+FLEET = """{begin}
+## Waits per flow (coalesced polling)
+
+Many tasks waiting on few flows: by default 5000 waits on 50 flows (100 per flow) at a 30 s poll
+interval in one triggerer process (one asyncio loop), the emulator in its own process answering every
+call 200 ms late. The waits start spread over one interval, then one more interval is observed. Two
+designs side by side: **one poll per wait** (each wait reads the run list itself, as every trigger did
+before) and the **shared poll per flow** that ships (`triggers/shared_poll.py`: all waits on a flow
+through one connection share one read per interval, at the shortest interval any of them asked).
+Measured: `GET /runs` sent per interval (every attempt, counted at the async sender) against the
+floor of one read per flow (the bench's flows are unknown to the emulator, so each list is one page;
+a flow with more runs than a page costs the pages up to the oldest run any wait needs); event-loop
+lag p99 (a 50 ms ticker); RSS growth per wait; and how late each answer reached its wait (due one
+interval after the last one, the first one interval after the wait started: the sensor looks itself
+just before it defers). A wait hears its run's end with its first answer after the end, so an
+answer's lateness is how much later than punctual polling at its interval the wait hears it.
+Targets (issue 20): at most 1.1x the floor, loop lag p99 under 100 ms, no answer more than one
+interval late.
+
+```
+$ {command}
+{printed}
+```
+
+Reading: the shared poll sends one read per flow per round whatever the number of waits, so its
+`GET /runs` stay at the floor and its cost per interval grows with the flows, not the waits; what
+grows with the waits is handing each its answer (a dict lookup and a summary per wait per round).
+One poll per wait sends one read per wait per interval; each read also costs the loop an answer to
+parse, so when the waits ask for more than the loop's share of the CPU gets through, its backlog
+grows through the run and so do its loop lag and lateness. The machine line above gives the load
+average the figures were taken under.
+
+Reproduce just this part (about two intervals per design, plus start-up):
+`.venv/bin/python -m benchmarks --only-fleet` (`--fleet 5000x50 --fleet-interval 30` are the defaults).
+{end}
+"""
+
+
+def with_fleet_section(text: str, command: str, printed: str) -> str:
+    """`text` with its waits-per-flow section replaced by these results (appended when absent)."""
+    section = FLEET.format(begin=FLEET_BEGIN, end=FLEET_END, command=command, printed=printed)
+    if FLEET_BEGIN in text and FLEET_END in text:
+        head, rest = text.split(FLEET_BEGIN, 1)
+        tail = rest.split(FLEET_END, 1)[1].lstrip("\n")
+        return head + section + ("\n" + tail if tail else "")
+    return text.rstrip("\n") + "\n\n" + section

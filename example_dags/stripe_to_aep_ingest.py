@@ -8,7 +8,12 @@ Onboard first with `stripe_to_aep_onboarding` and frequency `once` (AEP runs on 
 scheduled `once`); the dataflow is found by the names the onboarding gives (`naming.onboarding_names`).
 The task's outlet is the target dataset's Asset (Dataset on Airflow 2), built from the default
 name prefix and resource path (`STRIPE_AEP_NAME_PREFIX`, `STRIPE_AEP_RESOURCE_PATH`,
-`STRIPE_AEP_SANDBOX`), so downstream DAGs can be scheduled on "new Stripe data landed in AEP".
+`STRIPE_AEP_SANDBOX`), so downstream DAGs can be scheduled on "new Stripe data landed in AEP"; its
+event carries the AEP run (run ID, window, status, record counts) in its `extra` (docs/lineage.md).
+
+`find_target` looks the target dataset and its field group up by the onboarding's names, so the run
+task reports the lineage `https://api.stripe.com/v1/<resource>` -> the AEP dataset (with its XDM
+fields and the run's record counts) to OpenLineage when the `[openlineage]` extra is installed.
 """
 
 from __future__ import annotations
@@ -17,10 +22,12 @@ import os
 from datetime import timedelta
 
 import pendulum
-from airflow.providers.common.compat.sdk import DAG, Param
+from airflow.providers.common.compat.sdk import DAG, Param, XComArg
 
 from airflow_provider_stripe_aep.links import dataset_asset
 from airflow_provider_stripe_aep.operators.dataflow_run import AEPTriggerDataflowRunOperator
+from airflow_provider_stripe_aep.operators.schema import XDM_FIELDS_XCOM_KEY, AEPFindDatasetOperator
+from airflow_provider_stripe_aep.resources.lineage import stripe_resource_dataset
 from airflow_provider_stripe_aep.resources.naming import onboarding_names
 from airflow_provider_stripe_aep.sources.stripe import RESOURCE_PATHS
 
@@ -49,9 +56,16 @@ with DAG(
         "deferrable": Param(False, type="boolean", description="Wait for the run in the triggerer"),
     },
 ) as dag:
+    names = onboarding_names("{{ params.name_prefix }}", "{{ params.resource_path }}")
+    target = AEPFindDatasetOperator(
+        task_id="find_target", name=names.dataset, field_group_title=names.field_group
+    )
     AEPTriggerDataflowRunOperator(
         task_id="ingest_interval",
-        flow_name=onboarding_names("{{ params.name_prefix }}", "{{ params.resource_path }}").dataflow,
+        flow_name=names.dataflow,
+        lineage_input=stripe_resource_dataset("{{ params.resource_path }}").as_dict(),
+        dataset_id=target.output,
+        dataset_fields=XComArg(target, key=XDM_FIELDS_XCOM_KEY),
         wait_for_completion=True,
         poll_interval="{{ params.poll_interval }}",
         deferrable="{{ params.deferrable }}",

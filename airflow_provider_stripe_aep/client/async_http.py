@@ -12,9 +12,10 @@ import asyncio
 import logging
 import time
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, cast
+from urllib.parse import urlencode
 
 import httpx
 
@@ -31,6 +32,7 @@ from airflow_provider_stripe_aep.client.http import (
     _retry_after_seconds,
     backoff_seconds,
 )
+from airflow_provider_stripe_aep.client.pagination import MAX_PAGES, _continuation_token, _list_of
 
 log = logging.getLogger(__name__)
 
@@ -157,13 +159,28 @@ class AsyncAEPHttpClient:
         return _Failure(error, _retry_after_seconds(cast(Any, response)))
 
     # Reads the trigger needs --------------------------------------------------------------------
+    async def run_pages(self, flow_id: str) -> AsyncIterator[list[dict[str, Any]]]:
+        """The flow's runs page by page, newest first (the requests `FlowServiceAPI.iter_runs` sends):
+        the next page is asked with the original query plus the `continuationToken` taken verbatim
+        from `_links.next.href` (reference §2.10). Callers stop early when they have what they need."""
+        path = "/runs"
+        base: list[tuple[str, Any]] = [("property", f"flowId=={flow_id}"), ("orderby", "-createdAt")]
+        page_path: str = path
+        params: list[tuple[str, Any]] | None = list(base)
+        seen: set[str] = set()
+        for _ in range(MAX_PAGES):
+            body = (await self.get("flowservice", page_path, params=params)).json()
+            yield [dict(item) for item in _list_of(body, "items", path)]
+            token = _continuation_token((body.get("_links") or {}).get("next"))
+            if not token or token in seen:
+                return
+            seen.add(token)
+            # httpx replaces a URL's query with `params`: the whole query goes in the URL instead.
+            page_path, params = f"{path}?{urlencode(base)}&continuationToken={token}", None
+
     async def runs(self, flow_id: str) -> list[dict[str, Any]]:
-        """The first page of the flow's runs, newest first (the request `FlowServiceAPI.iter_runs` sends)."""
-        response = await self.get(
-            "flowservice", "/runs", params=[("property", f"flowId=={flow_id}"), ("orderby", "-createdAt")]
-        )
-        items = (response.json() or {}).get("items") or []
-        return [dict(item) for item in items if isinstance(item, dict)]
+        """All the flow's runs, newest first, every page."""
+        return [run async for page in self.run_pages(flow_id) for run in page]
 
     async def run(self, run_id: str) -> dict[str, Any] | None:
         """`GET /runs/{id}` (answered as `{"items": [run]}`), or None when AEP does not know it yet."""

@@ -47,6 +47,7 @@ from airflow_provider_stripe_aep.resources.run_status import (
     RunSelector,
     same_window,
     select_run,
+    unsettled,
     window_params,
 )
 from airflow_provider_stripe_aep.sources import stripe
@@ -518,13 +519,54 @@ class AdobeExperiencePlatformHook(BaseHook):
     async def afind_run(self, flow_id: str, selector: RunSelector) -> dict[str, Any] | None:
         """`find_run` for triggers, on the event loop with the async sender (no thread per poll);
         the client is built without blocking the loop, once per hook."""
+        sender = await self._async()
+        if selector.run_id:
+            return self._check_run_flow(await sender.run(selector.run_id), flow_id, selector)
+        answer = (await self.afind_runs(flow_id, [selector]))[selector]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    async def afind_runs(
+        self, flow_id: str, selectors: Iterable[RunSelector]
+    ) -> dict[RunSelector, dict[str, Any] | AEPError | None]:
+        """What each selector picks among the flow's runs, from one read of the run list shared by
+        all of them: pages are read (newest first, §2.10) only until every selector is settled. A
+        `run_id` the list does not show (not listed yet, or another flow's) is asked by ID, and a
+        failure of that lookup is that selector's answer alone. A failure of the list raises."""
+        sender = await self._async()
+        wanted = frozenset(selectors)
+        listed: list[dict[str, Any]] = []
+        open_selectors = wanted
+        if wanted:
+            async for page in sender.run_pages(flow_id):
+                listed.extend(page)
+                open_selectors = unsettled(page, open_selectors)
+                if not open_selectors:
+                    break
+        answers: dict[RunSelector, dict[str, Any] | AEPError | None] = {
+            s: select_run(listed, s) for s in wanted
+        }
+
+        # Adobe does not document how soon a new run is listed: a run ID the list lacks is asked by ID
+        # (those lookups side by side, so one slow lookup does not hold up the others).
+        async def by_id(selector: RunSelector) -> dict[str, Any] | AEPError | None:
+            try:
+                return self._check_run_flow(await sender.run(str(selector.run_id)), flow_id, selector)
+            except AEPError as exc:
+                return exc
+
+        missing = [s for s in wanted if s.run_id and answers[s] is None]
+        for selector, answer in zip(missing, await asyncio.gather(*map(by_id, missing)), strict=True):
+            answers[selector] = answer
+        return answers
+
+    async def _async(self) -> AsyncAEPHttpClient:
         if self._async_sender is None:
             from airflow_provider_stripe_aep.client.async_http import AsyncAEPHttpClient
 
             self._async_sender = AsyncAEPHttpClient((await self.aget_client()).http)
-        if selector.run_id:
-            return self._check_run_flow(await self._async_sender.run(selector.run_id), flow_id, selector)
-        return select_run(await self._async_sender.runs(flow_id), selector)
+        return self._async_sender
 
     _async_sender: AsyncAEPHttpClient | None = None
 
@@ -768,6 +810,25 @@ class AdobeExperiencePlatformHook(BaseHook):
                 raise
             self.log.info("Base connection %r (%s) kept: dataflows still use it", name, base["id"])
             return "in use"
+
+    # Lineage: the target of an onboarded flow, by the names the onboarding gave it ----------------
+    def find_dataset_id(self, name: str) -> str:
+        """The ID of the Catalog dataset named `name`; a clear not-found error when there is none."""
+        dataset = self.client.catalog.find_dataset(name)
+        if dataset is None:
+            raise AEPNotFoundError(
+                f"No dataset named {name!r} in sandbox {self.client_config.sandbox!r}: "
+                "run the onboarding first, or check name_prefix and resource_path."
+            )
+        return str(dataset["id"])
+
+    def find_field_group(self, title: str) -> dict[str, Any] | None:
+        """The tenant field group titled `title`, as stored (`xed+json; version=1`), or None."""
+        schemas = self.client.schemas
+        summary = schemas.find_by_title("fieldgroups", title)
+        if summary is None:
+            return None
+        return schemas.get("fieldgroups", summary["$id"], accept=platform.XED_RAW_CONTENT_TYPE)
 
     def ui_context(self) -> dict[str, str]:
         """Non-secret facts the AEP UI links are built from: org ID and sandbox."""

@@ -7,6 +7,7 @@ from typing import Any
 
 from airflow_provider_stripe_aep.operators.base import AEPBaseOperator
 from airflow_provider_stripe_aep.resources.platform import REST_FLOW_SPEC_ID
+from airflow_provider_stripe_aep.utils.openlineage import DataflowLineage
 from airflow_provider_stripe_aep.validation import (
     InvalidInputError,
     optional_value,
@@ -37,7 +38,7 @@ def validate_transformations(value: Any) -> list[dict[str, Any]]:
     return [dict(item) for item in value]
 
 
-class AEPCreateDataflowOperator(AEPBaseOperator):
+class AEPCreateDataflowOperator(DataflowLineage, AEPBaseOperator):
     """Create (or reuse) a dataflow; returns its ID.
 
     :param frequency: once, minute, hour, day or week.
@@ -48,6 +49,8 @@ class AEPCreateDataflowOperator(AEPBaseOperator):
     :param flow_spec_name: look the flow spec up by name instead (e.g. for a table-based source).
     :param transformations: transformations that come before the `Mapping` one, such as a table
         source's `Copy` with its `deltaColumn` (see `payments.copy_transformation`).
+    :param lineage_input, dataset_id, dataset_fields: for OpenLineage, as on `AEPDataflowRunSensor`:
+        the dataflow's source and target dataset (docs/lineage.md); none needed.
     """
 
     template_fields: Sequence[str] = (
@@ -65,6 +68,9 @@ class AEPCreateDataflowOperator(AEPBaseOperator):
         "flow_spec_id",
         "flow_spec_name",
         "transformations",
+        "lineage_input",
+        "dataset_id",
+        "dataset_fields",
     )
 
     def __init__(
@@ -83,9 +89,15 @@ class AEPCreateDataflowOperator(AEPBaseOperator):
         flow_spec_name: str | None = None,
         transformations: list[dict[str, Any]] | None = None,
         description: str = "",
+        lineage_input: dict[str, str] | None = None,
+        dataset_id: str | None = None,
+        dataset_fields: list[dict[str, str]] | str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.lineage_input = lineage_input
+        self.dataset_id = dataset_id
+        self.dataset_fields = dataset_fields
         self.name = name
         self.source_connection_id = source_connection_id
         self.target_connection_id = target_connection_id

@@ -47,6 +47,10 @@ class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
         interval's start. `window_end` likewise.
     :param delta_column: `params.deltaColumn.name` for table-based sources that need it.
     :param allow_partial_success, max_failed_ratio, soft_fail: as on `AEPDataflowRunSensor`.
+    :param lineage_input, dataset_id, dataset_fields: OpenLineage, as on `AEPDataflowRunSensor`.
+
+    When the run succeeds, the event of each outlet Asset (Dataset on Airflow 2) carries the run in
+    its `extra`: `resources.run_status.run_event_extra` (run ID, window, status, record counts).
     """
 
     template_fields: Sequence[str] = (
@@ -60,6 +64,9 @@ class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
         "poll_interval",
         "deferrable",
         "max_failed_ratio",
+        "lineage_input",
+        "dataset_id",
+        "dataset_fields",
     )
     operator_extra_links = (AEPDataflowLink(), AEPDataflowRunLink())
 
@@ -78,9 +85,15 @@ class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
         allow_partial_success: bool = True,
         max_failed_ratio: float | str | None = None,
         soft_fail: bool = False,
+        lineage_input: dict[str, str] | None = None,
+        dataset_id: str | None = None,
+        dataset_fields: list[dict[str, str]] | str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.lineage_input = lineage_input
+        self.dataset_id = dataset_id
+        self.dataset_fields = dataset_fields
         self.flow_id = flow_id or ""
         self.flow_name = flow_name
         self.window_start = window_start
@@ -95,6 +108,7 @@ class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
         self.soft_fail = soft_fail
         self.success_policy = SuccessPolicy(allow_partial_success)
         self.run_id: str | None = None
+        self.ingest_window: tuple[int, int] | None = None
 
     def _window(self, context: Any) -> tuple[int, int]:
         start = (
@@ -109,6 +123,10 @@ class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
         if window[0] >= window[1]:
             raise InvalidInputError("window_end", end, f"must be after window_start ({start})")
         return window
+
+    def _run_window_ms(self, context: Any) -> tuple[int, int] | None:
+        window = self.ingest_window
+        return (window[0] * 1000, window[1] * 1000) if window else None
 
     def execute(self, context: Any) -> str:
         if bool(self.flow_id) == bool(self.flow_name):
@@ -125,6 +143,7 @@ class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
         with fail_fast():
             if flow_name:
                 self.flow_id = self.hook.find_dataflow_id(flow_name)
+            self.ingest_window = window
             self.run_id, _ = self.hook.trigger_run(
                 self.flow_id, window_start=window[0], window_end=window[1], delta_column=delta
             )

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_stripe_aep.operators.base import AEPBaseOperator
+from airflow_provider_stripe_aep.resources.lineage import field_group_fields
 from airflow_provider_stripe_aep.resources.platform import PROFILE_CLASS_ID
 from airflow_provider_stripe_aep.validation import (
     InvalidInputError,
@@ -15,6 +16,9 @@ from airflow_provider_stripe_aep.validation import (
     validate_resource_path,
     validate_table_path,
 )
+
+XDM_FIELDS_XCOM_KEY = "xdm_fields"
+"""XCom key of the target field group's fields (`[{name, type}]`, schema only), for lineage."""
 
 if TYPE_CHECKING:  # XDM inference is imported where it runs, not at DAG parse time
     from airflow_provider_stripe_aep.xdm import inference as xdm
@@ -42,7 +46,8 @@ class AEPCreateTargetSchemaOperator(AEPBaseOperator):
     """Create (or reuse) the target XDM schema for one Stripe resource path; returns the schema `$id`.
 
     By default the explore response becomes a custom field group under `_<tenant>.<resource>_data`,
-    and the schema joins it to `class_id`. Also pushes XCom `field_group_id` and `tenant_id`.
+    and the schema joins it to `class_id`. Also pushes XCom `field_group_id`, `tenant_id` and
+    `xdm_fields` (the field group's fields, `[{name, type}]`, for OpenLineage's schema facet).
 
     :param title: schema title (unique in the sandbox); the field group is titled `<title> fields`.
     :param explore_schema: the explore response (XCom of the explore task).
@@ -129,6 +134,7 @@ class AEPCreateTargetSchemaOperator(AEPBaseOperator):
         schema_id = self.hook.ensure_schema(schema_body, on_conflict=self.on_conflict)
         context["ti"].xcom_push(key="field_group_id", value=field_group_id)
         context["ti"].xcom_push(key="tenant_id", value=self.hook.tenant_id())
+        context["ti"].xcom_push(key=XDM_FIELDS_XCOM_KEY, value=field_group_fields(body))
         return schema_id
 
 
@@ -150,3 +156,33 @@ class AEPCreateDatasetOperator(AEPBaseOperator):
             description=self.description,
             on_conflict=self.on_conflict,
         )
+
+
+class AEPFindDatasetOperator(AEPBaseOperator):
+    """Find an onboarded target dataset by name; returns its ID. With `field_group_title`, also
+    pushes XCom `xdm_fields`, the fields of that field group (as `AEPCreateTargetSchemaOperator`
+    does), so a later run task can report the dataset and its schema to OpenLineage. Read-only:
+    one Catalog list call, and two Schema Registry calls for the field group.
+
+    :param name: the dataset's name (e.g. `naming.onboarding_names(...).dataset`).
+    :param field_group_title: the title of its field group (`naming.onboarding_names(...).field_group`).
+    """
+
+    template_fields: Sequence[str] = ("aep_conn_id", "name", "field_group_title")
+
+    def __init__(self, *, name: str, field_group_title: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.name = name
+        self.field_group_title = field_group_title
+
+    def execute(self, context: Any) -> str:
+        name = validate_name(self.name, "name")
+        title = validate_name(self.field_group_title, "field_group_title") if self.field_group_title else None
+        dataset_id = self.hook.find_dataset_id(name)
+        if title:
+            field_group = self.hook.find_field_group(title)
+            if field_group is None:
+                self.log.warning("No field group titled %r: the dataset's fields stay unknown", title)
+            fields = field_group_fields(field_group) if field_group else []
+            context["ti"].xcom_push(key=XDM_FIELDS_XCOM_KEY, value=fields)
+        return dataset_id

@@ -19,6 +19,7 @@ FAILED_STATUSES = frozenset(
     {"failed", "failure", "partial_failure", "partialfailure", "cancelled", "canceled"}
 )
 COUNT_FIELDS = ("inputRecordCount", "outputRecordCount", "failedRecordCount", "skippedRecordCount")
+SIZE_FIELDS = ("inputBytes", "outputBytes")
 AEP_FAILED_RATIO_ALERT = 0.005
 """AEP's ingestion-failure alert fires when failed / all records exceeds 0.5 % (reference §8b): the
 documented reference, and the ceiling a run is judged by unless `max_failed_ratio` says otherwise."""
@@ -31,6 +32,8 @@ class RunSummary(TypedDict):
     terminal: bool
     succeeded: bool
     counts: dict[str, int]
+    bytes: dict[str, int]
+    window_ms: tuple[int, int] | None
     errors: list[str]
     error_codes: list[str]
     failed_ratio: float | None
@@ -106,6 +109,24 @@ def select_run(runs_newest_first: Iterable[dict[str, Any]], selector: RunSelecto
     return found
 
 
+def settles(run: dict[str, Any], selector: RunSelector) -> bool:
+    """Whether reading `run` (runs are read newest first) fixes what `select_run` picks for
+    `selector`, so that no older page needs to be read: the run itself for `run_id`, any run for
+    the latest, and for `started_after_ms` a run that started before the bound (or has no start)."""
+    if selector.run_id:
+        return run.get("id") == selector.run_id
+    if selector.started_after_ms is None:
+        return True
+    started = run_started_ms(run)
+    return started is None or started < selector.started_after_ms
+
+
+def unsettled(page: Iterable[dict[str, Any]], selectors: Iterable[RunSelector]) -> frozenset[RunSelector]:
+    """The selectors that this page of runs (and those before it) leaves open."""
+    runs = list(page)
+    return frozenset(s for s in selectors if not any(settles(run, s) for run in runs))
+
+
 def _errors(status_summary: dict[str, Any], activities: list[Any]) -> list[dict[str, Any]]:
     errors = [e for e in status_summary.get("errors") or [] if isinstance(e, dict)]
     for activity in activities:
@@ -136,6 +157,8 @@ def summarize_run(
             terminal=False,
             succeeded=False,
             counts={},
+            bytes={},
+            window_ms=None,
             errors=[],
             error_codes=[],
             failed_ratio=None,
@@ -150,6 +173,8 @@ def summarize_run(
     key = status.lower()
     records = metrics.get("recordSummary") or {}
     counts = {name: int(records[name]) for name in COUNT_FIELDS if isinstance(records.get(name), int | float)}
+    sizes = metrics.get("sizeSummary") or {}
+    size_counts = {name: int(sizes[name]) for name in SIZE_FIELDS if isinstance(sizes.get(name), int | float)}
     errors = _errors(status_summary, run.get("activities") or [])
     inputs, failed = counts.get("inputRecordCount"), counts.get("failedRecordCount")
     ratio = failed / inputs if inputs and failed is not None else None
@@ -173,6 +198,8 @@ def summarize_run(
         terminal=terminal,
         succeeded=terminal and not reason,
         counts=counts,
+        bytes=size_counts,
+        window_ms=run_window_ms(run),
         # AEP's messages may quote a record's value: only their scrubbed text is kept.
         errors=[f"{e.get('code', '?')}: {scrub_message(e.get('message'))}".strip() for e in errors],
         error_codes=[str(e["code"]) for e in errors if e.get("code")],
@@ -206,6 +233,12 @@ def run_result(summary: RunSummary) -> dict[str, Any]:
     }
 
 
+def runs_in_events(extras: Iterable[Any]) -> list[dict[str, Any]]:
+    """The runs announced by Asset (Dataset) events, from their `extra`s (`run_event_extra`'s shape),
+    in the order given; events without a run (a manual event, another producer) are left out."""
+    return [dict(extra) for extra in extras if isinstance(extra, dict) and extra.get("run_id")]
+
+
 def window_params(
     window_start: int, window_end: int, *, start_time: int, delta_column: str | None = None
 ) -> dict[str, Any]:
@@ -235,3 +268,36 @@ def same_window(run: dict[str, Any], window_start: int, window_end: int) -> bool
         seconds(params.get("windowStartTime")) == window_start
         and seconds(params.get("windowEndTime")) == window_end
     )
+
+
+def run_window_ms(run: dict[str, Any]) -> tuple[int, int] | None:
+    """The window a run ingested, in epoch milliseconds: the copy activity's
+    `durationSummary.extensions.windowStart/windowEnd` (reference §2.9, monitor.md); None when the run
+    does not say (the documents give no window for scheduled runs)."""
+    for activity in run.get("activities") or []:
+        if not isinstance(activity, dict) or activity.get("id") != "copyActivity":
+            continue
+        extensions = (activity.get("durationSummary") or {}).get("extensions") or {}
+        start, end = extensions.get("windowStart"), extensions.get("windowEnd")
+        if isinstance(start, int | float) and isinstance(end, int | float):
+            return int(start), int(end)
+    return None
+
+
+def run_event_extra(summary: RunSummary, window_ms: tuple[int, int] | None = None) -> dict[str, Any]:
+    """What an Asset event about a finished run carries in its `extra` (JSON, no record values, no
+    secrets): the run's IDs, status, record counts, window and times. One shape for the ingest DAG's
+    outlet event and the AssetWatcher's events, so a downstream DAG reads both alike."""
+    return {
+        "run_id": summary["run_id"],
+        "flow_id": summary["flow_id"],
+        "status": summary["status"],
+        "succeeded": summary["succeeded"],
+        "counts": dict(summary["counts"]),
+        "window_start_ms": window_ms[0] if window_ms else None,
+        "window_end_ms": window_ms[1] if window_ms else None,
+        "started_at_ms": summary["started_at_ms"],
+        "completed_at_ms": summary["completed_at_ms"],
+        "duration_seconds": summary["duration_seconds"],
+        "errors": list(summary["errors"]),
+    }

@@ -19,6 +19,7 @@ from airflow.providers.common.compat.sdk import (
     AirflowFailException,
     AirflowSensorTimeout,
     AirflowSkipException,
+    AssetAlias,
     BaseSensorOperator,
     PokeReturnValue,
     conf,
@@ -38,11 +39,13 @@ from airflow_provider_stripe_aep.resources.run_status import (
     RunSummary,
     SuccessPolicy,
     describe,
+    run_event_extra,
     run_result,
     summarize_run,
 )
 from airflow_provider_stripe_aep.triggers.dataflow_run import AEPDataflowRunTrigger, validate_run_event
 from airflow_provider_stripe_aep.utils.failures import fail_fast
+from airflow_provider_stripe_aep.utils.openlineage import DataflowLineage
 from airflow_provider_stripe_aep.validation import (
     InvalidInputError,
     to_epoch_seconds,
@@ -90,15 +93,42 @@ def _ratio(value: Any) -> float | None:
     return ratio
 
 
-class RunWaiting:
+class RunWaiting(DataflowLineage):
     """What the run sensor and the run operator share: judging a finished run and resuming from the
-    trigger. Expects `flow_id`, `hook`, `soft_fail`, `log` and `success_policy` on the task."""
+    trigger, announcing it on the task's outlets, and its OpenLineage facets (with the run's output
+    statistics). Expects `flow_id`, `hook`, `soft_fail`, `log`, `success_policy` and the lineage
+    arguments on the task."""
 
     flow_id: str
     soft_fail: bool
     success_policy: SuccessPolicy
     log: Any
     hook: AdobeExperiencePlatformHook
+    finished_run: RunSummary | None = None
+    """The summary of the run the task saw end (kept for the OpenLineage facets)."""
+    run_event: dict[str, Any] | None = None
+    """`run_event_extra` of the run that ended well: the extra of the task's Asset events."""
+
+    def _run_window_ms(self, context: Any) -> tuple[int, int] | None:
+        """The data window of the run, when the task knows it better than the run reports it (the run
+        operator knows the window it asked for)."""
+        return None
+
+    def _announce(self, summary: RunSummary, context: Any) -> None:
+        """Put the run (`run_event_extra`) in the `extra` of the event each outlet Asset (Dataset on
+        Airflow 2) gets when the task succeeds."""
+        window = self._run_window_ms(context) or summary.get("window_ms")
+        extra = run_event_extra(summary, tuple(window) if window else None)  # type: ignore[arg-type]
+        self.run_event = extra  # for an Asset added through an AssetAlias: `.add(asset, extra=...)`
+        outlet_events = context.get("outlet_events") if hasattr(context, "get") else None
+        outlets = [o for o in getattr(self, "outlets", None) or [] if not isinstance(o, AssetAlias)]
+        if outlet_events is None or not outlets:
+            return
+        for outlet in outlets:
+            outlet_events[outlet].extra.update(extra)
+
+    def _lineage_run(self) -> RunSummary | None:
+        return self.finished_run
 
     def _give_up(self, message: str, *, timeout: bool = False) -> AirflowException:
         if self.soft_fail:
@@ -107,6 +137,7 @@ class RunWaiting:
         return AirflowSensorTimeout(message) if timeout else AirflowFailException(message)
 
     def _finish(self, summary: RunSummary, context: Any) -> dict[str, Any]:
+        self.finished_run = summary
         if summary["run_id"]:
             push_link(context, **self.hook.ui_context(), flow_id=self.flow_id, run_id=summary["run_id"])
         diagnostics = self._diagnose(summary)
@@ -121,6 +152,7 @@ class RunWaiting:
             self.log.warning("Dataflow %s ended %s: %s", self.flow_id, summary["status"], describe(summary))
         else:
             self.log.info("Dataflow %s: %s", self.flow_id, describe(summary))
+        self._announce(summary, context)
         return result
 
     def _diagnose(self, summary: RunSummary) -> RunDiagnostics | None:
@@ -186,6 +218,10 @@ class AEPDataflowRunSensor(RunWaiting, BaseSensorOperator):
         holds `diagnostics`: counts, top error codes with rows each, XDM paths, a few messages
         (never a record's value; see `resources.run_diagnostics`).
     :param fail_on_partial_success: the opposite of `allow_partial_success` (kept for older DAGs).
+    :param lineage_input, dataset_id, dataset_fields: for OpenLineage (docs/lineage.md), what the
+        flow reads (`{"namespace", "name"}`, see `resources.lineage`), the ID of the AEP dataset it
+        writes and that dataset's XDM fields (`[{"name", "type"}]`, the schema task's XCom
+        `xdm_fields`); all templatable, none needed.
     """
 
     template_fields: Sequence[str] = (
@@ -196,6 +232,9 @@ class AEPDataflowRunSensor(RunWaiting, BaseSensorOperator):
         "poll_interval",
         "deferrable",
         "max_failed_ratio",
+        "lineage_input",
+        "dataset_id",
+        "dataset_fields",
     )
     ui_color = "#fa0f00"
     operator_extra_links = (AEPDataflowLink(), AEPDataflowRunLink())
@@ -214,9 +253,15 @@ class AEPDataflowRunSensor(RunWaiting, BaseSensorOperator):
         max_failed_ratio: float | str | None = None,
         fail_on_partial_success: bool = False,
         timeout: float | datetime.timedelta = 2 * 60 * 60,
+        lineage_input: dict[str, str] | None = None,
+        dataset_id: str | None = None,
+        dataset_fields: list[dict[str, str]] | str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(timeout=timeout, **kwargs)
+        self.lineage_input = lineage_input
+        self.dataset_id = dataset_id
+        self.dataset_fields = dataset_fields
         self.flow_id = flow_id
         self.run_id = run_id
         self.started_after = started_after

@@ -10,6 +10,8 @@ PAYPAL_AUTH_SPEC_NAME = "Client-Id-Secret Based Authentication"
 PAYPAL_AUTH_FIELDS: dict[str, str] = {"host": "host", "clientId": "login", "clientSecret": "password"}
 PAYPAL_DEFAULT_CONN_ID = "paypal_default"
 PAYPAL_LABEL = "PayPal"
+PAYPAL_API = "https://api-m.paypal.com"
+"""PayPal's REST API host: the namespace of a PayPal table's OpenLineage dataset (docs/lineage.md)."""
 PAYPAL_DEFAULT_TABLE = "PayPal.Catalog_Products"
 
 TABLE_DATA_FORMAT = "tabular"

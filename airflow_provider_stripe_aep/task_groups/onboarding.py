@@ -43,8 +43,14 @@ from airflow_provider_stripe_aep.operators.connections import (
 from airflow_provider_stripe_aep.operators.dataflow import AEPCreateDataflowOperator
 from airflow_provider_stripe_aep.operators.mapping import AEPCreateMappingSetOperator
 from airflow_provider_stripe_aep.operators.schema import (
+    XDM_FIELDS_XCOM_KEY,
     AEPCreateDatasetOperator,
     AEPCreateTargetSchemaOperator,
+)
+from airflow_provider_stripe_aep.resources.lineage import (
+    LineageDataset,
+    stripe_resource_dataset,
+    table_dataset,
 )
 from airflow_provider_stripe_aep.resources.naming import OnboardingNames, onboarding_names
 from airflow_provider_stripe_aep.sensors.dataflow_run import AEPDataflowRunSensor
@@ -193,6 +199,10 @@ class StripeSource:
     def base_connection(self, **common: Any) -> BaseOperator:
         return AEPCreateStripeBaseConnectionOperator(stripe_conn_id=self.stripe_conn_id, **common)
 
+    def lineage_dataset(self, resource: Any) -> LineageDataset:
+        """The resource as an OpenLineage dataset: `https://api.stripe.com` + `/v1/<path>`."""
+        return stripe_resource_dataset(resource)
+
     def steps(
         self, resource: Any, names: OnboardingNames, base_id: Any, check: BaseOperator, aep_conn_id: str
     ) -> SourceSteps:
@@ -218,6 +228,7 @@ class TableSource:
 
     :param auth_fields: auth param -> attribute of the `auth_conn_id` Airflow connection.
     :param label: the word names use for this source (`<prefix> <label> <table> dataflow`).
+    :param api_host: the source's API host, the namespace of its tables in OpenLineage.
     """
 
     connection_spec_id: str = payments.PAYPAL_CONNECTION_SPEC_ID
@@ -226,11 +237,16 @@ class TableSource:
     auth_fields: Mapping[str, str] = field(default_factory=lambda: dict(payments.PAYPAL_AUTH_FIELDS))
     flow_spec_name: str = payments.CRM_FLOW_SPEC_NAME
     label: str = payments.PAYPAL_LABEL
+    api_host: str = payments.PAYPAL_API
     resource_field: ClassVar[str] = "table_path"
     validate_args: ClassVar[Mapping[str, Any]] = {"resource_field": "table_path", "tables": True}
 
     def tooltip(self, resource: Any) -> str:
         return f"Onboard {self.label} table {resource} into Adobe Experience Platform"
+
+    def lineage_dataset(self, resource: Any) -> LineageDataset:
+        """The table as an OpenLineage dataset: the source's API host + `/<table path>`."""
+        return table_dataset(self.api_host, resource)
 
     def base_connection(self, **common: Any) -> BaseOperator:
         return AEPCreateBaseConnectionOperator(
@@ -455,6 +471,16 @@ def onboarding_group(
             **resource_args,
             **(mapping_args or {}),
         )
+        # OpenLineage (docs/lineage.md): the source -> the dataset with its fields. Templates, not
+        # XComArgs: the tasks keep their upstreams (the wait's only one stays create_dataflow).
+        source_dataset = getattr(source, "lineage_dataset", None)
+        lineage = {
+            "lineage_input": source_dataset(resource).as_dict() if source_dataset else None,
+            "dataset_id": f"{{{{ ti.xcom_pull(task_ids='{dataset.task_id}') }}}}",
+            "dataset_fields": (
+                f"{{{{ ti.xcom_pull(task_ids='{schema.task_id}', key='{XDM_FIELDS_XCOM_KEY}') | tojson }}}}"
+            ),
+        }
         dataflow = AEPCreateDataflowOperator(
             task_id="create_dataflow",
             name=names.dataflow,
@@ -466,6 +492,7 @@ def onboarding_group(
             ),
             **settings.schedule(),
             aep_conn_id=aep_conn_id,
+            **lineage,
             **(dataflow_args or {}),
         )
         wait = AEPDataflowRunSensor(
@@ -475,6 +502,7 @@ def onboarding_group(
             deferrable=settings.deferrable,
             max_failed_ratio=settings.max_failed_ratio,
             aep_conn_id=aep_conn_id,
+            **lineage,
         )
         group.base_connection_id = base_connection_id
         group.explore = explore.output

@@ -3,20 +3,19 @@ the event it sends back to the task: declared here once, checked on resume."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator
 from typing import Any, Literal, TypedDict, cast
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
-from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
 from airflow_provider_stripe_aep.resources.run_status import (
     RunSelector,
     RunSummary,
     SuccessPolicy,
     summarize_run,
 )
+from airflow_provider_stripe_aep.triggers.shared_poll import shared_run_poll
 from airflow_provider_stripe_aep.utils.failures import is_permanent
 
 RunEventStatus = Literal["success", "failed", "timeout", "error"]
@@ -48,9 +47,12 @@ def validate_run_event(event: Any) -> RunEvent:
 
 
 class AEPDataflowRunTrigger(BaseTrigger):
-    """Polls the selected run of a flow every `poll_interval` seconds (through the hook) until it ends
-    or `end_time` (epoch seconds) passes. Its calls are asynchronous (`hook.afind_run`, httpx), so
-    they never block the triggerer's event loop and need no worker thread. Emits one `RunEvent`.
+    """Waits for the selected run of a flow to end, or `end_time` (epoch seconds) to pass, reading
+    the flow's runs every `poll_interval` seconds. Every wait on the same flow (same connection) in
+    this triggerer shares one poll at the shortest interval asked (`shared_poll`); each applies its
+    own run selection, success policy and timeout to the shared answer. The polls are asynchronous
+    (`hook.afind_runs`, httpx), so they never block the triggerer's event loop and need no worker
+    thread. Emits one `RunEvent`.
     """
 
     def __init__(
@@ -96,22 +98,24 @@ class AEPDataflowRunTrigger(BaseTrigger):
         return TriggerEvent(dict(event))
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
-        hook = AdobeExperiencePlatformHook(self.aep_conn_id)
+        yield await self._wait()
+
+    async def _wait(self) -> TriggerEvent:
+        """Wait on the flow's shared poll (one per flow in this triggerer, see `shared_poll`) until
+        the selected run ends, the timeout passes or the poll fails."""
         summary: RunSummary | None = None
+        poll = shared_run_poll(self.aep_conn_id, self.flow_id)
         try:
-            while True:
-                summary = summarize_run(await hook.afind_run(self.flow_id, self.selector), self.policy)
-                if summary["terminal"]:
-                    yield self._event("success" if summary["succeeded"] else "failed", summary)
-                    return
-                if time.time() >= self.end_time:
-                    yield self._event(
-                        "timeout", summary, f"{self.selector.describe()} did not end before the timeout"
+            async with poll.subscribe(self.selector, self.poll_interval) as wait:
+                while True:
+                    summary = summarize_run(await wait.next(), self.policy)
+                    if summary["terminal"]:
+                        return self._event("success" if summary["succeeded"] else "failed", summary)
+                    if time.time() >= self.end_time:
+                        message = f"{self.selector.describe()} did not end before the timeout"
+                        return self._event("timeout", summary, message)
+                    self.log.info(
+                        "Dataflow %s: %s is %s", self.flow_id, self.selector.describe(), summary["status"]
                     )
-                    return
-                self.log.info(
-                    "Dataflow %s: %s is %s", self.flow_id, self.selector.describe(), summary["status"]
-                )
-                await asyncio.sleep(self.poll_interval)
         except Exception as exc:
-            yield self._event("error", summary, f"{type(exc).__name__}: {exc}", is_permanent(exc))
+            return self._event("error", summary, f"{type(exc).__name__}: {exc}", is_permanent(exc))

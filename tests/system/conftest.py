@@ -18,7 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 # The shared fixtures, run with this folder's `emulator_config`.
 __all__ = ["aep", "aep_emulator_config", "connections"]
 
-collect_ignore = [] if os.environ.get("STRIPE_AEP_REAL_AIRFLOW") == "1" else ["test_real_airflow.py"]
+REAL_AIRFLOW = ["test_real_airflow.py", "test_coalesced_polling.py"]
+collect_ignore = [] if os.environ.get("STRIPE_AEP_REAL_AIRFLOW") == "1" else REAL_AIRFLOW
 
 
 @pytest.fixture

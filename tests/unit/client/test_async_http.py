@@ -181,3 +181,33 @@ def test_one_shared_client_per_loop_and_tls_setting():
         return first is again, first is other
 
     assert asyncio.run(main()) == (True, False)
+
+
+def test_runs_follow_the_next_link_to_every_page(ims):
+    """§2.10: `_links.next.href` carries the continuationToken; it is sent back verbatim with the
+    original query, and the list ends when `next` is absent."""
+    older = {**RUN, "id": "run-1"}
+
+    def handler(request: httpx.Request, n: int) -> httpx.Response:
+        if n == 1:
+            next_href = "/runs?property=flowId%3D%3Dflow-1&continuationToken=tok%2Bpage%3D2"
+            return httpx.Response(200, json={"items": [RUN], "_links": {"next": {"href": next_href}}})
+        return httpx.Response(200, json={"items": [older], "_links": {}})
+
+    seen: list[httpx.Request] = []
+
+    def respond(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return handler(request, len(seen))
+
+    async def main() -> Any:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(respond)) as http:
+            return await AsyncAEPHttpClient(make_client().http, client=http).runs("flow-1")
+
+    runs = asyncio.run(main())
+    assert [r["id"] for r in runs] == ["run-2", "run-1"]
+    assert len(seen) == 2
+    second = seen[1].url
+    assert b"continuationToken=tok%2Bpage%3D2" in second.query
+    assert ("property", "flowId==flow-1") in second.params.multi_items()
+    assert ("orderby", "-createdAt") in second.params.multi_items()

@@ -135,3 +135,34 @@ def test_window_params_are_epoch_seconds_as_strings_and_match_back():
     assert same_window(in_ms, 1_700_000_000, 1_700_086_400)
     assert not same_window({"params": params}, 1_700_000_000, 1_700_086_401)
     assert not same_window({}, 1_700_000_000, 1_700_086_400)
+
+
+def started(run_id, ms):
+    return {"id": run_id, "metrics": {"durationSummary": {"startedAtUTC": ms}}}
+
+
+def test_what_settles_a_selection_while_reading_newest_first():
+    from airflow_provider_stripe_aep.resources.run_status import settles
+
+    newer, older = started("b", 2000), started("a", 1000)
+    assert settles(newer, RunSelector()) and settles(older, RunSelector())
+    assert settles(newer, RunSelector(run_id="b")) and not settles(older, RunSelector(run_id="b"))
+    bound = RunSelector(started_after_ms=1500)
+    assert not settles(newer, bound)  # an older run may still be after the bound
+    assert settles(older, bound)  # started before it: nothing older can be picked
+    assert settles({"id": "x"}, bound)  # no start time stops select_run too
+
+
+def test_unsettled_keeps_only_the_selections_a_page_leaves_open():
+    from airflow_provider_stripe_aep.resources.run_status import unsettled
+
+    page = [started("c", 3000), started("b", 2000)]
+    selectors = [
+        RunSelector(),
+        RunSelector(run_id="b"),
+        RunSelector(run_id="a"),
+        RunSelector(started_after_ms=1),
+    ]
+    assert unsettled(page, selectors) == {RunSelector(run_id="a"), RunSelector(started_after_ms=1)}
+    # What stays settled gives select_run's answer on the runs read so far.
+    assert select_run(page, RunSelector(run_id="b"))["id"] == "b"
