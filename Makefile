@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(AIRFLOW_VERSION)
 
-.PHONY: venv demo test test-ui test-real soak lint typecheck emulator clean bench
+.PHONY: venv demo test test-ui test-real test-celery soak lint typecheck emulator clean bench
 
 venv: $(STAMP)
 
@@ -38,7 +38,21 @@ test-ui: $(UI_STAMP)
 # (stripe_to_aep_onboarding, stripe_to_aep_all_resources), and 20 deferred sensors on one flow that
 # share one poll; a few minutes.
 test-real: $(STAMP)
-	STRIPE_AEP_REAL_AIRFLOW=1 $(BIN)/python -m pytest tests/system/test_real_airflow.py tests/system/test_coalesced_polling.py -s -q
+	STRIPE_AEP_REAL_AIRFLOW=1 $(BIN)/python -m pytest tests/system/test_real_airflow.py tests/system/test_coalesced_polling.py tests/system/test_asset_watcher.py -s -q
+
+# A real Airflow 3 on CeleryExecutor: Redis (Debian's redis-server, started by the test on a free loopback
+# port), two Celery workers, two triggerers; a few minutes (docs/executors.md).
+CELERY_STAMP := $(VENV)/.installed-celery-$(AIRFLOW_VERSION)
+
+$(CELERY_STAMP): $(STAMP)
+	$(BIN)/uv pip install --python $(BIN)/python "apache-airflow==$(AIRFLOW_VERSION)" -e ".[test,emulator,celery-test]"
+	touch $(CELERY_STAMP)
+
+test-celery: $(CELERY_STAMP)
+	command -v redis-server >/dev/null || { \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends redis-server; }
+	STRIPE_AEP_CELERY=1 $(BIN)/python -m pytest tests/system/test_celery.py -s -q
 
 # The onboarding N times under seeded faults (docs/reliability.md); e.g. make soak RUNS=5
 RUNS ?= 20

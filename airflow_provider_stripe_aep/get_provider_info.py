@@ -53,7 +53,8 @@ MODULES: dict[str, dict[str, list[str]]] = {
         ]
     },
     "sensors": {AEP: ["sensors.dataflow_run"]},
-    "triggers": {AEP: ["triggers.dataflow_run"]},
+    # triggers.dataflow_run_events (the AssetWatcher trigger) imports on Airflow 3 only.
+    "triggers": {AEP: ["triggers.dataflow_run", "triggers.dataflow_run_events"]},
 }
 
 

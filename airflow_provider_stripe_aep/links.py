@@ -73,3 +73,16 @@ def dataset_asset(sandbox: str, dataset_name: str) -> Any:
     """The Airflow Asset (Airflow 3) / Dataset (2.x) of a target dataset, for `outlets=[...]`; a DAG
     scheduled on it runs when new Stripe data has landed in that dataset."""
     return Asset(dataset_asset_uri(sandbox, dataset_name))
+
+
+def dataflow_runs_asset_uri(sandbox: str, dataflow_name: str) -> str:
+    """`aep://<sandbox>/dataflows/<dataflow name>/runs`: the runs of one dataflow, as AEP reports them."""
+    return f"aep://{quote(sandbox, safe='')}/dataflows/{quote(dataflow_name, safe='')}/runs"
+
+
+def dataflow_runs_asset(sandbox: str, dataflow_name: str, watchers: list[Any] | None = None) -> Any:
+    """The Asset that an `AssetWatcher` on AEP's runs of a dataflow feeds (Airflow 3): one event per
+    run that ended, whoever started it. Apart from the dataset's Asset, which the ingest DAG announces
+    for the runs it starts, so a DAG scheduled on this one hears each run once (docs/asset-events.md)."""
+    uri = dataflow_runs_asset_uri(sandbox, dataflow_name)
+    return Asset(uri, watchers=watchers) if watchers else Asset(uri)

@@ -194,5 +194,28 @@ class AsyncAEPHttpClient:
             return dict(items[0]) if items and isinstance(items[0], dict) else None
         return dict(body) if isinstance(body, dict) and body.get("id") else None
 
+    async def runs_started_after(self, started_after_ms: int, max_pages: int = 100) -> list[dict[str, Any]]:
+        """Every run of the sandbox (all flows) that started after `started_after_ms`, newest first,
+        paged through `_links.next` as documented (reference §2.8 filter, §2.10 paging)."""
+        base: list[tuple[str, Any]] = [
+            ("property", f"metrics.durationSummary.startedAtUTC>{int(started_after_ms)}"),
+            ("orderby", "-createdAt"),
+        ]
+        runs: list[dict[str, Any]] = []
+        token: str | None = None
+        for _ in range(max_pages):
+            params = [*base, ("continuationToken", token)] if token else base
+            body = (await self.get("flowservice", "/runs", params=params)).json() or {}
+            items = body.get("items") if isinstance(body, dict) else None
+            runs.extend(dict(item) for item in items or [] if isinstance(item, dict))
+            token = (
+                _continuation_token((body.get("_links") or {}).get("next"))
+                if isinstance(body, dict)
+                else None
+            )
+            if not token:
+                break
+        return runs
+
 
 __all__ = ["AsyncAEPHttpClient", "shared_client"]

@@ -164,6 +164,25 @@ def _etag(run: Resource, status: str) -> str:
     return f'"{uuid.uuid5(uuid.NAMESPACE_URL, run["id"] + status)}"'
 
 
+def _epoch_ms(value: Any) -> int | None:
+    try:
+        number = int(str(value))
+    except ValueError:
+        return None
+    return number if number > 10**11 else number * 1000
+
+
+def _copy_duration(run: Resource, duration: dict[str, Any]) -> dict[str, Any]:
+    """The copy activity's duration; an on-demand run's window in `extensions.windowStart/windowEnd`
+    (epoch ms, monitor.md via reference §2.9). The documents give no window for scheduled runs."""
+    summary = dict(duration)
+    params = run.get("params") or {}
+    start, end = _epoch_ms(params.get("windowStartTime")), _epoch_ms(params.get("windowEndTime"))
+    if start is not None and end is not None:
+        summary["extensions"] = {"windowStart": start, "windowEnd": end}
+    return summary
+
+
 def render_run(run: Resource, config: EmulatorConfig, now_ms: int | None = None) -> Resource:
     """The public shape of a run, status computed from the clock."""
     now_ms = int(time.time() * 1000) if now_ms is None else now_ms
@@ -271,7 +290,7 @@ def render_run(run: Resource, config: EmulatorConfig, now_ms: int | None = None)
             {
                 "id": "copyActivity",
                 "updatedAtUTC": completed or started,
-                "durationSummary": dict(duration),
+                "durationSummary": _copy_duration(run, duration),
                 "sizeSummary": {"inputBytes": in_bytes, "outputBytes": in_bytes},
                 "recordSummary": {},
                 "fileSummary": {"inputFileCount": 1 if done else 0, "outputFileCount": 1 if done else 0},

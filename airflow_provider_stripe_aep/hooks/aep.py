@@ -876,6 +876,23 @@ class AdobeExperiencePlatformHook(BaseHook):
                     tally_rows(lines, kind, tally)
         return diagnose(run, tally, note="; ".join(notes))
 
+    # Watching runs (the AssetWatcher's trigger) ----------------------------------------------------
+    async def aruns_started_after(self, started_after_ms: int) -> list[dict[str, Any]]:
+        """Every run of the connection's sandbox (all flows) started after `started_after_ms`, newest
+        first, on the event loop; one request per page however many flows are watched."""
+        if self._async_sender is None:
+            from airflow_provider_stripe_aep.client.async_http import AsyncAEPHttpClient
+
+            self._async_sender = AsyncAEPHttpClient((await self.aget_client()).http)
+        return await self._async_sender.runs_started_after(started_after_ms)
+
+    async def afind_dataflow_id(self, name: str) -> str | None:
+        """The ID of the dataflow named `name`, or None while there is none; the connection is read
+        without blocking the event loop, the lookup runs in a thread."""
+        client = await self.aget_client()
+        flow = await asyncio.to_thread(client.flows.find_by_name, "flows", name)
+        return str(flow["id"]) if flow else None
+
 
 _FLOW_FIELDS_FIXED_AT_CREATE = ("flowSpec", "sourceConnectionIds", "targetConnectionIds")
 """Adobe advises new connections and a new flow rather than changing these (reference §2.11)."""

@@ -235,8 +235,17 @@ def run_result(summary: RunSummary) -> dict[str, Any]:
 
 def runs_in_events(extras: Iterable[Any]) -> list[dict[str, Any]]:
     """The runs announced by Asset (Dataset) events, from their `extra`s (`run_event_extra`'s shape),
-    in the order given; events without a run (a manual event, another producer) are left out."""
-    return [dict(extra) for extra in extras if isinstance(extra, dict) and extra.get("run_id")]
+    in the order given (a run announced twice shows twice); events without a run (a manual event,
+    another producer) are left out. An outlet event carries the run as its `extra`; an AssetWatcher's
+    event carries it under `payload` (Airflow adds `from_trigger`)."""
+    runs: list[dict[str, Any]] = []
+    for extra in extras:
+        if not isinstance(extra, dict):
+            continue
+        run = extra.get("payload") if extra.get("from_trigger") else extra
+        if isinstance(run, dict) and run.get("run_id"):
+            runs.append(dict(run))
+    return runs
 
 
 def window_params(

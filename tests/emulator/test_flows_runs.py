@@ -367,3 +367,18 @@ def test_re_trigger_keeps_the_window(aep: Aep) -> None:
     assert again.status_code == 200
     rerun = aep.get(f"/flowservice/runs/{again.json()['id']}").json()["items"][0]
     assert rerun["params"] == _window() and rerun["id"] != run["id"]
+
+
+def test_an_on_demand_runs_window_is_in_its_copy_activity_in_ms_and_a_scheduled_run_has_none(
+    aep: Aep,
+) -> None:
+    """monitor.md (reference §2.9): `copyActivity.durationSummary.extensions.windowStart/windowEnd`."""
+    flow_id = aep.onboard()["flow"]
+    run = _finished_run(aep, flow_id)
+    copy = next(a for a in run["activities"] if a["id"] == "copyActivity")
+    assert copy["durationSummary"]["extensions"] == {"windowStart": 1651584991000, "windowEnd": 1651585956000}
+    scheduled = [r for r in aep.runs(flow_id) if r["id"] != run["id"]]
+    assert scheduled
+    for other in scheduled:
+        copy = next(a for a in other["activities"] if a["id"] == "copyActivity")
+        assert "extensions" not in copy["durationSummary"]

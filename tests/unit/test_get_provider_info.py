@@ -152,7 +152,10 @@ def _defines(module_name: str, base: type) -> bool:
     import importlib
     import inspect
 
-    module = importlib.import_module(module_name)
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:  # the AssetWatcher trigger on Airflow 2: refused, naming Airflow 3
+        return base.__name__ == "BaseTrigger" and "needs Airflow 3" in str(exc)
     return any(
         issubclass(obj, base) and obj.__module__ == module_name
         for obj in vars(module).values()
@@ -202,4 +205,7 @@ def test_airflow_lists_our_triggers_and_sensors():
     triggers = {
         t.trigger_class_name for t in manager.trigger if t.package_name == "airflow-provider-stripe-aep"
     }
-    assert triggers == {"airflow_provider_stripe_aep.triggers.dataflow_run"}
+    assert triggers == {
+        "airflow_provider_stripe_aep.triggers.dataflow_run",
+        "airflow_provider_stripe_aep.triggers.dataflow_run_events",
+    }
