@@ -49,6 +49,7 @@ MODULES: dict[str, dict[str, list[str]]] = {
             "operators.health",
             "operators.lifecycle",
             "operators.mapping",
+            "operators.plan",
             "operators.schema",
         ]
     },

@@ -480,7 +480,15 @@ ONBOARDING_SETTINGS: dict[str, Any] = {
     "class_id": "profile",
     "poll_interval": 30,
     "deferrable": False,
+    "plan_only": False,
+    "on_conflict": "fail",
+    "on_schema_change": "fail",
 }
+ON_CONFLICT_ALLOWED: tuple[str, ...] = ("fail", "reuse", "update")
+"""What a step does with a same-named resource that differs (`resources.get_or_create`); `update`
+changes a dataflow in place, other kinds treat it as `fail`."""
+ON_SCHEMA_CHANGE_ALLOWED: tuple[str, ...] = ("fail", "ignore", "extend")
+"""What a run does when the source's fields changed (`resources.schema_drift`)."""
 
 
 def validate_onboarding_params(
@@ -497,7 +505,8 @@ def validate_onboarding_params(
     ``resources`` is one resource path (or table path when ``tables``), or a list of them when
     ``resource_field`` is plural (``resource_paths``); ``settings`` are those of
     :data:`ONBOARDING_SETTINGS` (frequency, interval, start_time, backfill, class_id, poll_interval,
-    deferrable), defaulting as there. Returns the checked values, normalised.
+    deferrable, plan_only, on_conflict, on_schema_change), defaulting as there. Returns the checked
+    values, normalised.
     """
     unknown = sorted(set(settings) - set(ONBOARDING_SETTINGS))
     if unknown:
@@ -527,6 +536,11 @@ def validate_onboarding_params(
         "class_id": validate_class_id(given["class_id"]),
         "poll_interval": validate_poll_interval(given["poll_interval"]),
         "deferrable": validate_bool(given["deferrable"], "deferrable"),
+        "plan_only": validate_bool(given["plan_only"], "plan_only"),
+        "on_conflict": validate_choice(given["on_conflict"], ON_CONFLICT_ALLOWED, "on_conflict"),
+        "on_schema_change": validate_choice(
+            given["on_schema_change"], ON_SCHEMA_CHANGE_ALLOWED, "on_schema_change"
+        ),
     }
 
 

@@ -16,6 +16,8 @@ from airflow.providers.common.compat.sdk import DAG, Param
 from airflow_provider_stripe_aep.sources import paypal as payments
 from airflow_provider_stripe_aep.task_groups import PAYPAL, table_to_aep_onboarding_group
 from airflow_provider_stripe_aep.task_groups.params import (
+    change_params,
+    change_templates,
     event_column_params,
     max_failed_ratio_param,
     onboarding_dag_settings,
@@ -62,6 +64,7 @@ with DAG(
         **schedule_and_wait_params(),
         **event_column_params(),
         "max_failed_ratio": max_failed_ratio_param(),
+        **change_params(),
     },
 ) as dag:
     table_to_aep_onboarding_group(
@@ -79,4 +82,5 @@ with DAG(
         timestamp_column=template("timestamp_column"),
         timestamp_format=template("timestamp_format"),
         max_failed_ratio=template("max_failed_ratio"),
+        **change_templates(),  # plan_only, on_conflict, on_schema_change
     )

@@ -4,6 +4,8 @@ One `validate_params` task checks every param first; one base connection is shar
 then one onboarding group per path (`onboard_charges`, `onboard_refunds`...) explores its path and
 creates its own field group, schema, dataset, connections, mapping set and dataflow, and waits for
 its run. Paths not listed in the `resource_paths` param are skipped (their group shows as skipped).
+With `plan_only`, each selected path's `plan` task shows what a run would do and nothing is applied
+(docs/changing-an-onboarding.md).
 """
 
 from __future__ import annotations
@@ -14,10 +16,13 @@ from airflow.providers.common.compat.sdk import DAG
 
 from airflow_provider_stripe_aep.operators.checks import AEPValidateOnboardingOperator
 from airflow_provider_stripe_aep.operators.connections import AEPCreateStripeBaseConnectionOperator
+from airflow_provider_stripe_aep.operators.plan import AEPApplyOperator
 from airflow_provider_stripe_aep.resources.naming import base_connection_name
 from airflow_provider_stripe_aep.sources.stripe import RESOURCE_PATHS
 from airflow_provider_stripe_aep.task_groups import stripe_to_aep_onboarding_group
 from airflow_provider_stripe_aep.task_groups.params import (
+    change_params,
+    change_templates,
     max_failed_ratio_param,
     onboarding_dag_settings,
     resource_paths_param,
@@ -27,6 +32,7 @@ from airflow_provider_stripe_aep.task_groups.params import (
 )
 
 SCHEDULE = schedule_and_wait_templates()  # frequency, interval, start_time... from the params
+CHANGES = change_templates()  # plan_only, on_conflict, on_schema_change
 
 with DAG(
     dag_id="stripe_to_aep_all_resources",
@@ -38,6 +44,7 @@ with DAG(
     params={
         "resource_paths": resource_paths_param(),
         **schedule_and_wait_params(),
+        **change_params(),
         "max_failed_ratio": max_failed_ratio_param(),
     },
 ) as dag:
@@ -47,13 +54,16 @@ with DAG(
         resource_field="resource_paths",
         name_prefix=template("name_prefix"),
         **SCHEDULE,
+        **CHANGES,
     )
     base_connection = AEPCreateStripeBaseConnectionOperator(
         task_id="create_base_connection",
         name=base_connection_name(template("name_prefix")),
         description="Authenticated base connection for Stripe",
+        on_conflict=CHANGES["on_conflict"],
     )
-    validate_params >> base_connection
+    # With plan_only, each group's `plan` task plans its path and nothing is applied, shared base included.
+    validate_params >> AEPApplyOperator(task_id="apply", plan_only=CHANGES["plan_only"]) >> base_connection
     for resource_path in RESOURCE_PATHS:
         group = stripe_to_aep_onboarding_group(
             resource_path,
@@ -62,5 +72,6 @@ with DAG(
             selected_resource_paths=template("resource_paths"),
             **SCHEDULE,
             max_failed_ratio=template("max_failed_ratio"),
+            **CHANGES,
         )
         validate_params >> group

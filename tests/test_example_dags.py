@@ -95,12 +95,11 @@ def test_all_resources_shares_one_base_connection_and_has_one_group_per_path():
     assert [t for t in upstream if t.endswith("create_base_connection")] == ["create_base_connection"]
     for path in RESOURCE_PATHS:
         group = f"onboard_{path}"
-        assert upstream[f"{group}.explore_resource"] == {"create_base_connection", f"{group}.validate_params"}
-        assert upstream[f"{group}.create_source_connection"] == {
-            "create_base_connection",
-            f"{group}.validate_params",
-        }
+        assert upstream[f"{group}.explore_resource"] == {"create_base_connection", f"{group}.apply"}
+        assert upstream[f"{group}.create_source_connection"] == {"create_base_connection", f"{group}.apply"}
+        assert upstream[f"{group}.plan"] == upstream[f"{group}.apply"] == {f"{group}.validate_params"}
         assert upstream[f"{group}.wait_for_run"] == {f"{group}.create_dataflow"}
+    assert upstream["create_base_connection"] == {"apply"}
     assert len([t for t in upstream if t.endswith(".create_dataflow")]) == len(RESOURCE_PATHS)
 
 
@@ -108,7 +107,8 @@ def test_payments_follows_the_tutorial_steps():
     dag = bag().dags["payments_to_aep_onboarding"]
     assert set(dag.params.keys()) >= {"frequency", "interval", "name_prefix", "table_path", "delta_column"}
     upstream = upstream_of(dag)
-    assert upstream["create_base_connection"] == {"validate_params"}
+    assert upstream["create_base_connection"] == {"apply"}
+    assert upstream["plan"] == upstream["apply"] == {"validate_params"}
     assert upstream["explore_table"] == {"create_base_connection"}
     assert upstream["create_dataflow"] == {
         "create_source_connection",

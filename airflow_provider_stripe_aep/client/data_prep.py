@@ -46,6 +46,14 @@ class DataPrepAPI:
         )
         return answer
 
+    def update_mapping_set(self, mapping_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """`PUT /mappingSets/{id}` with the full body → `{"id", "version", ...}`: the next version
+        (reference §5, §8c)."""
+        answer: dict[str, Any] = self.http.request_json(
+            "PUT", "conversion", f"/mappingSets/{mapping_id}", json=body, required=("id",)
+        )
+        return answer
+
     def get_mapping_set(self, mapping_id: str) -> dict[str, Any]:
         """The latest version of a mapping set, with its `mappings`."""
         answer: dict[str, Any] = self.http.request_json(

@@ -64,6 +64,14 @@ class SchemaRegistryAPI:
         )
         return [r for r in results if r.get("title") == title]
 
+    def patch(self, resource: SchemaResource, resource_id: str, ops: list[dict[str, Any]]) -> dict[str, Any]:
+        """JSON Patch (`PATCH /tenant/{resource}/{$id}`, no If-Match, reference §3.4/§8c) → the resource."""
+        path = f"/tenant/{resource}/{quote(resource_id, safe='')}"
+        answer: dict[str, Any] = self.http.request_json(
+            "PATCH", "schemaregistry", path, json=ops, required=("$id",)
+        )
+        return answer
+
     def delete(self, resource: SchemaResource, resource_id: str) -> None:
         """`DELETE /tenant/{resource}/{$id}` → 204."""
         path = f"/tenant/{resource}/{quote(resource_id, safe='')}"

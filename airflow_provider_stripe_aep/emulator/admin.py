@@ -7,12 +7,14 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
+from airflow_provider_stripe_aep.emulator import source_changes
 from airflow_provider_stripe_aep.emulator.config import RUN_OUTCOMES, FailedRows, FaultRule
 from airflow_provider_stripe_aep.emulator.connections import masked_connection
 from airflow_provider_stripe_aep.emulator.errors import ApiError
 from airflow_provider_stripe_aep.emulator.faults import FaultInjector
 from airflow_provider_stripe_aep.emulator.flow_runs import materialize, render_run
 from airflow_provider_stripe_aep.emulator.gateway import emulator_state, json_body
+from airflow_provider_stripe_aep.sources.stripe import RESOURCE_PATHS
 
 router = APIRouter(prefix="/_emulator")
 
@@ -232,3 +234,41 @@ async def make_flow_stale(flow_id: str, request: Request) -> dict[str, Any]:
                 flow[key] -= age_ms
         meta.stopped = bool(body.get("stop", True))
         return {"id": flow_id, "agedSeconds": age_ms / 1000, "stopped": meta.stopped}
+
+
+@router.post("/explore/{resource_path}/fields")
+async def set_source_field(resource_path: str, request: Request) -> dict[str, Any]:
+    """Make Stripe "add a field" (or retype one): body ``{"path": "risk_note", "schema": {"type":
+    "string"}, "value": "...", "sandbox": "prod"}``. Explore answers (and the records runs ingest) of
+    that resource path carry ``data.<path>`` from now on; ``path`` is dotted for nested fields."""
+    body = await json_body(request)
+    if (
+        not isinstance(body, dict)
+        or not isinstance(body.get("path"), str)
+        or not body["path"]
+        or not isinstance(body.get("schema"), dict)
+    ):
+        raise _bad('body must be {"path": "<field>", "schema": {...}, "value": ..., "sandbox": optional}')
+    if resource_path not in RESOURCE_PATHS:
+        raise _bad(f"resource_path must be one of {', '.join(RESOURCE_PATHS)}")
+    state = emulator_state(request)
+    sandbox = str(body.get("sandbox") or "prod")
+    with state.lock:
+        if sandbox not in state.sandboxes:
+            raise _bad(f"no sandbox {sandbox!r}")
+        source_changes.set_field(
+            state.sandbox(sandbox), resource_path, body["path"], body["schema"], body.get("value")
+        )
+    return {"resourcePath": resource_path, "path": body["path"], "sandbox": sandbox}
+
+
+@router.get("/runs/{run_id}/output")
+async def run_output(run_id: str, request: Request) -> dict[str, Any]:
+    """What a run wrote: the mapping set version its flow used and the destinations that got a value."""
+    state = emulator_state(request)
+    with state.lock:
+        for store in state.sandboxes.values():
+            if run_id in store.runs:
+                output: dict[str, Any] = copy.deepcopy(store.runs[run_id]["_output"])
+                return output
+    raise ApiError(404, {"title": "Not Found", "status": 404, "detail": f"No run with id {run_id}"})

@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from airflow_provider_stripe_aep.emulator import fixtures
+from airflow_provider_stripe_aep.emulator import fixtures, source_changes
 from airflow_provider_stripe_aep.emulator.errors import ApiError, flow_error, flow_invalid, flow_not_found
 from airflow_provider_stripe_aep.emulator.flowcommon import (
     PREFIX,
@@ -224,7 +224,7 @@ def _decode_source_params(raw: str) -> dict[str, Any]:
     return decoded
 
 
-def _explore_rest(params: Any) -> dict[str, Any]:
+def _explore_rest(store: SandboxStore, params: Any) -> dict[str, Any]:
     if params.get("objectType", "").lower() != "rest":
         raise flow_invalid("objectType must be 'rest' for this source")
     if params.get("fileType", "json").lower() != "json":
@@ -234,9 +234,9 @@ def _explore_rest(params: Any) -> dict[str, Any]:
     resource = _decode_source_params(params["sourceParams"]).get("resourcePath")
     if resource not in RESOURCE_PATHS:
         raise flow_invalid(f"resourcePath must be one of {', '.join(RESOURCE_PATHS)}, got {resource!r}")
-    response = fixtures.explore_response(resource)
+    response = source_changes.explore_response(store, resource)
     if params.get("preview", "false").lower() == "true":
-        response["data"] = [{"data": record} for record in fixtures.sample_records(resource)]
+        response["data"] = [{"data": record} for record in source_changes.sample_records(store, resource)]
     return response
 
 
@@ -263,7 +263,7 @@ def _explore_tables(params: Any) -> Any:
 async def explore(connection_id: str, request: Request, ctx: Ctx) -> Any:
     connection = get_connection(ctx.store, connection_id)
     if connection["connectionSpec"]["id"] == STRIPE_CONNECTION_SPEC_ID:
-        return _explore_rest(request.query_params)
+        return _explore_rest(ctx.store, request.query_params)
     return _explore_tables(request.query_params)
 
 

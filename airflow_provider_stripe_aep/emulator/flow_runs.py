@@ -12,7 +12,7 @@ import time
 import uuid
 from typing import Any
 
-from airflow_provider_stripe_aep.emulator import fixtures
+from airflow_provider_stripe_aep.emulator import fixtures, source_changes
 from airflow_provider_stripe_aep.emulator.config import EmulatorConfig, FailedRows
 from airflow_provider_stripe_aep.emulator.state import FlowMeta, Resource, SandboxStore, new_etag, new_id
 
@@ -32,7 +32,7 @@ def _record_count(store: SandboxStore, flow: Resource) -> int:
             continue
         params = source.get("params", {})
         if "resourcePath" in params:
-            total += len(fixtures.sample_records(params["resourcePath"]))
+            total += len(source_changes.sample_records(store, params["resourcePath"]))
         elif "path" in params:
             total += len(fixtures.paypal_tables().get(params["path"], {}).get("rows", []))
     return total
@@ -71,6 +71,37 @@ def _failed_rows(store: SandboxStore, flow: Resource, rows: FailedRows, records:
         ],
         "value": rows.value,
     }
+
+
+def _value(record: Any, source: str) -> Any:
+    for key in source.split("."):
+        record = record.get(key) if isinstance(record, dict) else None
+    return record
+
+
+def mapping_output(store: SandboxStore, flow: Resource) -> dict[str, Any]:
+    """What a run of ``flow`` writes: the mapping set version the flow uses (its ``Mapping``
+    transformation) applied to the source's records - the destinations that receive a value."""
+    params: dict[str, Any] = {}
+    for transformation in flow.get("transformations") or []:
+        if isinstance(transformation, dict) and transformation.get("name") == "Mapping":
+            params = transformation.get("params") or {}
+    mapping_set = store.mapping_sets.get(str(params.get("mappingId")))
+    version = int(str(params.get("mappingVersion", 0)))
+    if mapping_set is None or version >= len(mapping_set["_versions"]):
+        return {"mappingId": params.get("mappingId"), "mappingVersion": version, "fields": []}
+    records: list[dict[str, Any]] = []
+    for source_id in flow.get("sourceConnectionIds", []):
+        path = (store.source_connections.get(source_id) or {}).get("params", {}).get("resourcePath")
+        if path:
+            records += [{"data": r} for r in source_changes.sample_records(store, path)]
+    fields = {
+        str(m["destination"])
+        for m in mapping_set["_versions"][version]["mappings"]
+        if m.get("sourceType") == "ATTRIBUTE"
+        and any(_value(r, str(m["source"])) is not None for r in records)
+    }
+    return {"mappingId": mapping_set["id"], "mappingVersion": version, "fields": sorted(fields)}
 
 
 PARTIAL_ERRORS = (
@@ -112,6 +143,7 @@ def create_run(
         "_targets": list(flow.get("targetConnectionIds", [])),
         "_batch": secrets.token_hex(13).upper()[:26],
         "_adf": new_id(),
+        "_output": mapping_output(store, flow),
     }
     if params is not None:
         run["params"] = copy.deepcopy(params)

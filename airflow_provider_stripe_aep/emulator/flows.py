@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
-from airflow_provider_stripe_aep.emulator import fixtures
+from airflow_provider_stripe_aep.emulator import source_changes
 from airflow_provider_stripe_aep.emulator.connections import invalid_spec, schema_mismatch
 from airflow_provider_stripe_aep.emulator.data_prep import find_mapping_set, source_problems
 from airflow_provider_stripe_aep.emulator.errors import flow_error, flow_invalid, flow_not_found
@@ -81,18 +81,20 @@ def _ids(body: dict[str, Any], key: str) -> list[str]:
     return ids
 
 
-def _source_schema(source: Resource) -> dict[str, Any] | None:
+def _source_schema(store: SandboxStore, source: Resource) -> dict[str, Any] | None:
     """The explore schema of a Stripe source connection (what Data Prep maps from)."""
     resource = source.get("params", {}).get("resourcePath")
     if source["connectionSpec"]["id"] != STRIPE_CONNECTION_SPEC_ID or resource not in RESOURCE_PATHS:
         return None
-    schema: dict[str, Any] = fixtures.explore_response(resource)["schema"]
+    schema: dict[str, Any] = source_changes.explore_response(store, resource)["schema"]
     return schema
 
 
-def _check_sources(mappings: list[Resource], sources: list[Resource], mapping_id: str) -> None:
+def _check_sources(
+    store: SandboxStore, mappings: list[Resource], sources: list[Resource], mapping_id: str
+) -> None:
     for source in sources:
-        schema = _source_schema(source)
+        schema = _source_schema(store, source)
         if schema is None:
             continue
         for mapping in mappings:
@@ -131,7 +133,7 @@ def _check_mapping(
             "Invalid Mapping Version in request. Please provide correct mapping version.",
         )
     mapping_schema = mapping_set["_versions"][version]["xdmSchema"]
-    _check_sources(mapping_set["_versions"][version]["mappings"], sources, str(mapping_id))
+    _check_sources(store, mapping_set["_versions"][version]["mappings"], sources, str(mapping_id))
     for target in targets:
         target_schema = target.get("data", {}).get("schema", {}).get("id")
         if target_schema != mapping_schema:

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
-from airflow_provider_stripe_aep.emulator import jsonpatch
+from airflow_provider_stripe_aep.emulator import evolution, jsonpatch
 from airflow_provider_stripe_aep.emulator.errors import ApiError, xdm_error
 from airflow_provider_stripe_aep.emulator.gateway import Ctx, RequestContext, json_body, platform_context
 from airflow_provider_stripe_aep.emulator.state import Resource, SandboxStore, now_ms
@@ -447,6 +447,7 @@ def _register(collection: str) -> None:
         )
         if kind == "mixins":
             _check_group_still_fits(ctx.store, updated)
+            _check_additive(ctx, item, updated)
         _collection(ctx.store, kind)[item["$id"]] = updated
         return _view(ctx.store, kind, updated, "raw")
 
@@ -459,6 +460,8 @@ def _register(collection: str) -> None:
             raise _validation_error(kind, ["the body must be a JSON object"])
         _check_title(ctx.store, kind, body.get("title"), own_id=item["$id"])
         updated = _build_schema(ctx, body, item) if kind == "schemas" else _build_field_group(ctx, body, item)
+        if kind == "mixins":
+            _check_additive(ctx, item, updated)
         _collection(ctx.store, kind)[item["$id"]] = updated
         return _view(ctx.store, kind, updated, "raw")
 
@@ -483,6 +486,21 @@ def _users_of(store: SandboxStore, kind: str, resource_id: str) -> list[str]:
     return [
         f"dataSet {k}" for k, d in store.datasets.items() if d.get("schemaRef", {}).get("id") == resource_id
     ]
+
+
+def _check_additive(ctx: RequestContext, before: Resource, after: Resource) -> None:
+    """Once a schema using the group has ingested data or is enabled for Profile, only additive
+    changes (reference §8c)."""
+    changes = evolution.breaking_changes(before, after)
+    if not changes:
+        return
+    reason = evolution.locked_reason(ctx.store, ctx.config, before["$id"])
+    if reason is not None:
+        # The documents describe the refusal but name no error code for it: VALIDATION_CODE (guessed).
+        raise _validation_error(
+            "field group",
+            [f"only additive changes are allowed because {reason}; not additive: {c}" for c in changes],
+        )
 
 
 def _check_group_still_fits(store: SandboxStore, group: Resource) -> None:

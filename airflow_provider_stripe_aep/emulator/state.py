@@ -63,6 +63,8 @@ class SandboxStore:
     schemas: dict[str, Resource] = field(default_factory=dict)
     datasets: dict[str, Resource] = field(default_factory=dict)
     mapping_sets: dict[str, Resource] = field(default_factory=dict)
+    source_fields: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Fields Stripe "added" (admin call): resource path -> {dotted path: {schema, value}}."""
 
 
 @dataclass

@@ -33,8 +33,9 @@ from airflow_provider_stripe_aep.resources.facts import (
     source_connection_facts,
     target_connection_facts,
 )
-from airflow_provider_stripe_aep.resources.get_or_create import OnConflict, ensure_reconciled
+from airflow_provider_stripe_aep.resources.get_or_create import OnConflict, differences, ensure_reconciled
 from airflow_provider_stripe_aep.resources.naming import OnboardingNames
+from airflow_provider_stripe_aep.resources.plan import Observed
 from airflow_provider_stripe_aep.resources.run_diagnostics import (
     DIAGNOSTIC_KINDS,
     RunDiagnostics,
@@ -49,6 +50,13 @@ from airflow_provider_stripe_aep.resources.run_status import (
     select_run,
     unsettled,
     window_params,
+)
+from airflow_provider_stripe_aep.resources.schema_drift import (
+    OnSchemaChange,
+    extended_mapping_set,
+    field_drift,
+    field_group_add_ops,
+    mapping_drift,
 )
 from airflow_provider_stripe_aep.sources import stripe
 
@@ -321,10 +329,68 @@ class AdobeExperiencePlatformHook(BaseHook):
     def tenant_id(self) -> str:
         return self.client.schemas.tenant_id()
 
-    def ensure_field_group(self, body: dict[str, Any], *, on_conflict: OnConflict = "fail") -> str:
+    def ensure_field_group(
+        self,
+        body: dict[str, Any],
+        *,
+        on_conflict: OnConflict = "fail",
+        on_schema_change: OnSchemaChange = "fail",
+    ) -> str:
         """Compared: `meta:intendedToExtend` and every field under the tenant namespace, with its
-        type, read from the existing field group as stored (`xed+json; version=1`)."""
+        type, read from the existing field group as stored (`xed+json; version=1`).
+
+        When only fields differ, `on_schema_change` decides: `fail` (a conflict, as any difference),
+        `ignore` (keep it as it is, log the new fields) or `extend` (PATCH with `add` operations; a
+        field removed or retyped is refused before any write, each named)."""
+        if on_schema_change != "fail":
+            existing = self._stored_field_group(str(body["title"]))
+            if existing is not None and self._only_fields_differ(existing, body):
+                return self._carry_field_drift(existing, body, on_schema_change)
         return self._ensure_titled("field group", "fieldgroups", body, field_group_facts, on_conflict)
+
+    def _stored_field_group(self, title: str) -> dict[str, Any] | None:
+        schemas = self.client.schemas
+        summary = schemas.find_by_title("fieldgroups", title)
+        if summary is None:
+            return None
+        return schemas.get("fieldgroups", summary["$id"], accept=platform.XED_RAW_CONTENT_TYPE)
+
+    @staticmethod
+    def _only_fields_differ(existing: dict[str, Any], body: dict[str, Any]) -> bool:
+        have, want = field_group_facts(existing), field_group_facts(body)
+        have.pop("fields")
+        want.pop("fields")
+        return not differences(have, want)
+
+    def _carry_field_drift(self, existing: dict[str, Any], body: dict[str, Any], policy: str) -> str:
+        group_id = str(existing["$id"])
+        drift = field_drift(existing, body)
+        if drift.empty:
+            self.log.info("Reusing existing field group %r: %s", body["title"], group_id)
+            return group_id
+        if policy == "ignore":
+            self.log.warning(
+                "Field group %r (%s) differs from the source (on_schema_change='ignore', kept as it is): %s",
+                body["title"],
+                group_id,
+                "; ".join(drift.describe()),
+            )
+            return group_id
+        if not drift.additive:
+            raise AEPResourceConflictError(
+                f"Schema change refused for field group {body['title']!r} ({group_id}), nothing was "
+                "changed: " + "; ".join(drift.refusals())
+            )
+        ops = field_group_add_ops(existing, body)
+        self.log.info(
+            "Extending field group %r (%s) with %d field(s): %s",
+            body["title"],
+            group_id,
+            len(drift.added),
+            ", ".join(sorted(drift.added)),
+        )
+        self.client.schemas.patch("fieldgroups", group_id, ops)
+        return group_id
 
     def _create_titled(self, resource: Literal["schemas", "fieldgroups"], body: dict[str, Any]) -> str:
         """Schema Registry keeps tenant titles unique (`XDM-3005-400`): when another run created the
@@ -389,10 +455,25 @@ class AdobeExperiencePlatformHook(BaseHook):
         )
 
     def ensure_mapping_set(
-        self, name: str, *, body: dict[str, Any], on_conflict: OnConflict = "fail"
+        self,
+        name: str,
+        *,
+        body: dict[str, Any],
+        on_conflict: OnConflict = "fail",
+        on_schema_change: OnSchemaChange = "fail",
     ) -> tuple[str, int]:
-        """Validate the mapping set with Data Prep, then get or create it; returns (id, version)."""
+        """Validate the mapping set with Data Prep, then get or create it; returns (id, version).
+
+        When only mappings differ, `on_schema_change` decides: `fail` (a conflict), `ignore` (keep
+        the version it has) or `extend` (new mappings only: `PUT` makes the next version)."""
         data_prep = self.client.data_prep
+        if on_schema_change != "fail":
+            summary = data_prep.find_mapping_set(name)
+            if summary is not None:
+                existing = data_prep.get_mapping_set(str(summary.get("id")))
+                have, want = mapping_set_facts(existing), mapping_set_facts(body)
+                if have["outputSchema.schemaRef.id"] == want["outputSchema.schemaRef.id"]:
+                    return self._carry_mapping_drift(name, existing, body, on_schema_change)
         version: dict[str, int] = {}
 
         def find() -> dict[str, Any] | None:
@@ -439,6 +520,40 @@ class AdobeExperiencePlatformHook(BaseHook):
         )
         return mapping_id, listed.get(mapping_id, version.get("value", 0))
 
+    def _carry_mapping_drift(
+        self, name: str, existing: dict[str, Any], body: dict[str, Any], policy: str
+    ) -> tuple[str, int]:
+        mapping_id, version = str(existing["id"]), int(existing.get("version") or 0)
+        drift = mapping_drift(existing, body)
+        if drift.empty or policy == "ignore":
+            self.log.info("Reusing mapping set %r (%s), version %d", name, mapping_id, version)
+            return mapping_id, version
+        if not drift.additive:
+            raise AEPResourceConflictError(
+                f"Schema change refused for mapping set {name!r} ({mapping_id}), nothing was changed: "
+                + "; ".join(drift.refusals())
+            )
+        from airflow_provider_stripe_aep.client.data_prep import describe_failures
+
+        data_prep = self.client.data_prep
+        next_body = extended_mapping_set(existing, body)
+        failures = describe_failures(data_prep.validate_mapping_set(next_body))
+        if failures:
+            raise AEPValidationError(
+                f"Data Prep rejected {len(failures)} mapping(s) of {name!r}: " + "; ".join(failures[:20])
+            )
+        updated = data_prep.update_mapping_set(mapping_id, {**next_body, "name": name})
+        new_version = int(updated.get("version") or version + 1)
+        self.log.info(
+            "Mapping set %r (%s): version %d -> %d, new mappings: %s",
+            name,
+            mapping_id,
+            version,
+            new_version,
+            ", ".join(sorted(drift.added)),
+        )
+        return mapping_id, new_version
+
     def ensure_dataflow(
         self,
         name: str,
@@ -452,8 +567,11 @@ class AdobeExperiencePlatformHook(BaseHook):
         description: str = "",
         on_conflict: OnConflict = "fail",
         transformations: list[dict[str, Any]] | None = None,
+        on_schema_change: OnSchemaChange = "fail",
     ) -> str:
-        """`transformations` come before the `Mapping` one (e.g. a table source's `Copy`)."""
+        """`transformations` come before the `Mapping` one (e.g. a table source's `Copy`). With
+        `on_schema_change="extend"`, a dataflow that differs only in its mapping version is PATCHed to
+        the asked version (If-Match, a stale etag read again once)."""
         body: dict[str, Any] = {
             "name": name,
             "description": description,
@@ -471,6 +589,21 @@ class AdobeExperiencePlatformHook(BaseHook):
             body["transformations"] = steps
 
         def update(existing: dict[str, Any], diffs: list[str]) -> str:
+            if on_conflict != "update":  # on_schema_change="extend": only the mapping version moves
+                others = [d for d in diffs if not d.startswith(_MAPPING_VERSION_FACT)]
+                if others and on_conflict == "reuse":
+                    self.log.warning("Reusing dataflow %r despite differences: %s", name, "; ".join(others))
+                    return str(existing["id"])
+                if others:
+                    raise AEPResourceConflictError(
+                        f"A dataflow named {name!r} already exists ({existing['id']}) but differs from "
+                        "what was asked: " + "; ".join(others) + ". Choose another name, delete it, or "
+                        "set on_conflict='update'."
+                    )
+                self.update_dataflow(
+                    str(existing["id"]), {"mapping_id": mapping_id, "mapping_version": mapping_version}
+                )
+                return str(existing["id"])
             fixed = [d for d in diffs if d.split(":")[0].startswith(_FLOW_FIELDS_FIXED_AT_CREATE)]
             if fixed:
                 raise AEPResourceConflictError(
@@ -482,8 +615,34 @@ class AdobeExperiencePlatformHook(BaseHook):
             self.update_dataflow(flow_id, _dataflow_changes(schedule_params, mapping_id, mapping_version))
             return flow_id
 
-        return self._ensure_flow_resource(
-            "dataflow", "flows", body, dataflow_facts, on_conflict, update=update
+        policy: OnConflict = "update" if on_schema_change == "extend" and mapping_id else on_conflict
+        return self._ensure_flow_resource("dataflow", "flows", body, dataflow_facts, policy, update=update)
+
+    # Plan: reads only -----------------------------------------------------------------------------
+    def observe_onboarding(
+        self, names: OnboardingNames, resource_path: str, *, table: bool = False
+    ) -> Observed:
+        """What AEP holds for one onboarding (of a Stripe resource path, or of a table when `table`),
+        found by name the way the run's steps find it; only GETs. The explore response is read when
+        the base connection exists (explore needs it)."""
+        flows, schemas, catalog = self.client.flows, self.client.schemas, self.client.catalog
+        base = flows.find_by_name("connections", names.base_connection)
+        data_lake = f"connectionSpec.id=={platform.DATA_LAKE_CONNECTION_SPEC_ID}"
+        schema = schemas.find_by_title("schemas", names.schema)
+        mapping = self.client.data_prep.find_mapping_set(names.mapping_set)
+        return Observed(
+            base_connection=base,
+            source_connection=flows.find_by_name("sourceConnections", names.source_connection),
+            explore=(self.explore_table if table else self.explore)(str(base["id"]), resource_path)
+            if base
+            else None,
+            tenant_id=self.tenant_id(),
+            field_group=self._stored_field_group(names.field_group),
+            schema=schema and schemas.get("schemas", schema["$id"], accept=platform.XED_RAW_CONTENT_TYPE),
+            dataset=catalog.find_dataset(names.dataset),
+            target_connection=flows.find_by_name("targetConnections", names.target_connection, data_lake),
+            mapping_set=mapping and self.client.data_prep.get_mapping_set(str(mapping.get("id"))),
+            dataflow=flows.find_by_name("flows", names.dataflow),
         )
 
     # Runs ---------------------------------------------------------------------------------------
@@ -893,6 +1052,8 @@ class AdobeExperiencePlatformHook(BaseHook):
         flow = await asyncio.to_thread(client.flows.find_by_name, "flows", name)
         return str(flow["id"]) if flow else None
 
+
+_MAPPING_VERSION_FACT = "transformations.Mapping.mappingVersion"
 
 _FLOW_FIELDS_FIXED_AT_CREATE = ("flowSpec", "sourceConnectionIds", "targetConnectionIds")
 """Adobe advises new connections and a new flow rather than changing these (reference §2.11)."""

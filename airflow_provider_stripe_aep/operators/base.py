@@ -11,6 +11,7 @@ from airflow.providers.common.compat.sdk import BaseOperator
 
 from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
 from airflow_provider_stripe_aep.resources.get_or_create import ON_CONFLICT_VALUES, OnConflict
+from airflow_provider_stripe_aep.resources.schema_drift import ON_SCHEMA_CHANGE_VALUES, OnSchemaChange
 from airflow_provider_stripe_aep.utils.failures import fail_fast
 from airflow_provider_stripe_aep.validation import validate_choice
 
@@ -26,6 +27,9 @@ def _failing_fast(method: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(method)
     def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
         with fail_fast():
+            check = getattr(self, "check_policies", None)
+            if check is not None:
+                check()
             return method(self, *args, **kwargs)
 
     wrapper.__aep_fail_fast__ = True  # type: ignore[attr-defined]
@@ -41,7 +45,11 @@ class AEPBaseOperator(BaseOperator):
 
     :param aep_conn_id: connection of type `adobe_experience_platform`.
     :param on_conflict: what to do when a resource with the same name exists but differs from
-        what was asked: `fail` (default) or `reuse` it anyway.
+        what was asked: `fail` (default) or `reuse` it anyway (`update` for a dataflow: change it).
+        May be a template such as `{{ params.on_conflict }}`.
+    :param on_schema_change: what the schema, mapping set and dataflow steps do when the source
+        gained, lost or retyped fields: `fail` (default), `ignore` or `extend` (see
+        `resources.schema_drift`). May be a template.
     :param retry_overrides: per-task HTTP retry settings (`max_attempts`, `backoff_base`,
         `backoff_max`, `max_retry_after`, `total_timeout`) over the connection's extras.
     """
@@ -53,6 +61,8 @@ class AEPBaseOperator(BaseOperator):
         # Runs inside BaseOperatorMeta.__new__, after it wrapped `execute` in ExecutorSafeguard:
         # the fail-fast wrapper goes outside and passes the safeguard's sentinel keyword through.
         super().__init_subclass__(**kwargs)
+        if "on_conflict" not in cls.template_fields:  # policies may come from DAG params
+            cls.template_fields = (*cls.template_fields, "on_conflict", "on_schema_change")
         for name in FAIL_FAST_METHODS:
             method = cls.__dict__.get(name)
             if callable(method) and not getattr(method, "__isabstractmethod__", False):
@@ -62,14 +72,25 @@ class AEPBaseOperator(BaseOperator):
         self,
         *,
         aep_conn_id: str = AdobeExperiencePlatformHook.default_conn_name,
-        on_conflict: OnConflict = "fail",
+        on_conflict: OnConflict | str = "fail",
+        on_schema_change: OnSchemaChange | str = "fail",
         retry_overrides: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.aep_conn_id = aep_conn_id
-        self.on_conflict: OnConflict = validate_choice(on_conflict, ON_CONFLICT_VALUES, "on_conflict")  # type: ignore[assignment]
+        self.on_conflict: OnConflict = on_conflict  # type: ignore[assignment]
+        self.on_schema_change: OnSchemaChange = on_schema_change  # type: ignore[assignment]
+        if "{{" not in str(on_conflict) + str(on_schema_change):  # literals fail when the DAG is parsed
+            self.check_policies()
         self.retry_overrides = retry_overrides
+
+    def check_policies(self) -> None:
+        """`on_conflict` and `on_schema_change` are among their values (after rendering)."""
+        self.on_conflict = validate_choice(self.on_conflict, ON_CONFLICT_VALUES, "on_conflict")  # type: ignore[assignment]
+        self.on_schema_change = validate_choice(  # type: ignore[assignment]
+            self.on_schema_change, ON_SCHEMA_CHANGE_VALUES, "on_schema_change"
+        )
 
     @cached_property
     def hook(self) -> AdobeExperiencePlatformHook:

@@ -35,6 +35,8 @@ class AEPValidateOnboardingOperator(BaseOperator):
     :param mappings: user-given mappings (checked when given).
     :param id_column, timestamp_column, timestamp_format: a table source's ExperienceEvent columns
         (see `validation.validate_event_columns`; checked when `tables`).
+    :param plan_only, on_conflict, on_schema_change: the run's policies (see
+        `stripe_to_aep_onboarding_group`).
     """
 
     template_fields: Sequence[str] = (
@@ -47,6 +49,9 @@ class AEPValidateOnboardingOperator(BaseOperator):
         "class_id",
         "poll_interval",
         "deferrable",
+        "plan_only",
+        "on_conflict",
+        "on_schema_change",
         "selected",
         "delta_column",
         "mappings",
@@ -68,6 +73,9 @@ class AEPValidateOnboardingOperator(BaseOperator):
         class_id: Any = "profile",
         poll_interval: Any = 30,
         deferrable: Any = False,
+        plan_only: Any = False,
+        on_conflict: Any = "fail",
+        on_schema_change: Any = "fail",
         resource_field: str = "resource_path",
         tables: bool = False,
         selected: Any = None,
@@ -89,6 +97,9 @@ class AEPValidateOnboardingOperator(BaseOperator):
         self.class_id = class_id
         self.poll_interval = poll_interval
         self.deferrable = deferrable
+        self.plan_only = plan_only
+        self.on_conflict = on_conflict
+        self.on_schema_change = on_schema_change
         self.resource_field = resource_field
         self.tables = tables
         self.selected = selected

@@ -141,4 +141,5 @@ class AEPCreateDataflowOperator(DataflowLineage, AEPBaseOperator):
             description=self.description,
             on_conflict=self.on_conflict,
             transformations=transformations,
+            on_schema_change=self.on_schema_change,
         )

@@ -117,7 +117,9 @@ class AEPCreateMappingSetOperator(AEPBaseOperator):
                 mappings = tabular.table_mappings(mappings)
         self.log.info("Mapping set %r: %d mappings", name, len(mappings))
         body = xdm.build_mapping_set(schema_id, mappings)
-        mapping_id, version = self.hook.ensure_mapping_set(name, body=body, on_conflict=self.on_conflict)
+        mapping_id, version = self.hook.ensure_mapping_set(
+            name, body=body, on_conflict=self.on_conflict, on_schema_change=self.on_schema_change
+        )
         context["ti"].xcom_push(key="mapping_version", value=version)
         return mapping_id
 

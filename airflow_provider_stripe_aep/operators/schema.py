@@ -124,7 +124,9 @@ class AEPCreateTargetSchemaOperator(AEPBaseOperator):
                 description=f"{source} {resource} fields, generated from the Flow Service explore schema.",
                 empty_objects=self.empty_objects,
             )
-        field_group_id = self.hook.ensure_field_group(body, on_conflict=self.on_conflict)
+        field_group_id = self.hook.ensure_field_group(
+            body, on_conflict=self.on_conflict, on_schema_change=self.on_schema_change
+        )
         schema_body = xdm.build_schema(
             title,
             class_id=class_id,

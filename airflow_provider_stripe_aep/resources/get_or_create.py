@@ -13,10 +13,11 @@ from datetime import datetime
 from typing import Any, Literal
 
 from airflow_provider_stripe_aep.client import AEPAmbiguousError, AEPResourceConflictError
+from airflow_provider_stripe_aep.validation import ON_CONFLICT_ALLOWED
 
 OnConflict = Literal["fail", "reuse", "update"]
 # "update" changes an existing dataflow to match (hook `ensure_dataflow`); other kinds treat it as "fail".
-ON_CONFLICT_VALUES: tuple[str, ...] = ("fail", "reuse", "update")
+ON_CONFLICT_VALUES: tuple[str, ...] = ON_CONFLICT_ALLOWED
 
 
 def dig(obj: Any, dotted: str) -> Any:
@@ -45,22 +46,28 @@ def _same(have: Any, want: Any) -> bool:
     return str(have) == str(want)
 
 
-def differences(existing: dict[str, Any], expected: dict[str, Any]) -> list[str]:
-    """`field: existing X != asked Y` for every expected dotted field that differs. A dict value is
-    compared key by key (`fields.<path>: ...`), a list as a multiset, anything else as text."""
-    diffs = []
+def changed_fields(existing: dict[str, Any], expected: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """`(field, existing value, asked value)` for every expected dotted field that differs. A dict
+    value is compared key by key (`fields.<path>`), a list as a multiset, anything else as text."""
+    changes: list[tuple[str, Any, Any]] = []
     for dotted, want in expected.items():
         have = existing[dotted] if dotted in existing else dig(existing, dotted)
         if isinstance(want, dict):
             have_map = have if isinstance(have, dict) else {}
             for key in sorted(set(have_map) | set(want), key=str):
                 if not _same(have_map.get(key), want.get(key)):
-                    diffs.append(
-                        f"{dotted}.{key}: existing {_show(have_map.get(key))} != asked {_show(want.get(key))}"
-                    )
+                    changes.append((f"{dotted}.{key}", have_map.get(key), want.get(key)))
         elif not _same(have, want):
-            diffs.append(f"{dotted}: existing {_show(have)} != asked {_show(want)}")
-    return diffs
+            changes.append((dotted, have, want))
+    return changes
+
+
+def differences(existing: dict[str, Any], expected: dict[str, Any]) -> list[str]:
+    """`field: existing X != asked Y` for every field `changed_fields` finds."""
+    return [
+        f"{field}: existing {_show(have)} != asked {_show(want)}"
+        for field, have, want in changed_fields(existing, expected)
+    ]
 
 
 def _summary(diffs: list[str]) -> str:

@@ -27,6 +27,7 @@ from airflow.providers.common.compat.sdk import BaseOperator, TaskGroup
 
 from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
 from airflow_provider_stripe_aep.hooks.stripe import StripeHook
+from airflow_provider_stripe_aep.operators.base import AEPBaseOperator
 from airflow_provider_stripe_aep.operators.checks import (
     AEPCheckTableColumnsOperator,
     AEPValidateOnboardingOperator,
@@ -42,6 +43,7 @@ from airflow_provider_stripe_aep.operators.connections import (
 )
 from airflow_provider_stripe_aep.operators.dataflow import AEPCreateDataflowOperator
 from airflow_provider_stripe_aep.operators.mapping import AEPCreateMappingSetOperator
+from airflow_provider_stripe_aep.operators.plan import AEPApplyOperator, AEPPlanOnboardingOperator
 from airflow_provider_stripe_aep.operators.schema import (
     XDM_FIELDS_XCOM_KEY,
     AEPCreateDatasetOperator,
@@ -57,9 +59,12 @@ from airflow_provider_stripe_aep.sensors.dataflow_run import AEPDataflowRunSenso
 from airflow_provider_stripe_aep.sensors.dataflow_run import _ratio as validate_failed_ratio
 from airflow_provider_stripe_aep.sources import paypal as payments
 from airflow_provider_stripe_aep.validation import (
+    ON_CONFLICT_ALLOWED,
+    ON_SCHEMA_CHANGE_ALLOWED,
     ONBOARDING_SETTINGS,
     optional_value,
     validate_bool,
+    validate_choice,
     validate_class_id,
     validate_event_columns,
     validate_name_prefix,
@@ -71,6 +76,7 @@ from airflow_provider_stripe_aep.validation import (
 
 _GROUP_ID_CHARS = re.compile(r"[^A-Za-z0-9_-]")
 _SCHEDULE = ("frequency", "interval", "start_time", "backfill")
+_POLICIES = ("plan_only", "on_conflict", "on_schema_change")
 
 
 class OnboardingTaskGroup(TaskGroup):
@@ -106,6 +112,15 @@ class OnboardingSettings:
     :param poll_interval, deferrable: how the last task waits for the dataflow's run.
     :param max_failed_ratio: the share of failed records the run may have (0 to 1); default AEP's
         0.5 % ingestion-failure rule (see `AEPDataflowRunSensor`).
+    :param plan_only: only work out what a run would do (task `plan`, its XCom: per resource create,
+        keep, update, conflict or refused, and the requests the run would send); nothing is written
+        and every other step is skipped. A template (`{{ params.plan_only }}`) or True adds the tasks
+        `plan` and `apply` (the gate the changes pass); a literal False (the default) adds neither.
+    :param on_conflict: a same-named resource that differs: `fail`, `reuse` it, or `update` (the
+        dataflow: its schedule and mapping are PATCHed).
+    :param on_schema_change: the source's fields changed: `fail`, `ignore` (keep the old shape) or
+        `extend` (add the new fields: field group PATCH, next mapping set version, dataflow PATCH;
+        a removed or retyped field is refused before any write). See docs/changing-an-onboarding.md.
     :param aep_conn_id: the `adobe_experience_platform` connection.
     :param group_id: defaults to `onboard_<resource>`; `prefix_group_id=False` keeps bare task IDs.
 
@@ -123,6 +138,9 @@ class OnboardingSettings:
     poll_interval: Any = 30
     deferrable: Any = False
     max_failed_ratio: Any = None
+    plan_only: Any = False
+    on_conflict: Any = "fail"
+    on_schema_change: Any = "fail"
     aep_conn_id: str = AdobeExperiencePlatformHook.default_conn_name
     group_id: str | None = None
     prefix_group_id: bool = True
@@ -146,6 +164,10 @@ class OnboardingSettings:
     def schedule(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in _SCHEDULE}
 
+    def may_plan(self) -> bool:
+        """A literal False `plan_only` adds no `plan`/`apply` tasks; True or a template does."""
+        return not (_literal(self.plan_only) and not validate_bool(self.plan_only, "plan_only"))
+
     def check_literals(self, resource_field: str, resource: Any) -> None:
         """Reject bad literal arguments when the DAG is parsed: such a DAG never runs at all."""
         checks: dict[str, Callable[[Any], Any]] = {
@@ -156,10 +178,20 @@ class OnboardingSettings:
             "max_failed_ratio": validate_failed_ratio,
             "resource_path": validate_resource_path,
             "table_path": validate_table_path,
+            "plan_only": lambda v: validate_bool(v, "plan_only"),
+            "on_conflict": lambda v: validate_choice(v, ON_CONFLICT_ALLOWED, "on_conflict"),
+            "on_schema_change": lambda v: validate_choice(v, ON_SCHEMA_CHANGE_ALLOWED, "on_schema_change"),
         }
         single = {
             name: getattr(self, name)
-            for name in ("name_prefix", "class_id", "poll_interval", "deferrable", "max_failed_ratio")
+            for name in (
+                "name_prefix",
+                "class_id",
+                "poll_interval",
+                "deferrable",
+                "max_failed_ratio",
+                *_POLICIES,
+            )
         }
         for name, value in {**single, resource_field: resource}.items():
             if _literal(value):
@@ -243,6 +275,15 @@ class TableSource:
 
     def tooltip(self, resource: Any) -> str:
         return f"Onboard {self.label} table {resource} into Adobe Experience Platform"
+
+    @property
+    def plan_args(self) -> dict[str, Any]:
+        """What the `plan` task needs to know of this source (besides the table)."""
+        return {
+            "connection_spec_id": self.connection_spec_id,
+            "auth_spec_name": self.auth_spec_name,
+            "flow_spec_name": self.flow_spec_name,
+        }
 
     def lineage_dataset(self, resource: Any) -> LineageDataset:
         """The table as an OpenLineage dataset: the source's API host + `/<table path>`."""
@@ -337,8 +378,8 @@ def stripe_to_aep_onboarding_group(
     :param selected_resource_paths: a list (or template) of the paths chosen for this run; when
         `resource_path` is not in it the whole group is skipped.
     :param settings: those of :class:`OnboardingSettings` (name_prefix, frequency, interval,
-        start_time, backfill, class_id, poll_interval, deferrable, base_connection_id, aep_conn_id,
-        group_id, prefix_group_id).
+        start_time, backfill, class_id, poll_interval, deferrable, plan_only, on_conflict,
+        on_schema_change, base_connection_id, aep_conn_id, group_id, prefix_group_id).
     """
     return onboarding_group(
         StripeSource(stripe_conn_id=stripe_conn_id),
@@ -425,6 +466,19 @@ def onboarding_group(
             **source.validate_args,
             **(check_args or {}),
         )
+        gate: Any = check  # what the steps that change AEP wait for
+        if settings.may_plan():  # `plan` works out what the run would do; `apply` (and all after) skip then
+            plan = AEPPlanOnboardingOperator(
+                task_id="plan",
+                names=names,
+                **resource_args,
+                **{name: getattr(settings, name) for name in (*_SCHEDULE, *_POLICIES, "class_id")},
+                **(mapping_args or {}),
+                **getattr(source, "plan_args", {}),
+                aep_conn_id=aep_conn_id,
+            )
+            gate = AEPApplyOperator(task_id="apply", plan_only=settings.plan_only)
+            check >> [plan, gate]
         base_connection_id = settings.base_connection_id
         own_base = base_connection_id is None
         if own_base:
@@ -434,12 +488,12 @@ def onboarding_group(
                 description=f"Authenticated base connection for {source.label}",
                 aep_conn_id=aep_conn_id,
             )
-            check >> base
+            gate >> base
             base_connection_id = base.output
         steps = source.steps(resource, names, base_connection_id, check, aep_conn_id)
         explore, source_connection = steps.explore, steps.source_connection
-        if not own_base:  # otherwise they wait for the base connection, which waits for the check
-            check >> [explore, source_connection]
+        if not own_base:  # otherwise they wait for the base connection, which waits for the gate
+            gate >> [explore, source_connection]
         schema = AEPCreateTargetSchemaOperator(
             task_id="create_target_schema",
             title=names.schema,
@@ -504,6 +558,10 @@ def onboarding_group(
             aep_conn_id=aep_conn_id,
             **lineage,
         )
+        for task in group.children.values():  # every AEP step follows the onboarding's policies
+            if isinstance(task, AEPBaseOperator):
+                task.on_conflict = settings.on_conflict
+                task.on_schema_change = settings.on_schema_change
         group.base_connection_id = base_connection_id
         group.explore = explore.output
         group.source_connection_id = source_connection.output

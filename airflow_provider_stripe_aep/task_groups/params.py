@@ -12,7 +12,12 @@ from airflow.providers.common.compat.sdk import Param
 
 from airflow_provider_stripe_aep.resources.platform import FREQUENCIES
 from airflow_provider_stripe_aep.sources.stripe import RESOURCE_PATHS
-from airflow_provider_stripe_aep.validation import MAX_NAME_PREFIX, MAX_POLL_INTERVAL
+from airflow_provider_stripe_aep.validation import (
+    MAX_NAME_PREFIX,
+    MAX_POLL_INTERVAL,
+    ON_CONFLICT_ALLOWED,
+    ON_SCHEMA_CHANGE_ALLOWED,
+)
 
 
 def schedule_and_wait_params(poll_interval: float = 30) -> dict[str, Param]:
@@ -63,6 +68,32 @@ def max_failed_ratio_param() -> Param:
         maximum=1,
         description="Fail when failed / input records exceeds this (0 to 1); null: AEP's 0.5 % rule",
     )
+
+
+def change_params() -> dict[str, Param]:
+    """plan_only, on_conflict, on_schema_change: how a run treats what already exists."""
+    return {
+        "plan_only": Param(
+            False,
+            type="boolean",
+            description="Only show what a run would create or change (task `plan`); send no write",
+        ),
+        "on_conflict": Param(
+            "fail",
+            enum=list(ON_CONFLICT_ALLOWED),
+            description="A same-named resource that differs: fail, reuse it, or update (the dataflow)",
+        ),
+        "on_schema_change": Param(
+            "fail",
+            enum=list(ON_SCHEMA_CHANGE_ALLOWED),
+            description="The source gained or changed fields: fail, ignore them, or extend (additive only)",
+        ),
+    }
+
+
+def change_templates() -> dict[str, Any]:
+    """`{{ params.<name> }}` for each of `change_params`, as onboarding group keyword arguments."""
+    return {name: template(name) for name in ("plan_only", "on_conflict", "on_schema_change")}
 
 
 def event_column_params() -> dict[str, Param]:

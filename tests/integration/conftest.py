@@ -12,7 +12,7 @@ from airflow_provider_stripe_aep.emulator import EmulatorConfig
 # The shared fixtures, run with this folder's `emulator_config`.
 __all__ = ["aep", "aep_emulator_config", "connections"]
 
-# A user's project, run by test_pytest_plugin.py in a pytest of its own (no conftest of ours).
+# A user's project, run by test_users_dag_test.py in a pytest of its own (no conftest of ours).
 collect_ignore = ["user_project"]
 
 # The AssetWatcher's trigger is Airflow 3 only (its import refusal on 2.x: tests/unit/triggers).

@@ -31,6 +31,9 @@ def test_good_params_come_back_normalised():
         "class_id": "https://ns.adobe.com/xdm/context/profile",
         "poll_interval": 2.5,
         "deferrable": True,
+        "plan_only": False,
+        "on_conflict": "fail",
+        "on_schema_change": "fail",
     }
 
 
@@ -47,6 +50,9 @@ def test_good_params_come_back_normalised():
         ({"class_id": "person"}, "class_id"),
         ({"poll_interval": "fast"}, "poll_interval"),
         ({"deferrable": "perhaps"}, "deferrable"),
+        ({"plan_only": "maybe"}, "plan_only"),
+        ({"on_conflict": "replace"}, "on_conflict"),
+        ({"on_schema_change": "grow"}, "on_schema_change"),
     ],
 )
 def test_each_bad_param_is_named(override, field):
@@ -181,3 +187,12 @@ def test_onboarding_settings_default_as_listed_and_unknown_ones_are_refused():
     )
     with pytest.raises(TypeError, match="frequncy"):
         validate_onboarding_params(**GOOD, frequncy="day")
+
+
+def test_the_policies_name_their_allowed_values():
+    with pytest.raises(InvalidInputError, match="must be one of fail, ignore, extend"):
+        validate_onboarding_params(**GOOD, on_schema_change="Extend")
+    with pytest.raises(InvalidInputError, match="must be one of fail, reuse, update"):
+        validate_onboarding_params(**GOOD, on_conflict="overwrite")
+    checked = validate_onboarding_params(**GOOD, plan_only="true", on_schema_change="extend")
+    assert (checked["plan_only"], checked["on_schema_change"]) == (True, "extend")

@@ -1,5 +1,5 @@
 """A user's own DAG test, exactly as docs/testing-your-dags.md shows it: the plugin's fixtures only.
-(Not collected by our suite: tests/integration/test_pytest_plugin.py runs it in a pytest of its own.)"""
+(Not collected by our suite: tests/integration/test_users_dag_test.py runs it in a pytest of its own.)"""
 
 import pytest
 from airflow.models import DagBag

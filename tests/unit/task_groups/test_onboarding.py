@@ -20,6 +20,7 @@ from airflow_provider_stripe_aep.task_groups import (
     stripe_to_aep_onboarding_group,
     table_to_aep_onboarding_group,
 )
+from airflow_provider_stripe_aep.validation import InvalidInputError
 
 START = pendulum.datetime(2026, 1, 1, tz="UTC")
 
@@ -51,6 +52,9 @@ def test_both_entry_points_take_every_setting(entry):
         "poll_interval": 5,
         "deferrable": True,
         "max_failed_ratio": 0.05,
+        "plan_only": True,
+        "on_conflict": "update",
+        "on_schema_change": "extend",
         "aep_conn_id": "aep_other",
         "group_id": "mine",
         "prefix_group_id": False,
@@ -69,6 +73,10 @@ def test_both_entry_points_take_every_setting(entry):
     assert (wait.poll_interval, wait.deferrable, wait.aep_conn_id) == (5, True, "aep_other")
     assert wait.max_failed_ratio == 0.05
     assert tasks["validate_params"].name_prefix == "Shop"
+    assert tasks["plan"].upstream_task_ids == tasks["apply"].upstream_task_ids == {"validate_params"}
+    assert (tasks["apply"].plan_only, tasks["plan"].plan_only) == (True, True)
+    assert (flow.on_conflict, flow.on_schema_change) == ("update", "extend")
+    assert tasks["create_target_schema"].on_schema_change == "extend"
 
 
 @pytest.mark.parametrize("entry", [stripe_to_aep_onboarding_group, table_to_aep_onboarding_group])
@@ -96,3 +104,14 @@ def test_a_literal_max_failed_ratio_out_of_range_is_refused_when_the_dag_is_pars
     with DAG("ratio", schedule=None, start_date=START):
         with pytest.raises(InvalidInputError, match="max_failed_ratio"):
             stripe_to_aep_onboarding_group("charges", max_failed_ratio=5)
+
+
+def test_a_literal_false_plan_only_adds_no_plan_and_apply_tasks_a_template_adds_both():
+    with DAG("plain", schedule=None, start_date=START) as plain:
+        stripe_to_aep_onboarding_group("refunds", prefix_group_id=False)
+    assert {"plan", "apply"}.isdisjoint(plain.task_ids)
+    with DAG("templated", schedule=None, start_date=START) as templated:
+        stripe_to_aep_onboarding_group("refunds", prefix_group_id=False, plan_only="{{ params.plan_only }}")
+    assert templated.get_task("create_base_connection").upstream_task_ids == {"apply"}
+    with pytest.raises(InvalidInputError, match="on_schema_change"):
+        stripe_to_aep_onboarding_group("refunds", on_schema_change="grow")
