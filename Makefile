@@ -11,7 +11,9 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip uv
-	$(BIN)/uv pip install --python $(BIN)/python "apache-airflow==$(AIRFLOW_VERSION)" -e ".[test,emulator,openlineage]"
+	$(BIN)/uv pip install --python $(BIN)/python "apache-airflow==$(AIRFLOW_VERSION)" -e ".[test,emulator,openlineage,aepp-test]"
+	# Adobe's aepp for tests/emulator/test_aepp.py, without its heavy requirements ([aepp-test] has what it needs)
+	$(BIN)/uv pip install --python $(BIN)/python --no-deps "aepp==0.6.0"
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -25,7 +27,7 @@ UI_STAMP := $(VENV)/.installed-ui-$(AIRFLOW_VERSION)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(UI_STAMP): $(STAMP)
-	$(BIN)/uv pip install --python $(BIN)/python "apache-airflow==$(AIRFLOW_VERSION)" -e ".[test,emulator,openlineage,ui-test]"
+	$(BIN)/uv pip install --python $(BIN)/python "apache-airflow==$(AIRFLOW_VERSION)" -e ".[test,emulator,openlineage,aepp-test,ui-test]"
 	touch $(UI_STAMP)
 
 test-ui: $(UI_STAMP)

@@ -7,7 +7,11 @@ import json
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from airflow_provider_stripe_aep.client.errors import AEPMalformedResponseError, AEPNotFoundError
+from airflow_provider_stripe_aep.client.errors import (
+    AEPAmbiguousError,
+    AEPMalformedResponseError,
+    AEPNotFoundError,
+)
 from airflow_provider_stripe_aep.client.http import AEPHttpClient
 from airflow_provider_stripe_aep.client.pagination import equals_filter, iter_flow_service
 
@@ -33,6 +37,19 @@ def _unwrap(body: Any, what: str) -> dict[str, Any]:
     if isinstance(body, dict) and body.get("id"):
         return body
     raise AEPMalformedResponseError(f"AEP GET {what} answered neither items nor an object: {body!r:.200}")
+
+
+def created_run_id(answer: Any) -> str:
+    """The run ID in a `POST /runs` answer, in either documented form (API reference §2.9, §8a): the
+    on-demand ingestion guide's `{"items": [{"id", "etag"}]}` or the spec's `CreateFlowRunResponse`
+    `{"id", "etag"}`. Anything else is ambiguous: the run may have started (AEPAmbiguousError)."""
+    if isinstance(answer, dict):
+        items = answer.get("items")
+        if isinstance(items, list) and items and isinstance(items[0], dict) and items[0].get("id"):
+            return str(items[0]["id"])
+        if items is None and isinstance(answer.get("id"), str) and answer["id"]:
+            return str(answer["id"])
+    raise AEPAmbiguousError(f"AEP POST /runs answered with no run ID: {answer!r:.200}")
 
 
 class FlowServiceAPI:
@@ -151,7 +168,7 @@ class FlowServiceAPI:
         return _unwrap(self.http.request_json("GET", "flowservice", path), path)
 
     def create_run(self, flow_id: str, params: dict[str, Any]) -> str:
-        """On-demand run (§2.9): `POST /runs` → `{"items": [{"id", "etag"}]}`; returns the run ID."""
+        """On-demand run (§2.9): `POST /runs` → `{"items": [{"id", "etag"}]}` (guide) or `{"id", "etag"}`
+        (spec); returns the run ID."""
         body = {"flowId": flow_id, "params": params}
-        answer = self.http.request_json("POST", "flowservice", "/runs", json=body, required=("items",))
-        return str(_unwrap(answer, "POST /runs")["id"])
+        return created_run_id(self.http.request_json("POST", "flowservice", "/runs", json=body))

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from airflow_provider_stripe_aep.emulator.config import (
+    API_VARIANTS,
     FAULT_KINDS,
     ROW_ERROR_CODES,
     RUN_OUTCOMES,
@@ -75,6 +76,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--records-per-run", type=int, default=0, help="records a run ingests (default: the samples)"
     )
+    parser.add_argument(
+        "--api-variant",
+        choices=API_VARIANTS,
+        default="tutorial",
+        help="where Adobe's tutorials and specs disagree, answer as the tutorials (default) or the "
+        "OpenAPI specs do (POST /runs answer, GET /runs/{id} envelope, scheduleParams spelling, "
+        "on-demand run params); docs/api-notes.md has the table",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of the fault-injection RNG")
     parser.add_argument(
         "--fault", action="append", default=[], metavar="SPEC", help="a fault rule, see below"
@@ -103,6 +112,7 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
             codes=tuple(c for c in args.failed_row_codes.split(",") if c),
             records=args.records_per_run,
         ),
+        api_variant=args.api_variant,
         seed=args.seed,
         faults=faults,
     )

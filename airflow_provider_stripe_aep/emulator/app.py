@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -29,8 +31,8 @@ async def _api_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _framework_error(request: Request, exc: Exception) -> JSONResponse:
-    """Unknown paths (trailing-slash variants included) and methods get the owning service's error
-    body, never the framework's ``{"detail": ...}``; nothing is redirected."""
+    """Unknown paths and methods get the owning service's error body, never the framework's
+    ``{"detail": ...}``; nothing is redirected."""
     path, method = request.url.path, request.method
     status = exc.status_code if isinstance(exc, StarletteHTTPException) else 400
     headers: dict[str, str] = {}
@@ -38,7 +40,7 @@ async def _framework_error(request: Request, exc: Exception) -> JSONResponse:
         detail = f"The method {method} is not supported for {path}."
         headers["Allow"] = (getattr(exc, "headers", None) or {}).get("Allow", "")
     elif status == 404:
-        detail = f"No resource is found at {path}. Check the path (paths take no trailing slash)."
+        detail = f"No resource is found at {path}. Check the path."
     else:
         detail = f"The request {method} {path} is not valid."
     if path.startswith("/ims/"):
@@ -47,6 +49,22 @@ async def _framework_error(request: Request, exc: Exception) -> JSONResponse:
     else:
         error = service_error(path, status, detail)
     return JSONResponse(error.body, status_code=error.status, headers={**headers, **error.headers})
+
+
+class TrailingSlash:
+    """Serve ``/path/`` as ``/path``: the real services accept both. Adobe's own client (aepp) sends
+    ``GET /schemaregistry/stats/`` and ``POST /tenant/fieldgroups/`` to them (API reference §8a)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        path = scope.get("path", "")
+        if scope.get("type") == "http" and len(path) > 1 and path.endswith("/"):
+            scope = {**scope, "path": path.rstrip("/") or "/"}
+            if scope.get("raw_path"):
+                scope["raw_path"] = scope["raw_path"].rstrip(b"/") or b"/"
+        await self.app(scope, receive, send)
 
 
 def create_app(config: EmulatorConfig | None = None) -> FastAPI:
@@ -64,5 +82,6 @@ def create_app(config: EmulatorConfig | None = None) -> FastAPI:
     for module in (ims, connections, flows, schema_registry, catalog, data_prep, data_access, admin):
         app.include_router(module.router)
     app.add_middleware(EmulatorMiddleware, state=state, injector=injector)
+    app.add_middleware(TrailingSlash)
     install_log_filter()
     return app

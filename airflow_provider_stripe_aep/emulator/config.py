@@ -53,6 +53,12 @@ class FailedRows:
         return {"share": self.share, "codes": list(self.codes), "records": self.records, "value": self.value}
 
 
+API_VARIANTS: tuple[str, ...] = ("tutorial", "spec")
+"""Where Adobe's tutorials and its OpenAPI specs disagree (API reference §8a), which one the emulator
+answers like: ``tutorial`` (the guides' examples) or ``spec`` (the OpenAPI specs). docs/api-notes.md
+has the table."""
+
+
 @dataclass
 class FaultRule:
     """One fault-injection rule.
@@ -172,8 +178,14 @@ class EmulatorConfig:
     """How runs end unless a flow says otherwise: success, partialSuccess or failed."""
     failed_rows: FailedRows = field(default_factory=FailedRows)
     """How many of a run's rows fail, and with which codes, unless a flow says otherwise."""
+    api_variant: str = "tutorial"
+    """``tutorial`` or ``spec``: which documented form the emulator answers with (see API_VARIANTS)."""
 
     def __post_init__(self) -> None:
+        if self.api_variant not in API_VARIANTS:
+            raise ValueError(
+                f"api_variant must be one of {', '.join(API_VARIANTS)}, got {self.api_variant!r}"
+            )
         if self.run_outcome not in RUN_OUTCOMES:
             raise ValueError(
                 f"run_outcome must be one of {', '.join(RUN_OUTCOMES)}, got {self.run_outcome!r}"

@@ -6,7 +6,7 @@ import copy
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Request
 
 from airflow_provider_stripe_aep.emulator import expressions
 from airflow_provider_stripe_aep.emulator.errors import ApiError, dataprep_error
@@ -264,10 +264,4 @@ async def put_mapping_set(mapping_id: str, request: Request, ctx: Ctx) -> Resour
     return _summary(_record(ctx, body, mapping_set))
 
 
-@router.delete("/mappingSets/{mapping_id}", status_code=204)
-async def delete_mapping_set(mapping_id: str, ctx: Ctx) -> Response:
-    if ctx.store.mapping_sets.pop(mapping_id, None) is None:
-        raise dataprep_error(
-            404, "DATAPREP-1002-404", "Not Found", f"Mapping set '{mapping_id}' was not found"
-        )
-    return Response(status_code=204)
+# No DELETE /mappingSets/{id}: Data Prep's spec and guide document none (aepp sends one; reference §5).

@@ -32,7 +32,7 @@ from airflow_provider_stripe_aep.emulator.flowcommon import (
 )
 from airflow_provider_stripe_aep.emulator.gateway import Ctx, RequestContext, json_body, platform_context
 from airflow_provider_stripe_aep.emulator.query import list_response
-from airflow_provider_stripe_aep.emulator.schedule import validate_schedule
+from airflow_provider_stripe_aep.emulator.schedule import render_schedule, validate_schedule
 from airflow_provider_stripe_aep.emulator.specs import FLOW_SPECS
 from airflow_provider_stripe_aep.emulator.state import (
     FlowMeta,
@@ -237,6 +237,7 @@ def _inherited(store: SandboxStore, flow: Resource) -> dict[str, Any]:
 
 def _flow_view(ctx: RequestContext, flow: Resource) -> Resource:
     view = copy.deepcopy(flow)
+    view["scheduleParams"] = render_schedule(flow["scheduleParams"], ctx.config.api_variant)
     view["inheritedAttributes"] = _inherited(ctx.store, flow)
     details = last_run_details(ctx.store, flow["id"], ctx.config)
     if details is not None:
@@ -389,10 +390,19 @@ async def delete_flow(flow_id: str, ctx: Ctx) -> Response:
 
 
 # ---------------------------------------------------------------- runs
+def _run_view(run: Resource, ctx: RequestContext) -> Resource:
+    """A run as GET answers it; the spec's FlowRunItemDTO spells the activities array ``activites``
+    (reference §2.8: a typo in the spec; live examples say ``activities``)."""
+    rendered = render_run(run, ctx.config)
+    if ctx.config.api_variant == "spec" and "activities" in rendered:
+        rendered["activites"] = rendered.pop("activities")
+    return rendered
+
+
 @router.get("/runs")
 async def list_runs(request: Request, ctx: Ctx) -> Any:
     materialize(ctx.store, ctx.config)
-    items = [render_run(r, ctx.config) for r in ctx.store.runs.values()]
+    items = [_run_view(r, ctx) for r in ctx.store.runs.values()]
     return list_response(items, request.query_params, "runs", ctx.config.page_size)
 
 
@@ -402,34 +412,43 @@ async def get_run(run_id: str, ctx: Ctx) -> Any:
     run = ctx.store.runs.get(run_id)
     if run is None:
         raise flow_not_found("runs", run_id)
-    return single(render_run(run, ctx.config))
+    rendered = _run_view(run, ctx)
+    # The monitoring guide shows GET /runs/{id} as {"items": [run]}; aepp unwraps "items" only when it is
+    # there (reference §2.1), i.e. Adobe's own client also reads a bare run object.
+    return rendered if ctx.config.api_variant == "spec" else single(rendered)
 
 
 RUN_WINDOW_PARAMS = ("startTime", "windowStartTime", "windowEndTime")
+EPOCH_MS_FROM = 10**11
+"""Ten-digit values are epoch seconds, thirteen-digit ones milliseconds: the on-demand guide says "unix
+time" and shows seconds; the spec's field text says "epoch ms" but its examples are seconds too
+(reference §2.9, §9). Neither document says what the service does with the other unit."""
 
 
-def _epoch_seconds(params: dict[str, Any], name: str) -> int:
-    """Epoch seconds as an integer or a string of digits, as the examples of reference §2.9 send."""
+def _epoch_seconds(params: dict[str, Any], name: str, api_variant: str) -> int:
+    """A run window time: under the tutorial a string of digits or an integer (the guide sends strings;
+    the spec, of the same service, integers); under the spec an integer (its ``type: integer``)."""
     if name not in params:
-        raise flow_invalid(f"params.{name} (epoch seconds) is required for an on-demand run")
+        raise flow_invalid(f"params.{name} (epoch time) is required for an on-demand run")
     value = params[name]
     if isinstance(value, int) and not isinstance(value, bool):
         number = value
-    elif isinstance(value, str) and value.strip().isdigit():
+    elif api_variant == "tutorial" and isinstance(value, str) and value.strip().isdigit():
         number = int(value.strip())
     else:
-        raise flow_invalid(
-            f"params.{name} must be epoch seconds (an integer or a string of digits), got {value!r}"
-        )
-    return number
+        allowed = "an integer" if api_variant == "spec" else "an integer or a string of digits"
+        raise flow_invalid(f"params.{name} must be epoch time ({allowed}), got {value!r}")
+    return number // 1000 if number >= EPOCH_MS_FROM else number
 
 
-def _run_params(meta: FlowMeta, params: Any) -> dict[str, Any]:
+def _run_params(meta: FlowMeta, params: Any, api_variant: str) -> dict[str, Any]:
     if not isinstance(params, dict):
         raise flow_invalid(
             "'params' is required and must be an object with startTime, windowStartTime, windowEndTime"
         )
-    start, window_start, window_end = (_epoch_seconds(params, name) for name in RUN_WINDOW_PARAMS)
+    start, window_start, window_end = (
+        _epoch_seconds(params, name, api_variant) for name in RUN_WINDOW_PARAMS
+    )
     del start
     if window_start > window_end:
         raise flow_invalid(
@@ -471,7 +490,7 @@ async def create_on_demand_run(request: Request, ctx: Ctx) -> Any:
             f"'{flow['scheduleParams']['frequency']}'"
         )
     meta = ctx.store.flow_meta[flow_id]
-    params = _run_params(meta, body.get("params"))
+    params = _run_params(meta, body.get("params"), ctx.config.api_variant)
     materialize(ctx.store, ctx.config)
     run = create_run(
         ctx.store,
@@ -483,7 +502,10 @@ async def create_on_demand_run(request: Request, ctx: Ctx) -> Any:
         params=params,
         failed_rows=ctx.config.failed_rows,
     )
-    return JSONResponse({"items": [{"id": run["id"], "etag": run["etag"]}]}, status_code=201)
+    created_run = {"id": run["id"], "etag": run["etag"]}
+    if ctx.config.api_variant == "spec":  # CreateFlowRunResponse of flow-service.yaml
+        return JSONResponse(created_run, status_code=201)
+    return JSONResponse({"items": [created_run]}, status_code=201)  # on-demand-ingestion.md
 
 
 @router.post("/runs/{run_id}/action")

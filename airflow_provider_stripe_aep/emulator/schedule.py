@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from airflow_provider_stripe_aep.emulator.errors import flow_invalid
-from airflow_provider_stripe_aep.resources.platform import FREQUENCIES, MIN_MINUTE_INTERVAL
+
+# The emulator's own copy of the rules, written from the API reference (§2.6, §7; DESIGN.md "Schedule
+# rules"), not imported from the client: a misreading must not hide in both at once.
+FREQUENCIES: tuple[str, ...] = ("once", "minute", "hour", "day", "week")
+MIN_MINUTE_INTERVAL = 15
+BOOLEAN_STRINGS = {"true": True, "false": False}
+"""The tutorials show ``"backfill": "true"`` (reference §8a: strings on GET); the spec types it boolean."""
 
 
 def _integer(value: Any, name: str) -> int:
@@ -55,7 +61,23 @@ def validate_schedule(params: Any) -> dict[str, Any]:
         )
     result["interval"] = interval
     if "backfill" in params:
-        if not isinstance(params["backfill"], bool):
+        backfill = params["backfill"]
+        if isinstance(backfill, str) and backfill.strip().lower() in BOOLEAN_STRINGS:
+            backfill = BOOLEAN_STRINGS[backfill.strip().lower()]
+        if not isinstance(backfill, bool):
             raise flow_invalid(f"scheduleParams.backfill must be a boolean, got {params['backfill']!r}")
-        result["backfill"] = params["backfill"]
+        result["backfill"] = backfill
     return result
+
+
+def render_schedule(schedule: dict[str, Any], api_variant: str) -> dict[str, Any]:
+    """``scheduleParams`` as a GET answers it: typed under the spec, every value a string under the
+    tutorials (``"interval": "15"``, ``"backfill": "true"``; reference §8a)."""
+    if api_variant == "spec":
+        return dict(schedule)
+    return {
+        key: (str(value).lower() if isinstance(value, bool) else str(value))
+        if isinstance(value, (bool, int))
+        else value
+        for key, value in schedule.items()
+    }

@@ -43,6 +43,7 @@ MAX_PAGE = 300
 _SPLIT_FILTERS = re.compile(r",(?=\s*[A-Za-z$:_-]+\s*(?:==|!=|<=|>=|<|>|~))")
 VALIDATION_CODE = "1521-400"  # guessed: the documents name no code for field/schema validation failures
 IN_USE_CODE = "1013-400"  # guessed: deleting a resource that another resource still references
+LOCKED_CODE = "1014-400"  # guessed: the documents say the delete is refused (§8c), not with which code
 
 
 def _parse_accept(value: str) -> tuple[str, dict[str, str]]:
@@ -475,6 +476,14 @@ def _register(collection: str) -> None:
                 IN_USE_CODE,
                 "Resource in use",
                 f"'{item['$id']}' cannot be deleted because it is referenced by: {', '.join(users)}",
+            )
+        if kind == "schemas" and "union" in (item.get("meta:immutableTags") or []):
+            # Once a schema is enabled for Profile, only additive changes are allowed and deleting it is
+            # refused (reference §3.4, §8c); the field groups it uses stay in use with it.
+            raise xdm_error(
+                LOCKED_CODE,
+                "Schema cannot be deleted",
+                f"'{item['$id']}' is enabled for Profile (meta:immutableTags union) and cannot be deleted",
             )
         del _collection(ctx.store, kind)[item["$id"]]
         return Response(status_code=204)

@@ -5,11 +5,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from airflow_provider_stripe_aep.resources.platform import (
-    DATA_LAKE_CONNECTION_SPEC_ID,
-    FREQUENCIES,
-    REST_FLOW_SPEC_ID,
-)
+from airflow_provider_stripe_aep.emulator.schedule import FREQUENCIES, MIN_MINUTE_INTERVAL
+from airflow_provider_stripe_aep.resources.platform import DATA_LAKE_CONNECTION_SPEC_ID, REST_FLOW_SPEC_ID
 from airflow_provider_stripe_aep.sources.stripe import (
     RESOURCE_PATHS,
     STRIPE_AUTH_SPEC_NAME,
@@ -38,7 +35,7 @@ _SCHEDULE_SPEC: dict[str, Any] = {
         },
         "required": ["startTime", "frequency"],
         "if": {"properties": {"frequency": {"const": "minute"}}},
-        "then": {"properties": {"interval": {"minimum": 15}}},
+        "then": {"properties": {"interval": {"minimum": MIN_MINUTE_INTERVAL}}},
         "else": {"properties": {"interval": {"minimum": 1}}},
     },
 }

@@ -885,9 +885,11 @@ class AdobeExperiencePlatformHook(BaseHook):
         """Delete what an onboarding made for one resource, in AEP's order: the dataflow, then its source
         and target connections; then, when asked, the dataset, the schema and the field group. The base
         connection is shared by every resource: see `delete_base_connection`. Already gone counts as
-        done. Returns {"deleted": [...], "absent": [...], "skipped": [...]}, entries `kind 'name' (id)`."""
+        done. A schema or field group AEP refuses to delete (data ingested, Profile enabled: reference
+        §8c) is reported as kept and the rest still goes. Returns {"deleted": [...], "absent": [...],
+        "skipped": [...], "kept": [...]}, entries `kind 'name' (id)`."""
         flows = self.client.flows
-        report: dict[str, list[str]] = {"deleted": [], "absent": [], "skipped": []}
+        report: dict[str, list[str]] = {"deleted": [], "absent": [], "skipped": [], "kept": []}
 
         def note(done: bool, kind: str, name: str, resource_id: str | None) -> None:
             suffix = f" ({resource_id})" if resource_id else ""
@@ -923,8 +925,8 @@ class AdobeExperiencePlatformHook(BaseHook):
             self.client.catalog.delete_dataset(dataset_id)
         note(dataset_id is not None, "dataset", names.dataset, dataset_id)
         # The schema before its field group: a field group in use cannot go.
-        self._delete_schema_resource("schemas", "schema", names.schema, note)
-        self._delete_schema_resource("fieldgroups", "field group", names.field_group, note)
+        self._delete_schema_resource("schemas", "schema", names.schema, note, report["kept"])
+        self._delete_schema_resource("fieldgroups", "field group", names.field_group, note, report["kept"])
         mapping = self.client.data_prep.find_mapping_set(names.mapping_set)
         if mapping is not None:
             # Data Prep documents no DELETE for mapping sets (reference §5): left in place on purpose.
@@ -944,7 +946,9 @@ class AdobeExperiencePlatformHook(BaseHook):
         kind: str,
         title: str,
         note: Callable[[bool, str, str, str | None], None],
+        kept: list[str],
     ) -> None:
+        """Delete one schema or field group; one AEP refuses to delete is added to `kept`, not raised."""
         found = self.client.schemas.find_by_title(resource, title)
         resource_id = str(found["$id"]) if found else None
         done = False
@@ -954,6 +958,14 @@ class AdobeExperiencePlatformHook(BaseHook):
                 done = True
             except AEPNotFoundError:
                 pass
+            except (AEPValidationError, AEPConflictError) as exc:
+                # Once data is ingested or Profile is enabled, AEP refuses to delete a schema (and a
+                # field group such a schema uses); the documents name no error code for it (§8c).
+                self.log.warning(
+                    "%s %r (%s) kept: AEP refused to delete it (%s)", kind, title, resource_id, exc
+                )
+                kept.append(f"{kind} {title!r} ({resource_id}): AEP refused to delete it ({exc.code or exc})")
+                return
         note(done, kind, title, resource_id)
 
     def delete_base_connection(self, name: str) -> Literal["deleted", "absent", "in use"]:

@@ -128,8 +128,9 @@ class AEPTeardownOnboardingOperator(AEPBaseOperator):
     order AEP requires: each resource's dataflow, source and target connections (and, with
     `delete_data_resources`, its dataset, schema and field group), then the shared base connection
     once no onboarded resource remains. What is already gone counts as done, so it can be re-run.
-    Mapping sets stay: Data Prep documents no DELETE (reported as skipped). Returns
-    {"deleted": [...], "absent": [...], "skipped": [...]}.
+    Mapping sets stay: Data Prep documents no DELETE (reported as skipped). A schema or field group
+    AEP refuses to delete (data ingested, Profile enabled) is reported as kept, with a warning, and
+    the rest is still deleted. Returns {"deleted": [...], "absent": [...], "skipped": [...], "kept": [...]}.
 
     :param resource_paths: the Stripe resource paths onboarded under `name_prefix` (default all six).
     :param delete_base_connection: also delete the shared base connection (default true).
@@ -159,7 +160,7 @@ class AEPTeardownOnboardingOperator(AEPBaseOperator):
         paths = [validate_resource_path(p, "resource_paths") for p in paths]
         data_too = validate_bool(self.delete_data_resources, "delete_data_resources")
         with fail_fast():
-            report: dict[str, list[str]] = {"deleted": [], "absent": [], "skipped": []}
+            report: dict[str, list[str]] = {"deleted": [], "absent": [], "skipped": [], "kept": []}
             for path in paths:
                 part = self.hook.teardown(onboarding_names(prefix, path), delete_data_resources=data_too)
                 for key, entries in part.items():
@@ -172,4 +173,10 @@ class AEPTeardownOnboardingOperator(AEPBaseOperator):
                 report[key].append(f"base connection {name!r}{suffix}")
         for key in ("deleted", "absent", "skipped"):
             self.log.info("%s: %d%s", key, len(report[key]), "".join(f"\n  {e}" for e in report[key]))
+        if report["kept"]:
+            self.log.warning(
+                "kept (AEP refused to delete them; delete them in AEP once allowed): %d%s",
+                len(report["kept"]),
+                "".join(f"\n  {e}" for e in report["kept"]),
+            )
         return report

@@ -84,12 +84,31 @@ def _schedule_ops(current: dict[str, Any], changes: dict[str, Any], now: int | N
             )
     ops = []
     for key in ("frequency", "interval", "backfill", "startTime"):
-        if key in wanted and str(wanted[key]) != str(current.get(key)):
+        if key in wanted and not same_value(wanted[key], current.get(key)):
             op = "replace" if key in current else "add"
             ops.append({"op": op, "path": f"/scheduleParams/{key}", "value": wanted[key]})
         elif key not in wanted and key in current:
             ops.append({"op": "remove", "path": f"/scheduleParams/{key}"})
     return ops
+
+
+def same_value(wanted: Any, current: Any) -> bool:
+    """Whether a schedule value read back from AEP is the one wanted, by value not by spelling: a GET
+    answers `"interval": "15"`, `"backfill": "true"` as the tutorials show, or typed as the spec does
+    (API reference §8a)."""
+    return _by_value(wanted) == _by_value(current)
+
+
+def _by_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    return value
 
 
 def _mapping_ops(transformations: list[dict[str, Any]], changes: dict[str, Any]) -> list[dict[str, Any]]:

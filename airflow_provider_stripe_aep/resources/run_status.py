@@ -109,6 +109,15 @@ def select_run(runs_newest_first: Iterable[dict[str, Any]], selector: RunSelecto
     return found
 
 
+def run_activities(run: dict[str, Any]) -> list[Any]:
+    """A run's activities (copy, promotion). Live examples spell the array `activities`; the flow
+    spec's FlowRunItemDTO spells it `activites` (API reference §2.8): read either."""
+    activities = run.get("activities")
+    if activities is None:
+        activities = run.get("activites")
+    return activities if isinstance(activities, list) else []
+
+
 def settles(run: dict[str, Any], selector: RunSelector) -> bool:
     """Whether reading `run` (runs are read newest first) fixes what `select_run` picks for
     `selector`, so that no older page needs to be read: the run itself for `run_id`, any run for
@@ -175,7 +184,7 @@ def summarize_run(
     counts = {name: int(records[name]) for name in COUNT_FIELDS if isinstance(records.get(name), int | float)}
     sizes = metrics.get("sizeSummary") or {}
     size_counts = {name: int(sizes[name]) for name in SIZE_FIELDS if isinstance(sizes.get(name), int | float)}
-    errors = _errors(status_summary, run.get("activities") or [])
+    errors = _errors(status_summary, run_activities(run))
     inputs, failed = counts.get("inputRecordCount"), counts.get("failedRecordCount")
     ratio = failed / inputs if inputs and failed is not None else None
     partial = key in PARTIAL_STATUSES
@@ -251,11 +260,13 @@ def runs_in_events(extras: Iterable[Any]) -> list[dict[str, Any]]:
 def window_params(
     window_start: int, window_end: int, *, start_time: int, delta_column: str | None = None
 ) -> dict[str, Any]:
-    """`params` of `POST /runs` (§2.9): epoch seconds as strings, as the documentation's example sends."""
+    """`params` of `POST /runs` (§2.9, §8a): epoch **seconds** as JSON **integers**. The spec types the
+    fields `integer` (the guide's strings are not); both documents' examples are ten-digit seconds and
+    the guide says "unix time" (only the spec's field text says ms). docs/api-notes.md says more."""
     params: dict[str, Any] = {
-        "startTime": str(start_time),
-        "windowStartTime": str(window_start),
-        "windowEndTime": str(window_end),
+        "startTime": int(start_time),
+        "windowStartTime": int(window_start),
+        "windowEndTime": int(window_end),
     }
     if delta_column:
         params["deltaColumn"] = {"name": delta_column}
@@ -283,7 +294,7 @@ def run_window_ms(run: dict[str, Any]) -> tuple[int, int] | None:
     """The window a run ingested, in epoch milliseconds: the copy activity's
     `durationSummary.extensions.windowStart/windowEnd` (reference §2.9, monitor.md); None when the run
     does not say (the documents give no window for scheduled runs)."""
-    for activity in run.get("activities") or []:
+    for activity in run_activities(run):
         if not isinstance(activity, dict) or activity.get("id") != "copyActivity":
             continue
         extensions = (activity.get("durationSummary") or {}).get("extensions") or {}

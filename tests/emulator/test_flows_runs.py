@@ -28,7 +28,8 @@ def test_flow_shape(aep: Aep) -> None:
     flow = aep.get(f"/flowservice/flows/{ids['flow']}").json()["items"][0]
     assert flow["state"] == "enabled"
     assert flow["etag"] == flow["version"] and flow["etag"].startswith('"')
-    assert flow["scheduleParams"] == {"startTime": 1710267858, "frequency": "minute", "interval": 15}
+    # the default variant answers as the tutorials show (reference §8a); test_api_variants.py: the spec's
+    assert flow["scheduleParams"] == {"startTime": "1710267858", "frequency": "minute", "interval": "15"}
     assert flow["runs"] == f"/runs?property=flowId=={ids['flow']}"
     assert flow["sourceConnectionIds"] == [ids["source"]]
     assert flow["inheritedAttributes"]["sourceConnections"][0]["baseConnection"]["id"] == ids["base"]

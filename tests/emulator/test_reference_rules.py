@@ -19,6 +19,7 @@ from .helpers import (
     Aep,
     base_connection_body,
     encoded,
+    field_group_body,
     flow_body,
     wait_for,
 )
@@ -129,17 +130,17 @@ def test_bad_content_type_ref1_2(aep: Aep) -> None:
     [
         pytest.param(
             "GET",
-            "/flowservice/connections/",
+            "/flowservice/nothing/",
             404,
             lambda b: b["type"].endswith("-404") and "report" in b,
-            id="§6.1-flow-trailing-slash-404-flow-shape",
+            id="§6.1-flow-unknown-path-404-flow-shape",
         ),
         pytest.param(
             "POST",
-            "/flowservice/flows/",
+            "/flowservice/nothing",
             404,
             lambda b: "FLOW-" in b["type"],
-            id="§6.1-flow-post-trailing-slash",
+            id="§6.1-flow-post-unknown-path",
         ),
         pytest.param(
             "PUT",
@@ -153,10 +154,10 @@ def test_bad_content_type_ref1_2(aep: Aep) -> None:
         ),
         pytest.param(
             "GET",
-            "/schemaregistry/tenant/schemas/",
+            "/schemaregistry/tenant/nothing/",
             404,
             lambda b: "XDM-" in b["type"] and "registryRequestId" in b["report"],
-            id="§3.7-registry-trailing-slash",
+            id="§3.7-registry-unknown-path",
         ),
         pytest.param(
             "DELETE",
@@ -166,7 +167,7 @@ def test_bad_content_type_ref1_2(aep: Aep) -> None:
             id="§3.7-registry-bad-method",
         ),
         pytest.param(
-            "GET", "/catalog/dataSets/", 404, lambda b: "CAT-" in b["type"], id="§4-catalog-trailing-slash"
+            "GET", "/catalog/nothing/", 404, lambda b: "CAT-" in b["type"], id="§4-catalog-unknown-path"
         ),
         pytest.param(
             "GET",
@@ -193,6 +194,25 @@ def test_unknown_paths_get_the_services_error(
     assert response.status_code == status, response.text
     assert "detail" not in response.json() or "type" in response.json()  # never FastAPI's {"detail": ...}
     assert check(response.json()), response.text
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        pytest.param("GET", "/schemaregistry/stats/", 200, id="§8a-aepp-getStats"),
+        pytest.param("GET", "/schemaregistry/tenant/schemas/", 200, id="§8a-aepp-getSchemas"),
+        pytest.param("POST", "/schemaregistry/tenant/fieldgroups/", 201, id="§8a-aepp-createFieldGroup"),
+        pytest.param("GET", "/catalog/dataSets/", 200, id="§8a-catalog"),
+        pytest.param("GET", "/flowservice/connections/", 200, id="§8a-flowservice"),
+    ],
+)
+def test_trailing_slash_paths_are_served_as_the_real_api_does_ref8a(
+    aep: Aep, method: str, path: str, status: int
+) -> None:
+    headers = aep.headers(Accept="application/vnd.adobe.xed-id+json")
+    body = field_group_body("Trailing slash group") if method == "POST" else None
+    response = aep.request(method, path, headers=headers, json=body, allow_redirects=False)
+    assert response.status_code == status, response.text
 
 
 # ---------------------------------------------------------------- §2.1 status codes and shapes

@@ -193,6 +193,16 @@ def test_listing_and_paging(aep: Aep) -> None:
     assert [r["title"] for r in comma["results"]] == ["charges, refunds"]
 
 
+def test_delete_refused_once_enabled_for_profile_ref8c(aep: Aep) -> None:
+    group = aep.field_group()
+    schema = aep.schema(group)
+    enable = [{"op": "add", "path": "/meta:immutableTags", "value": ["union"]}]
+    assert aep.patch(f"/schemaregistry/tenant/schemas/{encoded(schema)}", json=enable).status_code == 200
+    refused = aep.delete(f"/schemaregistry/tenant/schemas/{encoded(schema)}")
+    assert refused.status_code == 400 and "enabled for Profile" in refused.json()["detail"], refused.text
+    assert aep.delete(f"/schemaregistry/tenant/fieldgroups/{encoded(group)}").status_code == 400
+
+
 def test_delete_refused_while_used(aep: Aep) -> None:
     group = aep.field_group()
     schema = aep.schema(group)

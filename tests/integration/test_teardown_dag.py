@@ -93,3 +93,40 @@ def test_teardown_of_one_resource_keeps_the_base_connection_others_use(connectio
         onboarding_names(PREFIX, p).dataset for p in ("customers", "prices")
     )
     assert any("still use it" in entry for entry in xcom[("teardown", "return_value")]["skipped"])
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("airflow_db")
+def test_a_schema_aep_refuses_to_delete_is_kept_and_the_rest_still_goes(connections):
+    """A schema enabled for Profile cannot be deleted (reference §3.4, §8c), nor the field group it
+    uses: the teardown reports both as kept and deletes everything else (it used to stop there)."""
+    from urllib.parse import quote
+
+    from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
+
+    aep = connections
+    store = aep.state.sandbox("prod")
+    dagrun, xcom = run_dag(
+        "stripe_to_aep_onboarding", {"name_prefix": PREFIX, "resource_path": "prices", "poll_interval": 0.2}
+    )
+    assert str(dagrun.state).endswith("success")
+    schema_id = xcom[("create_target_schema", "return_value")]
+    enable_profile = [{"op": "add", "path": "/meta:immutableTags", "value": ["union"]}]
+    AdobeExperiencePlatformHook().client.http.request(
+        "PATCH", "schemaregistry", f"/tenant/schemas/{quote(schema_id, safe='')}", json=enable_profile
+    )
+
+    torn, torn_xcom = run_dag(
+        "stripe_to_aep_teardown", {"name_prefix": PREFIX, "delete_data_resources": True}
+    )
+
+    assert str(torn.state).endswith("success")
+    names = onboarding_names(PREFIX, "prices")
+    report = torn_xcom[("teardown", "return_value")]
+    assert [entry.split(" (")[0] for entry in report["kept"]] == [
+        f"schema {names.schema!r}",
+        f"field group {names.field_group!r}",
+    ]
+    assert all("AEP refused to delete it" in entry for entry in report["kept"])
+    assert named(store, PREFIX) == {"schemas": [names.schema], "fieldgroups": [names.field_group]}
+    assert any(repr(base_connection_name(PREFIX)) in entry for entry in report["deleted"])

@@ -81,3 +81,19 @@ def test_a_new_mapping_version_replaces_the_mapping_transformation():
 def test_a_flow_in_a_transitional_state_is_not_updated():
     with pytest.raises(InvalidInputError, match="enabled, disabled, initializing"):
         plan({"name": "x"}, {**FLOW, "state": "disabling"})
+
+
+@pytest.mark.parametrize(
+    "read_back",
+    [
+        {"startTime": "1", "frequency": "hour", "interval": "3", "backfill": "true"},  # tutorial GET
+        {"startTime": 1, "frequency": "hour", "interval": 3, "backfill": True},  # spec GET
+    ],
+    ids=["strings", "typed"],
+)
+def test_a_schedule_read_back_in_either_spelling_needs_no_patch(read_back):
+    flow = {**FLOW, "scheduleParams": read_back}
+    assert plan({"frequency": "hour", "interval": 3, "backfill": True}, flow) == []
+    assert plan({"frequency": "hour", "interval": 3, "backfill": False}, flow) == [
+        {"op": "replace", "path": "/scheduleParams/backfill", "value": False}
+    ]

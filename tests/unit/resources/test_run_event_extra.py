@@ -65,3 +65,8 @@ def test_unknown_window_and_times_are_none():
 def test_runs_in_events_keeps_events_that_carry_a_run():
     extra = run_event_extra(summarize_run(RUN, ALLOW_1_PERCENT), run_window_ms(RUN))
     assert runs_in_events([{}, {"note": "manual"}, None, extra]) == [extra]
+
+
+def test_the_window_is_read_under_the_spec_spelling_of_activities():
+    spec_run = {("activites" if k == "activities" else k): v for k, v in RUN.items()}
+    assert run_window_ms(spec_run) == run_window_ms(RUN) == (1773014400000, 1773100800000)

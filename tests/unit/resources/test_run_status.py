@@ -122,12 +122,12 @@ def test_activity_errors_and_duration_are_reported():
     assert run_result(summary)["duration_seconds"] == 3.5
 
 
-def test_window_params_are_epoch_seconds_as_strings_and_match_back():
+def test_window_params_are_epoch_seconds_as_integers_and_match_back():
     params = window_params(1_700_000_000, 1_700_086_400, start_time=1_700_090_000, delta_column="updated")
     assert params == {
-        "startTime": "1700090000",
-        "windowStartTime": "1700000000",
-        "windowEndTime": "1700086400",
+        "startTime": 1700090000,
+        "windowStartTime": 1700000000,
+        "windowEndTime": 1700086400,
         "deltaColumn": {"name": "updated"},
     }
     assert same_window({"params": params}, 1_700_000_000, 1_700_086_400)
@@ -135,6 +135,13 @@ def test_window_params_are_epoch_seconds_as_strings_and_match_back():
     assert same_window(in_ms, 1_700_000_000, 1_700_086_400)
     assert not same_window({"params": params}, 1_700_000_000, 1_700_086_401)
     assert not same_window({}, 1_700_000_000, 1_700_086_400)
+
+
+@pytest.mark.parametrize("key", ["activities", "activites"], ids=["live-examples", "spec-spelling"])
+def test_activity_errors_are_read_under_either_documented_spelling(key):
+    body = run("failed", errors=[])
+    body[key] = [{"statusSummary": {"errors": [{"code": "CONNECTOR-2001-500", "message": "x"}]}}]
+    assert summarize_run(body)["error_codes"] == ["CONNECTOR-2001-500"]
 
 
 def started(run_id, ms):

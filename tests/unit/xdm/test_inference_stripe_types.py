@@ -38,6 +38,16 @@ def _node(props: dict[str, Any], segments: tuple[str, ...]) -> dict[str, Any]:
     return node
 
 
+def _sample_node(props: dict[str, Any], segments: tuple[str, ...]) -> dict[str, Any]:
+    """The explore node of a source path, or the untyped node (``{}``, an empty object) it lies under."""
+    node: dict[str, Any] = {"type": "object", "properties": props}
+    for segment in segments:
+        if _json_type(node) is None or node.get("properties") == {}:
+            return node
+        node = node["properties"][segment]
+    return node
+
+
 def _container(field_group: dict[str, Any], resource: str) -> dict[str, Any]:
     tenant = field_group["definitions"][resource]["properties"][f"_{TENANT}"]
     return tenant["properties"][f"{resource}_data"]["properties"]
@@ -96,7 +106,7 @@ def test_every_mapped_field_has_the_type_stripe_documents(resource: str):
         assert mapping["destination"].startswith(prefix)
         target = _node(container, _split("data." + mapping["destination"][len(prefix) :]))
         documented = stripe_types.type_at(documented_types, segments)
-        sample = _node(explore_props, segments)
+        sample = _sample_node(explore_props, segments)
         if documented is not None:
             problems += _mismatches(target, documented, mapping["source"])
             from_table += _json_type(sample) is None or sample.get("properties") == {}
@@ -133,7 +143,7 @@ def test_every_explore_field_is_mapped_or_reported(resource: str):
     sources = {m["source"] for m in mappings}
     for leaf in xdm.leaf_paths(xdm.explore_data_properties(explore)):
         path = f"data.{leaf}"
-        mapped = path in sources or any(path.startswith(s + ".") for s in sources)
+        mapped = path in sources or any(s.startswith(path + ".") for s in sources)
         reported = path in left_out or any(r.startswith(path + ".") for r in left_out)
         assert mapped or reported, path
     for path in left_out:  # nothing reported is mapped by its own path
@@ -154,11 +164,16 @@ def test_the_fields_named_in_the_issue_are_objects_typed_from_stripe():
         ("payment_method_details.card.installments", card["installments"]),
     ]:
         assert node["type"] == "object" and node["properties"], name
-        assert {
-            "sourceType": "ATTRIBUTE",
-            "source": f"data.{name}",
-            "destination": f"_{TENANT}.charges_data.{name}",
-        } in mappings
+        by_source = {m["source"]: m["destination"] for m in mappings}
+        assert f"data.{name}" not in by_source  # no longer mapped as one value
+        leaves = xdm.leaf_paths(node["properties"])
+        assert leaves, name
+        for leaf in leaves:  # each leaf, to the XDM leaf of the same path and its documented type
+            assert by_source[f"data.{name}.{leaf}"] == f"_{TENANT}.charges_data.{name}.{leaf}"
+    assert props["shipping"]["properties"]["address"]["properties"]["city"] == {
+        "title": "City",
+        "type": "string",
+    }
     assert props["transfer_data"]["properties"]["amount"]["type"] == "integer"
     # source is Account, BankAccount, Card or Source: the fields they all have
     assert set(props["source"]["properties"]) == {"id", "metadata", "object"}
