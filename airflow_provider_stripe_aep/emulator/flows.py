@@ -493,7 +493,14 @@ async def create_on_demand_run(request: Request, ctx: Ctx) -> Any:
     params = _run_params(meta, body.get("params"), ctx.config.api_variant)
     materialize(ctx.store, ctx.config)
     run = create_run(
-        ctx.store, flow, meta, time.time(), "one-time", outcome=ctx.config.run_outcome, params=params
+        ctx.store,
+        flow,
+        meta,
+        time.time(),
+        "one-time",
+        outcome=ctx.config.run_outcome,
+        params=params,
+        failed_rows=ctx.config.failed_rows,
     )
     created_run = {"id": run["id"], "etag": run["etag"]}
     if ctx.config.api_variant == "spec":  # CreateFlowRunResponse of flow-service.yaml
@@ -519,5 +526,6 @@ async def run_action(run_id: str, request: Request, ctx: Ctx) -> Any:
         "one-time",
         outcome=ctx.config.run_outcome,
         params=run.get("params"),
+        failed_rows=ctx.config.failed_rows,
     )
     return {"id": new["id"], "etag": new["etag"]}
