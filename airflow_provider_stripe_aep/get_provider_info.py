@@ -46,6 +46,7 @@ MODULES: dict[str, dict[str, list[str]]] = {
             "operators.connections",
             "operators.dataflow",
             "operators.dataflow_run",
+            "operators.health",
             "operators.lifecycle",
             "operators.mapping",
             "operators.plan",

@@ -19,6 +19,7 @@ from airflow_provider_stripe_aep.task_groups.params import (
     change_params,
     change_templates,
     event_column_params,
+    max_failed_ratio_param,
     onboarding_dag_settings,
     schedule_and_wait_params,
     schedule_and_wait_templates,
@@ -62,6 +63,7 @@ with DAG(
         ),
         **schedule_and_wait_params(),
         **event_column_params(),
+        "max_failed_ratio": max_failed_ratio_param(),
         **change_params(),
     },
 ) as dag:
@@ -79,5 +81,6 @@ with DAG(
         id_column=template("id_column"),
         timestamp_column=template("timestamp_column"),
         timestamp_format=template("timestamp_format"),
+        max_failed_ratio=template("max_failed_ratio"),
         **change_templates(),  # plan_only, on_conflict, on_schema_change
     )

@@ -23,6 +23,7 @@ from airflow_provider_stripe_aep.task_groups import stripe_to_aep_onboarding_gro
 from airflow_provider_stripe_aep.task_groups.params import (
     change_params,
     change_templates,
+    max_failed_ratio_param,
     onboarding_dag_settings,
     resource_paths_param,
     schedule_and_wait_params,
@@ -40,7 +41,12 @@ with DAG(
     # Start 2026-01-01, no catchup, one run at a time, 2 retries 15 s apart (creates are idempotent).
     **onboarding_dag_settings(),
     tags=["stripe", "adobe-experience-platform", "example"],
-    params={"resource_paths": resource_paths_param(), **schedule_and_wait_params(), **change_params()},
+    params={
+        "resource_paths": resource_paths_param(),
+        **schedule_and_wait_params(),
+        **change_params(),
+        "max_failed_ratio": max_failed_ratio_param(),
+    },
 ) as dag:
     validate_params = AEPValidateOnboardingOperator(
         task_id="validate_params",
@@ -65,6 +71,7 @@ with DAG(
             base_connection_id=base_connection.output,
             selected_resource_paths=template("resource_paths"),
             **SCHEDULE,
+            max_failed_ratio=template("max_failed_ratio"),
             **CHANGES,
         )
         validate_params >> group

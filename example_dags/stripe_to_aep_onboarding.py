@@ -21,6 +21,7 @@ from airflow_provider_stripe_aep.task_groups import stripe_to_aep_onboarding_gro
 from airflow_provider_stripe_aep.task_groups.params import (
     change_params,
     change_templates,
+    max_failed_ratio_param,
     onboarding_dag_settings,
     resource_path_param,
     schedule_and_wait_params,
@@ -35,7 +36,12 @@ with DAG(
     # Start 2026-01-01, no catchup, one run at a time, 2 retries 15 s apart (creates are idempotent).
     **onboarding_dag_settings(),
     tags=["stripe", "adobe-experience-platform", "example"],
-    params={"resource_path": resource_path_param(), **schedule_and_wait_params(), **change_params()},
+    params={
+        "resource_path": resource_path_param(),
+        **schedule_and_wait_params(),
+        **change_params(),
+        "max_failed_ratio": max_failed_ratio_param(),
+    },
 ) as dag:
     stripe_to_aep_onboarding_group(
         template("resource_path"),
@@ -43,5 +49,6 @@ with DAG(
         prefix_group_id=False,  # task IDs stay create_dataflow, wait_for_run...
         name_prefix=template("name_prefix"),
         **schedule_and_wait_templates(),  # frequency, interval, start_time... from the params
+        max_failed_ratio=template("max_failed_ratio"),
         **change_templates(),  # plan_only, on_conflict, on_schema_change
     )

@@ -23,6 +23,9 @@ os.environ.update(
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__DAGS_FOLDER": str(EXAMPLE_DAGS),
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{_HOME}/airflow.db",
+        # One key for this process and the `airflow dags test` processes some tests start: trigger
+        # kwargs (the AssetWatcher's) written by one must be readable by the other.
+        "AIRFLOW__CORE__FERNET_KEY": "DzVnlslJ6LVpC9a5eRy2m5q3vwl0g6p6mHkvqELGBhk=",
     }
 )
 AIRFLOW_2 = version("apache-airflow").startswith("2.")

@@ -132,3 +132,20 @@ def test_each_dag_runs_on_a_schedule_when_its_variable_is_set(monkeypatch, dag_i
     assert bag().dags[dag_id].timetable.can_be_scheduled
     monkeypatch.delenv(variable)
     assert not bag().dags[dag_id].timetable.can_be_scheduled
+
+
+def test_the_health_dag_is_hourly_by_default_and_its_schedule_comes_from_the_environment(monkeypatch):
+    from airflow_provider_stripe_aep.operators.health import AEPDataflowHealthOperator
+
+    parsed = parse_folder()
+    assert "aep_dataflow_health" in parsed["dags"]
+    dag = bag().dags["aep_dataflow_health"]
+    assert isinstance(dag.get_task("check_dataflows"), AEPDataflowHealthOperator)
+    assert set(dag.params.keys()) >= {"name_prefix", "window_hours", "max_failed_ratio"}
+    assert dag.params["window_hours"] == 24
+    assert dag.timetable.can_be_scheduled
+    # The DAG's schedule as given: `schedule` on Airflow 3, `schedule_interval` on Airflow 2.
+    assert getattr(dag, "schedule", None) == "@hourly" or getattr(dag, "schedule_interval", None) == "@hourly"
+    monkeypatch.setenv("AEP_DATAFLOW_HEALTH_SCHEDULE", "@daily")
+    daily = bag().dags["aep_dataflow_health"]
+    assert "@daily" in (getattr(daily, "schedule", None), getattr(daily, "schedule_interval", None))

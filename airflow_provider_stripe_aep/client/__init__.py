@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 
 
 class AEPClient:
-    """One authenticated session and the four services the onboarding uses."""
+    """One authenticated session and the services the onboarding uses (and Data Access, for the
+    diagnostics of failed records)."""
 
     def __init__(
         self,
@@ -39,6 +40,7 @@ class AEPClient:
         sleep: Callable[[float], None] | None = None,
     ) -> None:
         from airflow_provider_stripe_aep.client.catalog import CatalogAPI
+        from airflow_provider_stripe_aep.client.data_access import DataAccessAPI
         from airflow_provider_stripe_aep.client.data_prep import DataPrepAPI
         from airflow_provider_stripe_aep.client.flow_service import FlowServiceAPI
         from airflow_provider_stripe_aep.client.http import AEPHttpClient
@@ -49,6 +51,7 @@ class AEPClient:
         self.schemas = SchemaRegistryAPI(self.http)
         self.catalog = CatalogAPI(self.http)
         self.data_prep = DataPrepAPI(self.http)
+        self.data_access = DataAccessAPI(self.http)
 
     def __repr__(self) -> str:
         return f"AEPClient({self.http!r})"

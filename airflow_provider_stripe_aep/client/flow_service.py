@@ -146,6 +146,19 @@ class FlowServiceAPI:
             self.http, "/runs", [("property", f"flowId=={flow_id}"), ("orderby", "-createdAt")]
         )
 
+    def iter_runs_started_after(self, flow_id: str, since_ms: int) -> Iterator[dict[str, Any]]:
+        """The flow's runs that started after `since_ms` (epoch ms), newest first: one paged list
+        (`property=metrics.durationSummary.startedAtUTC>...`, reference §2.8)."""
+        return iter_flow_service(
+            self.http,
+            "/runs",
+            [
+                ("property", f"flowId=={flow_id}"),
+                ("property", f"metrics.durationSummary.startedAtUTC>{int(since_ms)}"),
+                ("orderby", "-createdAt"),
+            ],
+        )
+
     def latest_run(self, flow_id: str) -> dict[str, Any] | None:
         return next(self.iter_runs(flow_id), None)
 

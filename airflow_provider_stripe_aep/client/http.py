@@ -38,6 +38,7 @@ SERVICE_PREFIXES = {
     "schemaregistry": "/data/foundation/schemaregistry",
     "catalog": "/data/foundation/catalog",
     "conversion": "/data/foundation/conversion",
+    "export": "/data/foundation/export",
 }
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})

@@ -12,8 +12,10 @@ from typing import Any
 from airflow_provider_stripe_aep.emulator.config import (
     API_VARIANTS,
     FAULT_KINDS,
+    ROW_ERROR_CODES,
     RUN_OUTCOMES,
     EmulatorConfig,
+    FailedRows,
     FaultRule,
     load_fault_file,
 )
@@ -61,6 +63,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="how runs end (default success; /_emulator/run-outcome changes it per flow)",
     )
     parser.add_argument(
+        "--failed-row-share",
+        type=float,
+        default=0.0,
+        help="share (0..1) of each run's records that fail (default 0; /_emulator/failed-rows per flow)",
+    )
+    parser.add_argument(
+        "--failed-row-codes",
+        default=",".join(ROW_ERROR_CODES),
+        help=f"comma-separated error codes of the failed rows (default {','.join(ROW_ERROR_CODES)})",
+    )
+    parser.add_argument(
+        "--records-per-run", type=int, default=0, help="records a run ingests (default: the samples)"
+    )
+    parser.add_argument(
         "--api-variant",
         choices=API_VARIANTS,
         default="tutorial",
@@ -91,6 +107,11 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
         run_seconds=args.run_seconds,
         run_interval_seconds=args.run_interval_seconds,
         run_outcome=args.run_outcome,
+        failed_rows=FailedRows(
+            share=args.failed_row_share,
+            codes=tuple(c for c in args.failed_row_codes.split(",") if c),
+            records=args.records_per_run,
+        ),
         api_variant=args.api_variant,
         seed=args.seed,
         faults=faults,

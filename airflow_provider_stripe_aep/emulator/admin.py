@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from airflow_provider_stripe_aep.emulator import source_changes
-from airflow_provider_stripe_aep.emulator.config import RUN_OUTCOMES, FaultRule
+from airflow_provider_stripe_aep.emulator.config import RUN_OUTCOMES, FailedRows, FaultRule
 from airflow_provider_stripe_aep.emulator.connections import masked_connection
 from airflow_provider_stripe_aep.emulator.errors import ApiError
 from airflow_provider_stripe_aep.emulator.faults import FaultInjector
@@ -180,6 +180,60 @@ async def force_flow_state(flow_id: str, request: Request) -> dict[str, Any]:
         store, _ = _find_flow(request, flow_id)
         store.flows[flow_id]["state"] = body["state"]
         return {"id": flow_id, "state": body["state"]}
+
+
+@router.post("/failed-rows")
+async def set_failed_rows(request: Request) -> dict[str, Any]:
+    """How new runs lose rows. Body ``{"share": 0.03, "codes": ["MAPPER-3700-400", ...], "records": 100,
+    "value": optional}``: ``share`` of a run's ``records`` (0: the resource's samples) fail, spread over
+    ``codes``; ``value`` is written into each failed record (the test's marker). With ``"flowId"`` for
+    that flow only (``"share": null`` goes back to the emulator-wide setting). Runs already created keep
+    theirs; ``/_emulator/reset`` restores the start-up setting."""
+    body = await json_body(request)
+    if not isinstance(body, dict):
+        raise _bad('body must be {"share": 0..1, "codes": [...], "records": N, "value": ..., "flowId": ...}')
+    flow_id = body.pop("flowId", None)
+    state = emulator_state(request)
+    try:
+        rows = None if flow_id and body.get("share") is None else FailedRows.from_dict(body)
+    except (TypeError, ValueError) as exc:
+        raise _bad(str(exc)) from None
+    with state.lock:
+        if flow_id:
+            _, meta = _find_flow(request, str(flow_id))
+            meta.failed_rows = rows
+            return {"flowId": flow_id, "failedRows": rows.to_dict() if rows else None}
+        assert rows is not None
+        state.config.failed_rows = rows
+        return {"failedRows": rows.to_dict()}
+
+
+@router.post("/flows/{flow_id}/stale")
+async def make_flow_stale(flow_id: str, request: Request) -> dict[str, Any]:
+    """A flow whose source stopped delivering: its runs (and the flow's own timestamps) move
+    ``age_seconds`` into the past (body ``{"age_seconds": 7200}``, default 2 h) and no new scheduled
+    run starts (``{"stop": false}`` keeps it running)."""
+    body = await json_body(request, required=False)
+    body = body if isinstance(body, dict) else {}
+    try:
+        age_ms = int(float(body.get("age_seconds", 7200)) * 1000)
+    except (TypeError, ValueError):
+        raise _bad("age_seconds must be a number of seconds") from None
+    if age_ms < 0:
+        raise _bad("age_seconds must be >= 0")
+    state = emulator_state(request)
+    with state.lock:
+        store, meta = _find_flow(request, flow_id)
+        materialize(store, state.config)
+        for run in store.runs.values():
+            if run["flowId"] == flow_id:
+                run["createdAt"] -= age_ms
+        flow = store.flows[flow_id]
+        for key in ("createdAt", "updatedAt"):
+            if isinstance(flow.get(key), int):
+                flow[key] -= age_ms
+        meta.stopped = bool(body.get("stop", True))
+        return {"id": flow_id, "agedSeconds": age_ms / 1000, "stopped": meta.stopped}
 
 
 @router.post("/explore/{resource_path}/fields")

@@ -13,6 +13,7 @@ from airflow_provider_stripe_aep.emulator import (
     admin,
     catalog,
     connections,
+    data_access,
     data_prep,
     flows,
     ims,
@@ -78,7 +79,7 @@ def create_app(config: EmulatorConfig | None = None) -> FastAPI:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(StarletteHTTPException, _framework_error)
     app.add_exception_handler(RequestValidationError, _framework_error)
-    for module in (ims, connections, flows, schema_registry, catalog, data_prep, admin):
+    for module in (ims, connections, flows, schema_registry, catalog, data_prep, data_access, admin):
         app.include_router(module.router)
     app.add_middleware(EmulatorMiddleware, state=state, injector=injector)
     app.add_middleware(TrailingSlash)

@@ -12,6 +12,47 @@ MIX = "mix"
 """A rule of kind ``mix`` draws one of its ``kinds`` (weighted) for each request it selects, so one
 ``rate`` is the combined rate of several faults."""
 RUN_OUTCOMES: tuple[str, ...] = ("success", "partialSuccess", "failed")
+ROW_ERROR_CODES: tuple[str, ...] = ("MAPPER-3700-400", "INGEST-1555-400")
+"""Codes the failed rows of a run carry by default (reference §2.8, §8b)."""
+
+
+@dataclass
+class FailedRows:
+    """How a run's rows fail: `share` of its records (0..1), spread over `codes` in turn; the run
+    ingests `records` records (0: the resource's sample records); `value`, when set, is written into
+    each failed record (where the failure is) so that tests can check it never leaves AEP."""
+
+    share: float = 0.0
+    codes: tuple[str, ...] = ROW_ERROR_CODES
+    records: int = 0
+    value: str | None = None
+
+    def __post_init__(self) -> None:
+        self.share = float(self.share)
+        if not 0.0 <= self.share <= 1.0:
+            raise ValueError("failed-row share must be between 0 and 1")
+        self.codes = tuple(str(c) for c in self.codes)
+        if not self.codes or not all(self.codes):
+            raise ValueError("failed-row codes must be a non-empty list of error codes")
+        self.records = int(self.records)
+        if self.records < 0:
+            raise ValueError("records must be >= 0")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FailedRows:
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown failed-row keys: {', '.join(sorted(unknown))}")
+        if "codes" in data and not isinstance(data["codes"], list | tuple):
+            raise ValueError("codes must be a list of error codes")
+        values: dict[str, Any] = {k: tuple(v) if k == "codes" else v for k, v in data.items()}
+        return cls(**values)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"share": self.share, "codes": list(self.codes), "records": self.records, "value": self.value}
+
+
 API_VARIANTS: tuple[str, ...] = ("tutorial", "spec")
 """Where Adobe's tutorials and its OpenAPI specs disagree (API reference §8a), which one the emulator
 answers like: ``tutorial`` (the guides' examples) or ``spec`` (the OpenAPI specs). docs/api-notes.md
@@ -135,6 +176,8 @@ class EmulatorConfig:
     faults: list[FaultRule] = field(default_factory=list)
     run_outcome: str = "success"
     """How runs end unless a flow says otherwise: success, partialSuccess or failed."""
+    failed_rows: FailedRows = field(default_factory=FailedRows)
+    """How many of a run's rows fail, and with which codes, unless a flow says otherwise."""
     api_variant: str = "tutorial"
     """``tutorial`` or ``spec``: which documented form the emulator answers with (see API_VARIANTS)."""
 

@@ -13,7 +13,7 @@ import uuid
 from typing import Any
 
 from airflow_provider_stripe_aep.emulator import fixtures, source_changes
-from airflow_provider_stripe_aep.emulator.config import EmulatorConfig
+from airflow_provider_stripe_aep.emulator.config import EmulatorConfig, FailedRows
 from airflow_provider_stripe_aep.emulator.state import FlowMeta, Resource, SandboxStore, new_etag, new_id
 
 FAILURE_ERROR = {
@@ -36,6 +36,41 @@ def _record_count(store: SandboxStore, flow: Resource) -> int:
         elif "path" in params:
             total += len(fixtures.paypal_tables().get(params["path"], {}).get("rows", []))
     return total
+
+
+ROW_ERROR_MESSAGES = {
+    # Descriptions from AEP's error-diagnostics guide (reference §8b) and the run example of §2.8.
+    "MAPPER-3700-400": "Mapper Transform Error",
+    "INGEST-1401-400": "The row has corrupted data and cannot be read or parsed.",
+    "INGEST-1555-400": "A required field is either missing or has a value of null.",
+}
+
+
+def _mapping_paths(store: SandboxStore, flow: Resource) -> list[str]:
+    """The XDM destinations of the flow's mapping set (where its rows can fail)."""
+    for transformation in flow.get("transformations", []):
+        mapping_id = (transformation.get("params") or {}).get("mappingId")
+        mapping_set = store.mapping_sets.get(str(mapping_id))
+        if mapping_set:
+            paths = [m.get("destination") for m in mapping_set["_versions"][-1].get("mappings", [])]
+            return [p for p in paths if isinstance(p, str) and p]
+    return []
+
+
+def _failed_rows(store: SandboxStore, flow: Resource, rows: FailedRows, records: int) -> dict[str, Any]:
+    """Which of a run's rows fail: how many, each one's code and XDM path (emulator-only)."""
+    count = round(rows.share * records)
+    if rows.share > 0 and records and count == 0:
+        count = 1
+    paths = _mapping_paths(store, flow) or ["_id"]
+    return {
+        "count": count,
+        "rows": [
+            {"code": rows.codes[i % len(rows.codes)], "path": paths[(i // len(rows.codes)) % len(paths)]}
+            for i in range(count)
+        ],
+        "value": rows.value,
+    }
 
 
 def _value(record: Any, source: str) -> Any:
@@ -87,7 +122,10 @@ def create_run(
     *,
     outcome: str = "success",
     window_ms: tuple[int, int] | None = None,
+    failed_rows: FailedRows | None = None,
 ) -> Resource:
+    rows = meta.failed_rows or failed_rows or FailedRows()
+    records = rows.records or _record_count(store, flow)
     run: Resource = {
         "id": new_id(),
         "flowId": flow["id"],
@@ -98,7 +136,8 @@ def create_run(
         "imsOrgId": meta.org,
         "_fail": meta.fail_runs,
         "_outcome": meta.outcome or outcome,
-        "_records": _record_count(store, flow),
+        "_records": records,
+        "_failed_rows": _failed_rows(store, flow, rows, records),
         "_type": extension,
         "_sources": list(flow.get("sourceConnectionIds", [])),
         "_targets": list(flow.get("targetConnectionIds", [])),
@@ -118,7 +157,7 @@ def materialize(store: SandboxStore, config: EmulatorConfig, now: float | None =
     now = time.time() if now is None else now
     for flow_id, flow in store.flows.items():
         meta = store.flow_meta.get(flow_id)
-        if meta is None or flow.get("state") != "enabled" or meta.next_run_at is None:
+        if meta is None or flow.get("state") != "enabled" or meta.next_run_at is None or meta.stopped:
             continue
         if meta.next_run_at > now or meta.run_count >= config.max_runs_per_flow:
             continue
@@ -127,7 +166,15 @@ def materialize(store: SandboxStore, config: EmulatorConfig, now: float | None =
         due = meta.next_run_at
         if not once and now - due > interval:
             due = now - (now - due) % interval
-        create_run(store, flow, meta, due, "one-time" if once else "scheduled", outcome=config.run_outcome)
+        create_run(
+            store,
+            flow,
+            meta,
+            due,
+            "one-time" if once else "scheduled",
+            outcome=config.run_outcome,
+            failed_rows=config.failed_rows,
+        )
         meta.next_run_at = None if once else due + interval
 
 
@@ -158,7 +205,14 @@ def render_run(run: Resource, config: EmulatorConfig, now_ms: int | None = None)
     records = run["_records"] if done else 0
     failed = status == "failed"
     partial = status == "partialSuccess"
-    failed_records = records if failed else (max(1, records // 5) if partial and records else 0)
+    planned = run.get("_failed_rows", {}).get("count", 0)
+    failed_records = 0
+    if failed:
+        failed_records = records
+    elif done and planned:
+        failed_records = planned
+    elif partial and records:
+        failed_records = max(1, records // 5)
     record_summary = {
         "inputRecordCount": records,
         "outputRecordCount": records - failed_records,
@@ -174,17 +228,35 @@ def render_run(run: Resource, config: EmulatorConfig, now_ms: int | None = None)
         duration["completedAtUTC"] = completed
     status_summary: dict[str, Any] = {"status": status, "activityRefs": ["promotionActivity"]}
     errors: list[dict[str, Any]] = []
+    row_errors: list[dict[str, Any]] = []
     if failed:
         errors = [copy.deepcopy(FAILURE_ERROR)]
-    elif partial:
-        errors = [dict(e) for e in PARTIAL_ERRORS]
-        errors[0]["message"] = (
-            f"Encountered {failed_records} errors in the data. Successfully ingested "
-            f"{records - failed_records} rows."
-        )
-        errors[1]["recordCount"] = failed_records
+    elif failed_records:
+        # A run with failed rows below the partial-ingestion threshold still reports its status
+        # (e.g. success) with INGEST-1212-400 and one error per row code with its recordCount (§8b).
+        errors = [
+            {
+                "code": "INGEST-1212-400",
+                "message": f"Encountered {failed_records} errors in the data. Successfully ingested "
+                f"{records - failed_records} rows.",
+            }
+        ]
+        if planned:
+            per_code: dict[str, int] = {}
+            for row in run["_failed_rows"]["rows"]:
+                per_code[row["code"]] = per_code.get(row["code"], 0) + 1
+            row_errors = [
+                {
+                    "code": code,
+                    "recordCount": n,
+                    "message": ROW_ERROR_MESSAGES.get(code, "Row failed validation"),
+                }
+                for code, n in per_code.items()
+            ]
+        else:
+            row_errors = [dict(PARTIAL_ERRORS[1], recordCount=failed_records)]
     if errors:
-        status_summary["errors"] = errors
+        status_summary["errors"] = errors + row_errors
     in_bytes = records * BYTES_PER_RECORD
     export = "https://platform.adobe.io/data/foundation/export/batches"
     promotion_status: dict[str, Any] = {"status": status}
@@ -197,8 +269,8 @@ def render_run(run: Resource, config: EmulatorConfig, now_ms: int | None = None)
         }
     if failed:
         promotion_status["errors"] = [copy.deepcopy(FAILURE_ERROR)]
-    elif partial:
-        promotion_status.setdefault("extensions", {})["errors"] = copy.deepcopy(errors)
+    elif failed_records:
+        promotion_status.setdefault("extensions", {})["errors"] = copy.deepcopy(errors + row_errors)
     copy_status: dict[str, Any] = {"status": status, "extensions": {"type": run["_type"]}}
     if failed:
         copy_status["errors"] = [copy.deepcopy(FAILURE_ERROR)]

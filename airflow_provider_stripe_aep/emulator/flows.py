@@ -513,6 +513,7 @@ async def create_on_demand_run(request: Request, ctx: Ctx) -> Any:
         "one-time",
         outcome=ctx.config.run_outcome,
         window_ms=_window_ms(params),
+        failed_rows=ctx.config.failed_rows,
     )
     created_run = {"id": run["id"], "etag": run["etag"]}
     if ctx.config.api_variant == "spec":  # CreateFlowRunResponse of flow-service.yaml
@@ -538,5 +539,6 @@ async def run_action(run_id: str, request: Request, ctx: Ctx) -> Any:
         "one-time",
         outcome=ctx.config.run_outcome,
         window_ms=run.get("_window_ms"),
+        failed_rows=ctx.config.failed_rows,
     )
     return {"id": new["id"], "etag": new["etag"]}

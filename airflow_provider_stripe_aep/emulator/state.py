@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from airflow_provider_stripe_aep.emulator.config import EmulatorConfig
+from airflow_provider_stripe_aep.emulator.config import EmulatorConfig, FailedRows
 
 Resource = dict[str, Any]
 
@@ -44,6 +44,10 @@ class FlowMeta:
     """How this flow's new runs end (None: the emulator-wide setting)."""
     delta_column: Any = None
     """The ``deltaColumn`` of the first on-demand run (it cannot change afterwards)."""
+    failed_rows: FailedRows | None = None
+    """How this flow's new runs lose rows (None: the emulator-wide setting)."""
+    stopped: bool = False
+    """No new scheduled runs (a stale flow: the source stopped delivering)."""
 
 
 @dataclass
@@ -71,15 +75,18 @@ class EmulatorState:
     request_log: list[dict[str, Any]] = field(default_factory=list)
     lock: threading.RLock = field(default_factory=threading.RLock)
     initial_run_outcome: str = ""
+    initial_failed_rows: FailedRows | None = None
 
     def __post_init__(self) -> None:
         self.initial_run_outcome = self.config.run_outcome
+        self.initial_failed_rows = self.config.failed_rows
         self.reset_resources()
 
     def reset_resources(self) -> None:
         with self.lock:
             self.sandboxes = {name: SandboxStore(name) for name in self.config.sandboxes}
             self.config.run_outcome = self.initial_run_outcome
+            self.config.failed_rows = self.initial_failed_rows or FailedRows()
 
     def sandbox(self, name: str) -> SandboxStore:
         return self.sandboxes[name]

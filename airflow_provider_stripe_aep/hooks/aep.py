@@ -36,6 +36,14 @@ from airflow_provider_stripe_aep.resources.facts import (
 from airflow_provider_stripe_aep.resources.get_or_create import OnConflict, differences, ensure_reconciled
 from airflow_provider_stripe_aep.resources.naming import OnboardingNames
 from airflow_provider_stripe_aep.resources.plan import Observed
+from airflow_provider_stripe_aep.resources.run_diagnostics import (
+    DIAGNOSTIC_KINDS,
+    RunDiagnostics,
+    batch_ids,
+    diagnose,
+    empty_tally,
+    tally_rows,
+)
 from airflow_provider_stripe_aep.resources.run_status import (
     RunSelector,
     run_window,
@@ -1003,6 +1011,48 @@ class AdobeExperiencePlatformHook(BaseHook):
         """Non-secret facts the AEP UI links are built from: org ID and sandbox."""
         return {"org_id": self.client_config.org_id, "sandbox": self.client_config.sandbox}
 
+    # Day three: the health of every flow -------------------------------------------------------
+    def iter_source_flows(self) -> Iterable[dict[str, Any]]:
+        """Every source dataflow of the sandbox (one paged list call)."""
+        return self.client.flows.iter("flows", "inheritedAttributes.properties.isSourceFlow==true")
+
+    def runs_started_after(self, flow_id: str, since_ms: int) -> list[dict[str, Any]]:
+        """The flow's runs that started after `since_ms` (one paged list call)."""
+        return list(self.client.flows.iter_runs_started_after(flow_id, since_ms))
+
+    # Day three: why a run lost records (reference §8b) -------------------------------------------
+    DIAGNOSTIC_FILES_PER_KIND = 3
+    DIAGNOSTIC_LINES_PER_FILE = 5000
+    DIAGNOSTIC_MAX_FILE_BYTES = 20 * 1024 * 1024
+
+    def diagnose_run(self, run_id: str) -> RunDiagnostics:
+        """What AEP documents about a run's failures: its and its activities' status errors, and,
+        for each batch it wrote, the codes and XDM paths of the failed rows (Data Access row-error
+        and failed-record files; bounded: a few files per batch, a few thousand lines per file).
+        Record values are never kept (see `resources.run_diagnostics`). Diagnostic files that cannot
+        be read (none kept, expired after ~30 days, no access) leave a note, not an error."""
+        run = self.client.flows.get_run(run_id)
+        tally = empty_tally()
+        notes: list[str] = []
+        for batch_id in batch_ids(run):
+            for kind in DIAGNOSTIC_KINDS:
+                try:
+                    files = self.client.data_access.list_files(batch_id, kind)
+                except AEPError as exc:
+                    notes.append(f"{kind} of batch {batch_id} unavailable (HTTP {exc.status or '?'})")
+                    continue
+                wanted = [f for f in files if _length(f) > 0 and not f["name"].startswith("_")]
+                readable = [f for f in wanted if _length(f) <= self.DIAGNOSTIC_MAX_FILE_BYTES]
+                readable = readable[: self.DIAGNOSTIC_FILES_PER_KIND]
+                if len(readable) < len(wanted):
+                    notes.append(f"{kind} of batch {batch_id}: {len(readable)} of {len(wanted)} files read")
+                for file in readable:
+                    lines = self.client.data_access.read_lines(
+                        batch_id, kind, file["name"], max_lines=self.DIAGNOSTIC_LINES_PER_FILE
+                    )
+                    tally_rows(lines, kind, tally)
+        return diagnose(run, tally, note="; ".join(notes))
+
     # Watching runs (the AssetWatcher's trigger) ----------------------------------------------------
     async def aruns_started_after(self, started_after_ms: int) -> list[dict[str, Any]]:
         """Every run of the connection's sandbox (all flows) started after `started_after_ms`, newest
@@ -1025,6 +1075,14 @@ _MAPPING_VERSION_FACT = "transformations.Mapping.mappingVersion"
 
 _FLOW_FIELDS_FIXED_AT_CREATE = ("flowSpec", "sourceConnectionIds", "targetConnectionIds")
 """Adobe advises new connections and a new flow rather than changing these (reference §2.11)."""
+
+
+def _length(file: dict[str, Any]) -> int:
+    """A listed file's `length` (a string of digits in the guides); unknown counts as 1 (read it)."""
+    try:
+        return int(str(file.get("length", "1")))
+    except ValueError:
+        return 1
 
 
 def _dataflow_changes(

@@ -73,7 +73,8 @@ class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
     AEP run. AEP runs on demand only flows scheduled `once`: checked before the call.
 
     With `wait_for_completion`, waits for that run (in the worker, or in the triggerer when
-    `deferrable`) and pushes its summary (status, record counts, duration) as XCom `run`.
+    `deferrable`) and pushes its summary (status, record counts, duration) as XCom `run`; a run that
+    failed or lost records is explained there under `diagnostics` and in the log (see the sensor).
 
     :param flow_id: the dataflow ID; or `flow_name` to find it by name (e.g. `naming.onboarding_names`).
     :param window_start: start of the window (datetime, ISO-8601 or epoch seconds); default as above.

@@ -25,8 +25,15 @@ from airflow.providers.common.compat.sdk import (
     conf,
 )
 
+from airflow_provider_stripe_aep.client.errors import AEPError
 from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
 from airflow_provider_stripe_aep.links import AEPDataflowLink, AEPDataflowRunLink, push_link
+from airflow_provider_stripe_aep.resources.run_diagnostics import (
+    RunDiagnostics,
+    describe_diagnostics,
+    diagnostics_table,
+    needs_diagnosis,
+)
 from airflow_provider_stripe_aep.resources.run_status import (
     RunSelector,
     RunSummary,
@@ -133,14 +140,40 @@ class RunWaiting(DataflowLineage):
         self.finished_run = summary
         if summary["run_id"]:
             push_link(context, **self.hook.ui_context(), flow_id=self.flow_id, run_id=summary["run_id"])
+        diagnostics = self._diagnose(summary)
+        result = run_result(summary)
+        if diagnostics is not None:
+            result["diagnostics"] = diagnostics
         if not summary["succeeded"]:
-            raise self._give_up(f"Dataflow {self.flow_id}: {describe(summary)}")
+            # The run's messages are already in describe(summary).
+            why = f"; why: {describe_diagnostics(diagnostics, messages=False)}" if diagnostics else ""
+            raise self._give_up(f"Dataflow {self.flow_id}: {describe(summary)}{why}")
         if summary["status"].lower() != "success":
             self.log.warning("Dataflow %s ended %s: %s", self.flow_id, summary["status"], describe(summary))
         else:
             self.log.info("Dataflow %s: %s", self.flow_id, describe(summary))
         self._announce(summary, context)
-        return run_result(summary)
+        return result
+
+    def _diagnose(self, summary: RunSummary) -> RunDiagnostics | None:
+        """Why the run lost records (reference §8b), when it failed or has failed records; logged as
+        a table, returned for the XCom whatever the verdict. Reading the diagnostics never decides
+        the task: an error while reading them is logged and the run is judged by its counts."""
+        if not summary["run_id"] or not needs_diagnosis(summary["counts"], summary["status"]):
+            return None
+        try:
+            diagnostics = self.hook.diagnose_run(summary["run_id"])
+        except AEPError as exc:
+            self.log.warning("Dataflow %s: could not read the run's diagnostics: %s", self.flow_id, exc)
+            return None
+        self.log.warning(
+            "Dataflow %s, run %s: %s\n%s",
+            self.flow_id,
+            summary["run_id"],
+            describe_diagnostics(diagnostics),
+            diagnostics_table(diagnostics),
+        )
+        return diagnostics
 
     def execute_complete(self, context: Any, event: dict[str, Any] | None = None) -> dict[str, Any]:
         try:
@@ -180,7 +213,10 @@ class AEPDataflowRunSensor(RunWaiting, BaseSensorOperator):
     :param deferrable: wait in the triggerer instead of a worker slot (templatable).
     :param timeout: seconds (or timedelta) to wait in all, deferred or not.
     :param allow_partial_success: whether `partialSuccess` counts as success (default true).
-    :param max_failed_ratio: fail when failed/input records exceeds this (0 to 1).
+    :param max_failed_ratio: fail when failed/input records exceeds this (0 to 1); by default AEP's
+        0.5 % ingestion-failure rule. When the run failed or has failed records, the XCom also
+        holds `diagnostics`: counts, top error codes with rows each, XDM paths, a few messages
+        (never a record's value; see `resources.run_diagnostics`).
     :param fail_on_partial_success: the opposite of `allow_partial_success` (kept for older DAGs).
     :param lineage_input, dataset_id, dataset_fields: for OpenLineage (docs/lineage.md), what the
         flow reads (`{"namespace", "name"}`, see `resources.lineage`), the ID of the AEP dataset it

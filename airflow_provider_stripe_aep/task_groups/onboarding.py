@@ -56,6 +56,7 @@ from airflow_provider_stripe_aep.resources.lineage import (
 )
 from airflow_provider_stripe_aep.resources.naming import OnboardingNames, onboarding_names
 from airflow_provider_stripe_aep.sensors.dataflow_run import AEPDataflowRunSensor
+from airflow_provider_stripe_aep.sensors.dataflow_run import _ratio as validate_failed_ratio
 from airflow_provider_stripe_aep.sources import paypal as payments
 from airflow_provider_stripe_aep.validation import (
     ON_CONFLICT_ALLOWED,
@@ -111,6 +112,8 @@ class OnboardingSettings:
     :param class_id: `profile`, `experienceevent` or a class `$id` for the target schema.
     :param poll_interval, deferrable: how the last task waits for the dataflow's run (`deferrable`
         defaults to Airflow's `[operators] default_deferrable`, as for any operator).
+    :param max_failed_ratio: the share of failed records the run may have (0 to 1); default AEP's
+        0.5 % ingestion-failure rule (see `AEPDataflowRunSensor`).
     :param plan_only: only work out what a run would do (task `plan`, its XCom: per resource create,
         keep, update, conflict or refused, and the requests the run would send); nothing is written
         and every other step is skipped. A template (`{{ params.plan_only }}`) or True adds the tasks
@@ -136,6 +139,7 @@ class OnboardingSettings:
     class_id: Any = "profile"
     poll_interval: Any = 30
     deferrable: Any = None
+    max_failed_ratio: Any = None
     plan_only: Any = False
     on_conflict: Any = "fail"
     on_schema_change: Any = "fail"
@@ -178,6 +182,7 @@ class OnboardingSettings:
             "class_id": validate_class_id,
             "poll_interval": validate_poll_interval,
             "deferrable": lambda v: validate_bool(v, "deferrable"),
+            "max_failed_ratio": validate_failed_ratio,
             "resource_path": validate_resource_path,
             "table_path": validate_table_path,
             "plan_only": lambda v: validate_bool(v, "plan_only"),
@@ -186,7 +191,14 @@ class OnboardingSettings:
         }
         single = {
             name: getattr(self, name)
-            for name in ("name_prefix", "class_id", "poll_interval", "deferrable", *_POLICIES)
+            for name in (
+                "name_prefix",
+                "class_id",
+                "poll_interval",
+                "deferrable",
+                "max_failed_ratio",
+                *_POLICIES,
+            )
         }
         for name, value in {**single, resource_field: resource}.items():
             if _literal(value):
@@ -570,6 +582,7 @@ def onboarding_group(
             flow_id=dataflow.output,
             poll_interval=settings.poll_interval,
             deferrable=settings.deferrable,
+            max_failed_ratio=settings.max_failed_ratio,
             aep_conn_id=aep_conn_id,
             **lineage,
         )

@@ -59,6 +59,17 @@ def schedule_and_wait_params(poll_interval: float = 30) -> dict[str, Param]:
     }
 
 
+def max_failed_ratio_param() -> Param:
+    """The share of failed records a run may have (null: AEP's 0.5 % ingestion-failure rule)."""
+    return Param(
+        None,
+        type=["null", "number"],
+        minimum=0,
+        maximum=1,
+        description="Fail when failed / input records exceeds this (0 to 1); null: AEP's 0.5 % rule",
+    )
+
+
 def change_params() -> dict[str, Param]:
     """plan_only, on_conflict, on_schema_change: how a run treats what already exists."""
     return {

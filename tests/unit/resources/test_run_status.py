@@ -98,11 +98,15 @@ def test_no_runs_selects_nothing():
 
 def test_partial_success_and_failed_ratio_policy():
     partial = run("partialSuccess", inputRecordCount=10, failedRecordCount=3)
-    assert summarize_run(partial, SuccessPolicy())["succeeded"] is True
+    assert summarize_run(partial, SuccessPolicy(max_failed_ratio=1))["succeeded"] is True
+    by_default = summarize_run(partial, SuccessPolicy())  # AEP's 0.5 % rule
+    assert by_default["succeeded"] is False and "0.5% ingestion-failure rule" in describe(by_default)
     refused = summarize_run(partial, SuccessPolicy(allow_partial_success=False))
     assert refused["succeeded"] is False and "partial success is not allowed" in describe(refused)
     too_many = summarize_run(partial, SuccessPolicy(max_failed_ratio=0.2))
-    assert too_many["succeeded"] is False and "30.0% of the records failed" in describe(too_many)
+    assert too_many[
+        "succeeded"
+    ] is False and "30.0% of the records failed, more than the allowed 20.0%" in describe(too_many)
     assert summarize_run(partial, SuccessPolicy(max_failed_ratio=0.3))["succeeded"] is True
 
 

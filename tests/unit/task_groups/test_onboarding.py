@@ -51,6 +51,7 @@ def test_both_entry_points_take_every_setting(entry):
         "class_id": "profile",
         "poll_interval": 5,
         "deferrable": True,
+        "max_failed_ratio": 0.05,
         "plan_only": True,
         "on_conflict": "update",
         "on_schema_change": "extend",
@@ -70,6 +71,7 @@ def test_both_entry_points_take_every_setting(entry):
     assert (flow.frequency, flow.interval, flow.start_time, flow.backfill) == ("day", 2, 1767225600, False)
     wait = tasks["wait_for_run"]
     assert (wait.poll_interval, wait.deferrable, wait.aep_conn_id) == (5, True, "aep_other")
+    assert wait.max_failed_ratio == 0.05
     assert tasks["validate_params"].name_prefix == "Shop"
     assert tasks["plan"].upstream_task_ids == tasks["apply"].upstream_task_ids == {"validate_params"}
     assert (tasks["apply"].plan_only, tasks["plan"].plan_only) == (True, True)
@@ -94,6 +96,14 @@ def test_a_table_source_is_a_value_its_label_names_the_resources():
     assert tasks["create_source_connection"].connection_spec_id == "0123-abcd"
     assert tasks["create_source_connection"].source_params == {"path": "Shop.Orders"}
     assert group.names.dataflow == "Mine Shop Shop.Orders dataflow"
+
+
+def test_a_literal_max_failed_ratio_out_of_range_is_refused_when_the_dag_is_parsed():
+    from airflow_provider_stripe_aep.validation import InvalidInputError
+
+    with DAG("ratio", schedule=None, start_date=START):
+        with pytest.raises(InvalidInputError, match="max_failed_ratio"):
+            stripe_to_aep_onboarding_group("charges", max_failed_ratio=5)
 
 
 def test_a_literal_false_plan_only_adds_no_plan_and_apply_tasks_a_template_adds_both():
