@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from airflow.providers.common.compat.sdk import Asset, BaseOperatorLink, XCom
+from airflow.providers.common.compat.sdk import Asset, AssetAlias, BaseOperatorLink, XCom
 
 AEP_UI = "https://experience.adobe.com"
 LINK_XCOM_KEY = "aep_link"
@@ -73,6 +73,24 @@ def dataset_asset(sandbox: str, dataset_name: str) -> Any:
     """The Airflow Asset (Airflow 3) / Dataset (2.x) of a target dataset, for `outlets=[...]`; a DAG
     scheduled on it runs when new Stripe data has landed in that dataset."""
     return Asset(dataset_asset_uri(sandbox, dataset_name))
+
+
+def dataset_alias(name: str) -> Any:
+    """An AssetAlias (Airflow 3) / DatasetAlias (2.x): an outlet whose Asset is chosen at run time."""
+    return AssetAlias(name)
+
+
+def announce_dataset(
+    context: Any, alias: str, sandbox: str, dataset_name: str, extra: dict[str, Any] | None = None
+) -> Any:
+    """Emit the target dataset's Asset event (with `extra`) through the task's alias outlet `alias`;
+    returns the Asset. The dataset is the one the run actually wrote to, known only at run time."""
+    asset = dataset_asset(sandbox, dataset_name)
+    events = context.get("outlet_events") if hasattr(context, "get") else None
+    if events is None:  # called outside a task run
+        return asset
+    events[AssetAlias(alias)].add(asset, extra=extra or {})
+    return asset
 
 
 def dataflow_runs_asset_uri(sandbox: str, dataflow_name: str) -> str:

@@ -17,7 +17,7 @@ import re
 import time
 import unicodedata
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import pendulum
@@ -617,3 +617,30 @@ def validate_event_columns(
         "timestamp_column": validate_name(given["timestamp_column"], "timestamp_column"),
         "timestamp_format": validate_timestamp_format(given["timestamp_format"]),
     }
+
+
+class ConnectionNeed(NamedTuple):
+    """An Airflow connection a run will use: its ID, the type it must have (None: any) and the
+    attributes (`host`, `login`, `password`, `extra.<key>`) that must be set."""
+
+    conn_id: str
+    conn_type: str | None = None
+    fields: tuple[str, ...] = ()
+    purpose: str = ""
+
+
+def validate_connection(need: ConnectionNeed, conn: Any) -> None:
+    """Refuse a connection the run needs that is missing (`conn` None), of another type or without a
+    required field; the message names the connection and the field, never a value."""
+    field = f"connection {need.conn_id}"
+    purpose = f" ({need.purpose})" if need.purpose else ""
+    if conn is None:
+        raise InvalidInputError(field, None, f"must be defined{purpose}: this run uses it")
+    conn_type = getattr(conn, "conn_type", None)
+    if need.conn_type is not None and conn_type != need.conn_type:
+        raise InvalidInputError(f"{field} conn_type", conn_type, f"must be {need.conn_type!r}{purpose}")
+    extra = getattr(conn, "extra_dejson", None) or {}
+    for attribute in need.fields:
+        value = extra.get(attribute[6:]) if attribute.startswith("extra.") else getattr(conn, attribute, None)
+        if value is None or str(value).strip() == "":
+            raise InvalidInputError(f"{field} {attribute}", None, f"must be set{purpose}")

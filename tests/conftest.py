@@ -14,11 +14,12 @@ from aep_testing import EXAMPLE_DAGS
 
 _HOME = Path(tempfile.mkdtemp(prefix="stripe-aep-tests-"))
 
-# Set before anything imports Airflow, so its configuration is read from here.
+# Set before anything imports Airflow, so its configuration is read from here. Airflow's production
+# defaults otherwise (no unit-test mode: it turns cron data intervals on and changes what a DAG means);
+# only where things are (home, database, DAGs folder) and no bundled Airflow examples.
 os.environ.update(
     {
         "AIRFLOW_HOME": str(_HOME),
-        "AIRFLOW__CORE__UNIT_TEST_MODE": "True",
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__DAGS_FOLDER": str(EXAMPLE_DAGS),
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{_HOME}/airflow.db",

@@ -469,10 +469,23 @@ def _run_params(meta: FlowMeta, params: Any, api_variant: str) -> dict[str, Any]
     return params
 
 
+def _window_ms(params: dict[str, Any]) -> tuple[int, int]:
+    """The requested window in epoch milliseconds. The tutorial says unix time and the spec says epoch
+    milliseconds, both with 10-digit examples (reference §2.9): 10 digits are read as seconds, 13 as
+    milliseconds; the docs do not say which AEP assumes for an ambiguous value."""
+
+    def ms(name: str) -> int:
+        value = int(str(params[name]).strip())
+        return value if value > 10**11 else value * 1000
+
+    return ms("windowStartTime"), ms("windowEndTime")
+
+
 @router.post("/runs", status_code=201)
 async def create_on_demand_run(request: Request, ctx: Ctx) -> Any:
-    """On-demand run (reference §2.9). The run object echoes the request's ``params`` as sent (under
-    ``params``), so the window of each run can be read back with ``GET /runs/{id}``."""
+    """On-demand run (reference §2.9). The run shows its window where monitor.md documents it
+    (copyActivity's ``durationSummary.extensions.windowStart/windowEnd``, epoch milliseconds); it does
+    not echo the request's ``params`` (FlowRunItemDTO has none)."""
     body = require_dict(await json_body(request), "body")
     flow_id = body.get("flowId")
     if not isinstance(flow_id, str) or not flow_id:
@@ -499,7 +512,7 @@ async def create_on_demand_run(request: Request, ctx: Ctx) -> Any:
         time.time(),
         "one-time",
         outcome=ctx.config.run_outcome,
-        params=params,
+        window_ms=_window_ms(params),
         failed_rows=ctx.config.failed_rows,
     )
     created_run = {"id": run["id"], "etag": run["etag"]}
@@ -525,7 +538,7 @@ async def run_action(run_id: str, request: Request, ctx: Ctx) -> Any:
         time.time(),
         "one-time",
         outcome=ctx.config.run_outcome,
-        params=run.get("params"),
+        window_ms=run.get("_window_ms"),
         failed_rows=ctx.config.failed_rows,
     )
     return {"id": new["id"], "etag": new["etag"]}

@@ -46,6 +46,7 @@ from airflow_provider_stripe_aep.resources.run_diagnostics import (
 )
 from airflow_provider_stripe_aep.resources.run_status import (
     RunSelector,
+    run_window,
     same_window,
     select_run,
     unsettled,
@@ -748,6 +749,11 @@ class AdobeExperiencePlatformHook(BaseHook):
                 f"Run {selector.run_id} belongs to flow {run.get('flowId')}, not {flow_id}."
             )
         return run
+
+    def run_windows(self, flow_id: str) -> list[tuple[int, int]]:
+        """The windows (epoch seconds) of the flow's runs that show one (`run_status.run_window`)."""
+        windows = (run_window(run) for run in self.client.flows.iter_runs(flow_id))
+        return [(start // 1000, end // 1000) for start, end in filter(None, windows)]
 
     def find_window_run(self, flow_id: str, window_start: int, window_end: int) -> dict[str, Any] | None:
         """The flow's newest run started for exactly this window, if any."""

@@ -5,14 +5,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from airflow.providers.common.compat.sdk import AirflowSkipException, BaseOperator
+from airflow.providers.common.compat.sdk import (
+    AirflowNotFoundException,
+    AirflowSkipException,
+    BaseHook,
+    BaseOperator,
+)
 
 from airflow_provider_stripe_aep.utils.failures import fail_fast
 from airflow_provider_stripe_aep.validation import (
     EVENT_COLUMN_FIELDS,
     ONBOARDING_SETTINGS,
+    ConnectionNeed,
     InvalidInputError,
     optional_value,
+    validate_connection,
     validate_event_columns,
     validate_name,
     validate_onboarding_params,
@@ -35,6 +42,9 @@ class AEPValidateOnboardingOperator(BaseOperator):
     :param mappings: user-given mappings (checked when given).
     :param id_column, timestamp_column, timestamp_format: a table source's ExperienceEvent columns
         (see `validation.validate_event_columns`; checked when `tables`).
+    :param connections: the Airflow connections the run will use (`ConnectionNeed`): each must exist,
+        have its type and fields (the AEP connection every field, as its hook reads them); read from
+        Airflow's secrets and database, no request to AEP or the source.
     :param plan_only, on_conflict, on_schema_change: the run's policies (see
         `stripe_to_aep_onboarding_group`).
     """
@@ -84,6 +94,7 @@ class AEPValidateOnboardingOperator(BaseOperator):
         id_column: Any = None,
         timestamp_column: Any = None,
         timestamp_format: Any = None,
+        connections: Sequence[ConnectionNeed] = (),
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("retries", 0)  # nothing here can be cured by a retry
@@ -108,6 +119,7 @@ class AEPValidateOnboardingOperator(BaseOperator):
         self.id_column = id_column
         self.timestamp_column = timestamp_column
         self.timestamp_format = timestamp_format
+        self.connections = [ConnectionNeed(*need) for need in connections]
 
     def execute(self, context: Any) -> dict[str, Any]:
         with fail_fast():
@@ -135,6 +147,8 @@ class AEPValidateOnboardingOperator(BaseOperator):
             from airflow_provider_stripe_aep.xdm import inference as xdm  # loaded where it runs
 
             checked["mappings"] = len([xdm.normalize_mapping(m) for m in mappings])
+        for need in self.connections:
+            check_connection(need)
         if self.tables:
             checked.update(
                 validate_event_columns(
@@ -146,6 +160,22 @@ class AEPValidateOnboardingOperator(BaseOperator):
                 )
             )
         return checked
+
+
+def check_connection(need: ConnectionNeed) -> None:
+    """Look the connection up (no HTTP to AEP or the source) and refuse it when unfit to be used."""
+    conn: Any
+    try:
+        conn = BaseHook.get_connection(need.conn_id)
+    except AirflowNotFoundException:
+        conn = None
+    validate_connection(need, conn)
+    from airflow_provider_stripe_aep.hooks.connection_config import CONN_TYPE, build_client_config
+
+    if need.conn_type == CONN_TYPE:  # every field as the AEP hook will read it
+        build_client_config(
+            conn_id=need.conn_id, host=conn.host, login=conn.login, password=conn.password, extra=conn.extra
+        )
 
 
 class AEPCheckTableColumnsOperator(BaseOperator):

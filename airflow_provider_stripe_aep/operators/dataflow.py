@@ -125,7 +125,9 @@ class AEPCreateDataflowOperator(DataflowLineage, AEPBaseOperator):
         )
         transformations = validate_transformations(self.transformations)
         if self.flow_spec_id and self.flow_spec_name:
-            raise ValueError("Invalid flow_spec_name: give flow_spec_id or flow_spec_name, not both.")
+            raise InvalidInputError(
+                "flow_spec_name", self.flow_spec_name, "give flow_spec_id or flow_spec_name, not both"
+            )
         flow_spec_id = self.flow_spec_id or REST_FLOW_SPEC_ID
         if self.flow_spec_name:
             flow_spec_id = self.hook.flow_spec_id(validate_name(self.flow_spec_name, "flow_spec_name"))

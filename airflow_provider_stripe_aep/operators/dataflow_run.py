@@ -9,8 +9,10 @@ from typing import Any
 
 from airflow.providers.common.compat.sdk import conf
 
+from airflow_provider_stripe_aep import links
 from airflow_provider_stripe_aep.links import AEPDataflowLink, AEPDataflowRunLink, push_link
 from airflow_provider_stripe_aep.operators.base import AEPBaseOperator
+from airflow_provider_stripe_aep.resources.ingest_window import ingest_window
 from airflow_provider_stripe_aep.resources.run_status import (
     RunSelector,
     RunSummary,
@@ -32,21 +34,58 @@ from airflow_provider_stripe_aep.validation import (
 RUN_XCOM_KEY = "run"
 
 
+def data_interval(context: Any) -> tuple[int, int] | None:
+    """The DAG run's data interval in epoch seconds; None when it is absent or empty."""
+    start, end = context.get("data_interval_start"), context.get("data_interval_end")
+    if start is None or end is None:
+        return None
+    interval = (to_epoch_seconds(start, "data_interval_start"), to_epoch_seconds(end, "data_interval_end"))
+    return interval if interval[0] < interval[1] else None
+
+
+def run_date(context: Any) -> int:
+    """The DAG run's own date: its logical date, else (Airflow 3 runs without one) its run-after."""
+    moment = context.get("logical_date")
+    if moment is None:
+        moment = getattr(context.get("dag_run"), "run_after", None)
+    if moment is None:
+        raise InvalidInputError("window_end", None, "is required when the DAG run has no date")
+    return to_epoch_seconds(moment, "logical_date")
+
+
+def flow_start_time(flow: dict[str, Any]) -> int | None:
+    """The dataflow's `scheduleParams.startTime` (epoch seconds; AEP may show it as a string)."""
+    value = (flow.get("scheduleParams") or {}).get("startTime")
+    try:
+        return int(str(value)) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
 class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
     """Start an ad-hoc run of a dataflow (`POST /runs`, reference §2.9) for a time window; returns the
-    run ID. The window defaults to the Airflow run's data interval, so a scheduled DAG ingests exactly
-    its interval. A run already started for the same window is reused, not started again (the flow's
-    runs are looked up first). AEP runs on demand only flows scheduled `once`: checked before the call.
+    run ID. Without an explicit window, a DAG run ingests up to its data interval's end, or up to its
+    own date (logical date, else run-after) when its interval is empty (trigger timetables, manual and
+    Asset-triggered runs); the window starts where the flow's latest earlier window ended (read from
+    AEP's runs), else at the interval's start, else at `first_window_start` or the dataflow's start
+    time. So consecutive windows never overlap nor leave a gap (`resources.ingest_window`). A run
+    already started for the same window is reused, not started again: re-running a DAG run starts no
+    AEP run. AEP runs on demand only flows scheduled `once`: checked before the call.
 
     With `wait_for_completion`, waits for that run (in the worker, or in the triggerer when
     `deferrable`) and pushes its summary (status, record counts, duration) as XCom `run`; a run that
     failed or lost records is explained there under `diagnostics` and in the log (see the sensor).
 
     :param flow_id: the dataflow ID; or `flow_name` to find it by name (e.g. `naming.onboarding_names`).
-    :param window_start: start of the window (datetime, ISO-8601 or epoch seconds); default the data
-        interval's start. `window_end` likewise.
+    :param window_start: start of the window (datetime, ISO-8601 or epoch seconds); default as above.
+        `window_end` likewise.
+    :param first_window_start: where the first window starts when there is no earlier window nor a
+        data interval (default: the dataflow's `scheduleParams.startTime`).
     :param delta_column: `params.deltaColumn.name` for table-based sources that need it.
     :param allow_partial_success, max_failed_ratio, soft_fail: as on `AEPDataflowRunSensor`.
+    :param dataset_alias, dataset_name: with both, the task gets an AssetAlias (DatasetAlias on 2.x)
+        outlet named `dataset_alias`, and a run that ended well announces the Asset of the AEP dataset
+        `dataset_name` (templatable, so the dataset a run actually wrote to, e.g. from its params).
     :param lineage_input, dataset_id, dataset_fields: OpenLineage, as on `AEPDataflowRunSensor`.
 
     When the run succeeds, the event of each outlet Asset (Dataset on Airflow 2) carries the run in
@@ -59,11 +98,13 @@ class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
         "flow_name",
         "window_start",
         "window_end",
+        "first_window_start",
         "delta_column",
         "wait_for_completion",
         "poll_interval",
         "deferrable",
         "max_failed_ratio",
+        "dataset_name",
         "lineage_input",
         "dataset_id",
         "dataset_fields",
@@ -77,6 +118,7 @@ class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
         flow_name: str | None = None,
         window_start: Any = None,
         window_end: Any = None,
+        first_window_start: Any = None,
         delta_column: str | None = None,
         wait_for_completion: bool | str = True,
         poll_interval: float | str = 30,
@@ -85,12 +127,18 @@ class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
         allow_partial_success: bool = True,
         max_failed_ratio: float | str | None = None,
         soft_fail: bool = False,
+        dataset_alias: str | None = None,
+        dataset_name: str | None = None,
         lineage_input: dict[str, str] | None = None,
         dataset_id: str | None = None,
         dataset_fields: list[dict[str, str]] | str | None = None,
         **kwargs: Any,
     ) -> None:
+        if dataset_alias:
+            kwargs["outlets"] = [*(kwargs.get("outlets") or []), links.dataset_alias(dataset_alias)]
         super().__init__(**kwargs)
+        self.dataset_alias = dataset_alias
+        self.dataset_name = dataset_name
         self.lineage_input = lineage_input
         self.dataset_id = dataset_id
         self.dataset_fields = dataset_fields
@@ -98,6 +146,7 @@ class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
         self.flow_name = flow_name
         self.window_start = window_start
         self.window_end = window_end
+        self.first_window_start = first_window_start
         self.delta_column = delta_column
         self.wait_for_completion = wait_for_completion
         self.poll_interval = poll_interval
@@ -110,19 +159,30 @@ class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
         self.run_id: str | None = None
         self.ingest_window: tuple[int, int] | None = None
 
-    def _window(self, context: Any) -> tuple[int, int]:
-        start = (
-            self.window_start if self.window_start not in (None, "") else context.get("data_interval_start")
-        )
-        end = self.window_end if self.window_end not in (None, "") else context.get("data_interval_end")
+    def _given(self, value: Any, field: str) -> int | None:
+        return None if value in (None, "") else to_epoch_seconds(value, field)
+
+    def _window(self, context: Any, flow: dict[str, Any] | None) -> tuple[int, int]:
+        """The window to ingest: the explicit one, else the DAG run's (see `ingest_window`)."""
+        start = self._given(self.window_start, "window_start")
+        end = self._given(self.window_end, "window_end")
         if start is None or end is None:
-            raise InvalidInputError(
-                "window_start/window_end", (start, end), "are required when the DAG run has no data interval"
-            )
-        window = (to_epoch_seconds(start, "window_start"), to_epoch_seconds(end, "window_end"))
-        if window[0] >= window[1]:
+            interval = data_interval(context)
+            end = end if end is not None else (interval[1] if interval else run_date(context))
+            if start is None:
+                windows = self.hook.run_windows(self.flow_id)
+                first = self._given(self.first_window_start, "first_window_start")
+                if first is None and flow is not None:
+                    first = flow_start_time(flow)
+                start, end = ingest_window(
+                    end=end,
+                    interval_start=interval[0] if interval else None,
+                    windows=windows,
+                    first_start=first,
+                )
+        if start >= end:
             raise InvalidInputError("window_end", end, f"must be after window_start ({start})")
-        return window
+        return start, end
 
     def _run_window_ms(self, context: Any) -> tuple[int, int] | None:
         window = self.ingest_window
@@ -131,7 +191,9 @@ class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
     def execute(self, context: Any) -> str:
         if bool(self.flow_id) == bool(self.flow_name):
             raise InvalidInputError("flow_id", self.flow_id, "give flow_id or flow_name, exactly one")
-        window = self._window(context)
+        for value, field in ((self.window_start, "window_start"), (self.window_end, "window_end")):
+            self._given(value, field)
+        self._given(self.first_window_start, "first_window_start")
         wait = validate_bool(self.wait_for_completion, "wait_for_completion")
         deferrable = validate_bool(self.deferrable, "deferrable")
         poll_interval = _to_seconds(self.poll_interval, "poll_interval")
@@ -143,6 +205,7 @@ class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
         with fail_fast():
             if flow_name:
                 self.flow_id = self.hook.find_dataflow_id(flow_name)
+            window = self._window(context, self.hook.get_dataflow(self.flow_id))
             self.ingest_window = window
             self.run_id, _ = self.hook.trigger_run(
                 self.flow_id, window_start=window[0], window_end=window[1], delta_column=delta
@@ -179,6 +242,7 @@ class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
                 **self.success_policy._asdict(),
             ),
             method_name="execute_complete",
+            timeout=datetime.timedelta(seconds=timeout + poll_interval),
         )
         return self.run_id  # not reached: defer() raises
 
@@ -190,6 +254,12 @@ class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
 
     def _finish(self, summary: RunSummary, context: Any) -> dict[str, Any]:
         result = super()._finish(summary, context)
+        if self.dataset_alias and self.dataset_name:
+            sandbox = self.hook.ui_context()["sandbox"]
+            asset = links.announce_dataset(
+                context, self.dataset_alias, sandbox, self.dataset_name, extra=self.run_event
+            )
+            self.log.info("Announced %s through alias %s", asset.uri, self.dataset_alias)
         ti = context.get("ti") if hasattr(context, "get") else None
         if ti is not None:
             ti.xcom_push(key=RUN_XCOM_KEY, value=result)

@@ -273,35 +273,44 @@ def window_params(
     return params
 
 
-def same_window(run: dict[str, Any], window_start: int, window_end: int) -> bool:
-    """Whether a run was started for this window (its `params`, as seconds or milliseconds)."""
-    params = run.get("params") or {}
-
-    def seconds(value: Any) -> int | None:
-        try:
-            number = int(str(value))
-        except ValueError:
-            return None
-        return number // 1000 if number > 10**11 else number
-
-    return (
-        seconds(params.get("windowStartTime")) == window_start
-        and seconds(params.get("windowEndTime")) == window_end
-    )
+def _epoch_ms(value: Any) -> int | None:
+    """Epoch milliseconds, as documented: a number or a string of digits."""
+    if isinstance(value, bool):
+        return None
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        return None
 
 
-def run_window_ms(run: dict[str, Any]) -> tuple[int, int] | None:
-    """The window a run ingested, in epoch milliseconds: the copy activity's
-    `durationSummary.extensions.windowStart/windowEnd` (reference §2.9, monitor.md); None when the run
-    does not say (the documents give no window for scheduled runs)."""
+def run_window(run: dict[str, Any]) -> tuple[int, int] | None:
+    """The window a run ingested, in epoch milliseconds, or None when the run does not say.
+
+    Documented (monitor.md, reference §2.9) in `activities[id=copyActivity].durationSummary.extensions`
+    as `windowStart`/`windowEnd`, in milliseconds; the spec spells the array `activites` (both are read,
+    `run_activities`). The run object carries no `params` (FlowRunItemDTO has none), so the request's
+    window is never read back from it. The documents give no window for scheduled runs.
+    """
     for activity in run_activities(run):
         if not isinstance(activity, dict) or activity.get("id") != "copyActivity":
             continue
-        extensions = (activity.get("durationSummary") or {}).get("extensions") or {}
-        start, end = extensions.get("windowStart"), extensions.get("windowEnd")
-        if isinstance(start, int | float) and isinstance(end, int | float):
-            return int(start), int(end)
+        duration = activity.get("durationSummary")
+        extensions = duration.get("extensions") if isinstance(duration, dict) else None
+        if not isinstance(extensions, dict):
+            continue
+        start, end = _epoch_ms(extensions.get("windowStart")), _epoch_ms(extensions.get("windowEnd"))
+        if start is not None and end is not None:
+            return start, end
     return None
+
+
+def same_window(run: dict[str, Any], window_start: int, window_end: int) -> bool:
+    """Whether a run ingested exactly this window (epoch seconds), read from its documented window."""
+    return run_window(run) == (window_start * 1000, window_end * 1000)
+
+
+run_window_ms = run_window
+"""The name the run summary and the Asset event extra use for `run_window`."""
 
 
 def run_event_extra(summary: RunSummary, window_ms: tuple[int, int] | None = None) -> dict[str, Any]:

@@ -209,7 +209,7 @@ class AEPDataflowRunSensor(RunWaiting, BaseSensorOperator):
         ISO-8601 string or epoch seconds; templatable, e.g. `{{ dag_run.start_date }}`).
     :param latest_run: wait for the flow's latest run, whenever it started.
         Give at most one of the three; with none, the sensor waits for this DAG run's run (see above).
-    :param poll_interval: seconds between polls (templatable).
+    :param poll_interval: seconds between polls (templatable); `poke_interval`, when given, wins.
     :param deferrable: wait in the triggerer instead of a worker slot (templatable).
     :param timeout: seconds (or timedelta) to wait in all, deferred or not.
     :param allow_partial_success: whether `partialSuccess` counts as success (default true).
@@ -258,6 +258,8 @@ class AEPDataflowRunSensor(RunWaiting, BaseSensorOperator):
         dataset_fields: list[dict[str, str]] | str | None = None,
         **kwargs: Any,
     ) -> None:
+        # `poke_interval` is BaseSensorOperator's own name for `poll_interval`: a user's wins.
+        self._user_poke_interval = kwargs.get("poke_interval")
         super().__init__(timeout=timeout, **kwargs)
         self.lineage_input = lineage_input
         self.dataset_id = dataset_id
@@ -311,13 +313,16 @@ class AEPDataflowRunSensor(RunWaiting, BaseSensorOperator):
         return summary
 
     def execute(self, context: Any) -> Any:
-        # Bad input is refused before any call (InvalidInputError, as in every operator).
-        self.flow_id = validate_id(self.flow_id, "flow_id")
-        self.poke_interval = _to_seconds(self.poll_interval, "poll_interval")
-        self.success_policy = SuccessPolicy(self.allow_partial_success, _ratio(self.max_failed_ratio))
-        deferrable = validate_bool(self.deferrable, "deferrable")
-        explicit = self._explicit_selector()
         with fail_fast():
+            # Bad input is refused before any call, and fails the task at once (no retry can cure it).
+            self.flow_id = validate_id(self.flow_id, "flow_id")
+            self.poke_interval = _to_seconds(
+                self.poll_interval if self._user_poke_interval is None else self._user_poke_interval,
+                "poke_interval" if self._user_poke_interval is not None else "poll_interval",
+            )
+            self.success_policy = SuccessPolicy(self.allow_partial_success, _ratio(self.max_failed_ratio))
+            deferrable = validate_bool(self.deferrable, "deferrable")
+            explicit = self._explicit_selector()
             self.selector = explicit or self._this_dag_runs_run(context)
             self.log.info("Dataflow %s: waiting for %s", self.flow_id, self.selector.describe())
             push_link(context, **self.hook.ui_context(), flow_id=self.flow_id, run_id=self.selector.run_id)
@@ -341,6 +346,9 @@ class AEPDataflowRunSensor(RunWaiting, BaseSensorOperator):
                 **self.success_policy._asdict(),
             ),
             method_name="execute_complete",
+            # Airflow's own deadline too (a triggerer that dies cannot leave it deferred forever),
+            # one poll later than the trigger's, so the trigger's clearer timeout event comes first.
+            timeout=datetime.timedelta(seconds=timeout + self.poke_interval),
         )
 
     def poke(self, context: Any) -> bool | PokeReturnValue:

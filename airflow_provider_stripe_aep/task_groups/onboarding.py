@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, Protocol
 
-from airflow.providers.common.compat.sdk import BaseOperator, TaskGroup
+from airflow.providers.common.compat.sdk import BaseOperator, TaskGroup, conf
 
 from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
 from airflow_provider_stripe_aep.hooks.stripe import StripeHook
@@ -62,6 +62,7 @@ from airflow_provider_stripe_aep.validation import (
     ON_CONFLICT_ALLOWED,
     ON_SCHEMA_CHANGE_ALLOWED,
     ONBOARDING_SETTINGS,
+    ConnectionNeed,
     optional_value,
     validate_bool,
     validate_choice,
@@ -109,7 +110,8 @@ class OnboardingSettings:
         by default the group gets or creates `<prefix> <source> base connection` itself.
     :param frequency, interval, start_time, backfill: the dataflow's schedule (see `validate_schedule`).
     :param class_id: `profile`, `experienceevent` or a class `$id` for the target schema.
-    :param poll_interval, deferrable: how the last task waits for the dataflow's run.
+    :param poll_interval, deferrable: how the last task waits for the dataflow's run (`deferrable`
+        defaults to Airflow's `[operators] default_deferrable`, as for any operator).
     :param max_failed_ratio: the share of failed records the run may have (0 to 1); default AEP's
         0.5 % ingestion-failure rule (see `AEPDataflowRunSensor`).
     :param plan_only: only work out what a run would do (task `plan`, its XCom: per resource create,
@@ -136,7 +138,7 @@ class OnboardingSettings:
     backfill: Any = None
     class_id: Any = "profile"
     poll_interval: Any = 30
-    deferrable: Any = False
+    deferrable: Any = None
     max_failed_ratio: Any = None
     plan_only: Any = False
     on_conflict: Any = "fail"
@@ -144,6 +146,11 @@ class OnboardingSettings:
     aep_conn_id: str = AdobeExperiencePlatformHook.default_conn_name
     group_id: str | None = None
     prefix_group_id: bool = True
+
+    def __post_init__(self) -> None:
+        if self.deferrable is None:
+            default = conf.getboolean("operators", "default_deferrable", fallback=False)
+            object.__setattr__(self, "deferrable", default)
 
     @classmethod
     def of(cls, entry_point: str, given: Mapping[str, Any]) -> OnboardingSettings:
@@ -231,6 +238,11 @@ class StripeSource:
     def base_connection(self, **common: Any) -> BaseOperator:
         return AEPCreateStripeBaseConnectionOperator(stripe_conn_id=self.stripe_conn_id, **common)
 
+    @property
+    def connection_need(self) -> ConnectionNeed:
+        """The Airflow connection the base connection step reads (checked by validate_params)."""
+        return ConnectionNeed(self.stripe_conn_id, StripeHook.conn_type, ("password",), "the Stripe API key")
+
     def lineage_dataset(self, resource: Any) -> LineageDataset:
         """The resource as an OpenLineage dataset: `https://api.stripe.com` + `/v1/<path>`."""
         return stripe_resource_dataset(resource)
@@ -289,6 +301,12 @@ class TableSource:
         """The table as an OpenLineage dataset: the source's API host + `/<table path>`."""
         return table_dataset(self.api_host, resource)
 
+    @property
+    def connection_need(self) -> ConnectionNeed:
+        """The Airflow connection the base connection step reads (checked by validate_params)."""
+        fields = tuple(self.auth_fields.values())
+        return ConnectionNeed(self.auth_conn_id, None, fields, f"the {self.label} credentials")
+
     def base_connection(self, **common: Any) -> BaseOperator:
         return AEPCreateBaseConnectionOperator(
             connection_spec_id=self.connection_spec_id,
@@ -339,6 +357,11 @@ class OnboardingSource(Protocol):
     validate_args: ClassVar[Mapping[str, Any]]
 
     def tooltip(self, resource: Any) -> str: ...
+
+    @property
+    def connection_need(self) -> ConnectionNeed:
+        """The Airflow connection the source's base connection step reads (validate_params checks it)."""
+        ...
 
     def base_connection(self, **common: Any) -> BaseOperator:
         """The base connection step, given the task_id, name, description and aep_conn_id."""
@@ -458,10 +481,17 @@ def onboarding_group(
         prefix_group_id=settings.prefix_group_id,
         tooltip=source.tooltip(resource),
     )
+    base_connection_id = settings.base_connection_id
+    own_base = base_connection_id is None
+    # The connections this run reads: AEP's, and the source's when the group makes its base connection.
+    aep_need = ConnectionNeed(
+        aep_conn_id, AdobeExperiencePlatformHook.conn_type, (), "Adobe Experience Platform"
+    )
     with group:
         check = AEPValidateOnboardingOperator(
             task_id="validate_params",
             targets=resource,
+            connections=[aep_need, source.connection_need] if own_base else [aep_need],
             **settings.checked_by_validate_params(),
             **source.validate_args,
             **(check_args or {}),
@@ -479,8 +509,6 @@ def onboarding_group(
             )
             gate = AEPApplyOperator(task_id="apply", plan_only=settings.plan_only)
             check >> [plan, gate]
-        base_connection_id = settings.base_connection_id
-        own_base = base_connection_id is None
         if own_base:
             base = source.base_connection(
                 task_id="create_base_connection",

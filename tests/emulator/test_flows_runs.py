@@ -367,7 +367,24 @@ def test_re_trigger_keeps_the_window(aep: Aep) -> None:
     again = aep.post(f"/flowservice/runs/{run['id']}/action", params={"op": "RE_TRIGGER"})
     assert again.status_code == 200
     rerun = aep.get(f"/flowservice/runs/{again.json()['id']}").json()["items"][0]
-    assert rerun["params"] == _window() and rerun["id"] != run["id"]
+    assert rerun["id"] != run["id"]
+    assert _copy_window(rerun) == _copy_window(run) == (1651584991000, 1651585956000)
+
+
+def _copy_window(run: dict[str, Any]) -> tuple[int, int]:
+    """The documented window (monitor.md): copyActivity's durationSummary.extensions, epoch ms."""
+    copy_activity = next(a for a in run["activities"] if a["id"] == "copyActivity")
+    extensions = copy_activity["durationSummary"]["extensions"]
+    return extensions["windowStart"], extensions["windowEnd"]
+
+
+def test_a_run_shows_its_documented_window_and_no_params(aep: Aep) -> None:
+    ids = aep.onboard(startTime=str(int(time.time()) + 3600), frequency="once")
+    run = _finished_run(aep, ids["flow"])
+    assert "params" not in run
+    assert _copy_window(run) == (1651584991000, 1651585956000)
+    listed = next(r for r in aep.runs(ids["flow"]) if r["id"] == run["id"])
+    assert "params" not in listed and _copy_window(listed) == _copy_window(run)
 
 
 def test_an_on_demand_runs_window_is_in_its_copy_activity_in_ms_and_a_scheduled_run_has_none(

@@ -77,3 +77,50 @@ def test_a_rerun_with_another_schedule_fails_once_naming_the_difference(connecti
     logged = caplog.text + capsys.readouterr().out  # Airflow 3 logs through structlog to stdout
     assert "A dataflow named 'Changed Stripe charges dataflow' already exists" in logged
     assert "scheduleParams.frequency: existing 'once' != asked 'hour'" in logged
+
+
+def _task_states(dag_id: str, run_id: str) -> dict[str, tuple[int, str]]:
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        tis = session.query(TaskInstance).filter_by(dag_id=dag_id, run_id=run_id).all()
+        return {ti.task_id: (ti.try_number, str(ti.state).rsplit(".", 1)[-1].lower()) for ti in tis}
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("airflow_db")
+@pytest.mark.parametrize(
+    ("dag_id", "env", "value", "named"),
+    [
+        ("payments_to_aep_onboarding", "AIRFLOW_CONN_PAYPAL_DEFAULT", None, "connection paypal_default"),
+        (DAG_ID, "AIRFLOW_CONN_STRIPE_DEFAULT", None, "connection stripe_default"),
+        (
+            DAG_ID,
+            "AIRFLOW_CONN_AEP_DEFAULT",
+            {"conn_type": "adobe_experience_platform"},
+            "'aep_default': Client ID",
+        ),
+    ],
+)
+def test_a_connection_the_run_needs_fails_validate_params_at_once_naming_it(
+    connections, monkeypatch, caplog, capsys, dag_id, env, value, named
+):
+    aep = connections
+    if value is None:
+        monkeypatch.delenv(env, raising=False)
+    else:
+        monkeypatch.setenv(env, json.dumps(value))
+    dag = load_dag(dag_id)
+    aep.state.request_log.clear()
+    dagrun = dag.test(run_conf={"name_prefix": "No connection", "poll_interval": 0.2})
+
+    assert str(dagrun.state).endswith("failed")
+    states = _task_states(dag_id, dagrun.run_id)
+    check = next(task for task in states if task.endswith("validate_params"))
+    assert states[check] == (1, "failed")  # at once, no retry
+    base = next(task for task in states if task.endswith("create_base_connection"))
+    assert states[base][1] == "upstream_failed"  # nothing else ran
+    assert aep.state.request_log == []  # not one request to AEP
+    captured = capsys.readouterr()
+    assert named in caplog.text + captured.out + captured.err

@@ -12,8 +12,11 @@ import requests
 from aep_testing import load_dag, return_values, run_dag
 from airflow.providers.common.compat.sdk import AirflowFailException, TaskDeferred
 
-from airflow_provider_stripe_aep.links import LINK_XCOM_KEY
+from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
+from airflow_provider_stripe_aep.links import LINK_XCOM_KEY, dataset_asset_uri
 from airflow_provider_stripe_aep.operators.dataflow_run import AEPTriggerDataflowRunOperator
+from airflow_provider_stripe_aep.resources.naming import onboarding_names
+from airflow_provider_stripe_aep.resources.run_status import run_window
 from airflow_provider_stripe_aep.sensors.dataflow_run import AEPDataflowRunSensor
 from airflow_provider_stripe_aep.triggers.dataflow_run import AEPDataflowRunTrigger
 
@@ -49,6 +52,36 @@ def runs_of(aep, flow_id: str) -> list[dict]:
     return [r for r in aep.state.sandbox("prod").runs.values() if r["flowId"] == flow_id]
 
 
+def rendered_runs(aep, flow_id: str) -> list[dict]:
+    """The flow's runs as `GET /runs` shows them (the documented shape, with the activity window)."""
+    hook = AdobeExperiencePlatformHook()
+    return list(hook.client.flows.iter_runs(flow_id))
+
+
+def asset_event_uris(dag_id: str, run_id: str) -> list[str]:
+    """The URIs of the Asset (Dataset) events a DAG run emitted, from Airflow's database."""
+    from airflow.utils.session import create_session
+
+    if AIRFLOW_2:
+        from airflow.models.dataset import DatasetEvent as Event
+        from airflow.models.dataset import DatasetModel as Model
+
+        key = Event.dataset_id
+    else:
+        from airflow.models.asset import AssetEvent as Event
+        from airflow.models.asset import AssetModel as Model
+
+        key = Event.asset_id
+    with create_session() as session:
+        rows = (
+            session.query(Model.uri)
+            .join(Event, key == Model.id)
+            .filter(Event.source_dag_id == dag_id, Event.source_run_id == run_id)
+            .all()
+        )
+    return sorted(row[0] for row in rows)
+
+
 @pytest.mark.slow
 @pytest.mark.usefixtures("airflow_db")
 def test_each_interval_gets_one_run_waited_for_in_the_triggerer(connections, mocker):
@@ -62,11 +95,14 @@ def test_each_interval_gets_one_run_waited_for_in_the_triggerer(connections, moc
 
     assert str(dagrun.state).endswith("success")
     assert trigger_ran.call_count == 1
-    on_demand = [r for r in runs_of(aep, flow_id) if r.get("params")]
+    on_demand = [r for r in rendered_runs(aep, flow_id) if run_window(r)]
     assert len(on_demand) == 1 and len(runs_of(aep, flow_id)) == scheduled_runs + 1
-    params = on_demand[0]["params"]
-    assert int(params["windowStartTime"]) == int(dagrun.data_interval_start.timestamp())
-    assert int(params["windowEndTime"]) == int(dagrun.data_interval_end.timestamp())
+    # The example DAG's timetable has real intervals, on Airflow's production defaults too.
+    assert dagrun.data_interval_start < dagrun.data_interval_end
+    assert run_window(on_demand[0]) == (
+        int(dagrun.data_interval_start.timestamp()) * 1000,
+        int(dagrun.data_interval_end.timestamp()) * 1000,
+    )
     assert xcom[("ingest_interval", "return_value")] == on_demand[0]["id"]
     result = xcom[("ingest_interval", "run")]
     assert result["status"] == "success" and result["counts"]["inputRecordCount"] > 0
@@ -87,6 +123,19 @@ def test_each_interval_gets_one_run_waited_for_in_the_triggerer(connections, moc
     _, next_xcom = test_ingest(conf, LOGICAL_DATE.add(days=1))
     assert len(runs_of(aep, flow_id)) == scheduled_runs + 2  # the next interval gets its own run
     assert next_xcom[("ingest_interval", "return_value")] != on_demand[0]["id"]
+    windows = sorted(filter(None, map(run_window, rendered_runs(aep, flow_id))))
+    assert len(windows) == 2 and windows[0][1] == windows[1][0]  # contiguous, not repeated
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("airflow_db")
+def test_the_outlet_announces_the_dataset_the_run_wrote_to(connections):
+    onboard_once("refunds")
+    conf = {"name_prefix": PREFIX, "resource_path": "refunds", "poll_interval": 0.2}
+    dagrun, _ = test_ingest(conf, LOGICAL_DATE.add(days=5))
+    assert str(dagrun.state).endswith("success")
+    refunds = dataset_asset_uri("prod", onboarding_names(PREFIX, "refunds").dataset)
+    assert asset_event_uris("stripe_to_aep_ingest", dagrun.run_id) == [refunds]
 
 
 @pytest.mark.slow

@@ -55,28 +55,32 @@ class AirflowCluster:
         return self.home / "airflow.db"
 
     def env(self) -> dict[str, str]:
+        """Airflow's production defaults, plus only what this harness needs to run (named below);
+        nothing that changes what a DAG means (timetables, data intervals, scheduling, pausing)."""
         # Start from a clean slate: nothing of the test process's own Airflow settings leaks in.
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW_", "AIRFLOW__"))}
         env.update(
             {
+                # Where things are: a fresh home, the DAGs folder, a SQLite database and its executor.
                 "AIRFLOW_HOME": str(self.home),
                 "AIRFLOW__CORE__DAGS_FOLDER": str(self.dags_folder),
-                "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+                "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{self.db_path}",
                 "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
-                "AIRFLOW__CORE__PARALLELISM": "4",
-                "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+                "AIRFLOW__CORE__LOAD_EXAMPLES": "False",  # Airflow's own examples: not ours to run
+                "AIRFLOW__CORE__PARALLELISM": "4",  # two shared cores
+                # The API server on a free loopback port; the test drives it without logging in.
                 "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
                 "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{self.url}/execution/",
-                "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{self.db_path}",
                 "AIRFLOW__API__HOST": "127.0.0.1",
                 "AIRFLOW__API__PORT": str(self.port),
                 "AIRFLOW__API__BASE_URL": self.url,
                 "AIRFLOW__API__SECRET_KEY": secrets.token_hex(16),
                 "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_hex(32),
+                # Every log line, for the secret checks.
                 "AIRFLOW__LOGGING__LOGGING_LEVEL": "DEBUG",
+                # Faster loops and parsing, so the test waits less (timing only, not semantics).
                 "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "1",
                 "AIRFLOW__SCHEDULER__JOB_HEARTBEAT_SEC": "1",
-                "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",
                 "AIRFLOW__TRIGGERER__JOB_HEARTBEAT_SEC": "1",
                 "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
                 "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": "1",
@@ -174,6 +178,21 @@ class AirflowCluster:
 
     def wait_for_dag(self, dag_id: str, timeout: float = 120.0) -> None:
         self.wait_for(lambda: self._api_ok(f"/api/v2/dags/{dag_id}"), timeout, f"DAG {dag_id}")
+
+    def set_paused(self, dag_id: str, paused: bool) -> None:
+        """DAGs are paused when they first appear (Airflow's default): a user unpauses what they use."""
+        self.api("PATCH", f"/api/v2/dags/{dag_id}", {"is_paused": paused})
+
+    def clear_run(self, dag_id: str, run_id: str) -> None:
+        """The UI's Clear on a whole DAG run: every task runs again."""
+        self.api("POST", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/clear", {"dry_run": False})
+
+    def runs(self, dag_id: str) -> list[dict[str, Any]]:
+        cols = ("run_id", "run_type", "state", "logical_date", "data_interval_start", "data_interval_end")
+        rows = self.query(
+            f"SELECT {', '.join(cols)} FROM dag_run WHERE dag_id = ? ORDER BY run_after", dag_id
+        )
+        return [dict(zip(cols, row, strict=True)) for row in rows]
 
     def trigger(self, dag_id: str, conf: dict[str, Any], run_id: str) -> str:
         body = {"dag_run_id": run_id, "logical_date": None, "conf": conf}

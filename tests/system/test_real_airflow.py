@@ -7,6 +7,7 @@ Run with `make test-real` (needs Airflow 3; a few minutes on two cores).
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import signal
@@ -23,12 +24,19 @@ from aep_testing import CLIENT_SECRET, EXAMPLE_DAGS, STRIPE_KEY, aep_connection
 from airflow_cluster import AirflowCluster
 
 from airflow_provider_stripe_aep.emulator import EmulatorConfig, EmulatorServer
+from airflow_provider_stripe_aep.emulator.flow_runs import render_run
+from airflow_provider_stripe_aep.resources.naming import onboarding_names
+from airflow_provider_stripe_aep.resources.run_status import run_window
 from airflow_provider_stripe_aep.sources.stripe import RESOURCE_PATHS
 
 pytestmark = pytest.mark.slow
 
 ONBOARDING = "stripe_to_aep_onboarding"
 ALL_RESOURCES = "stripe_to_aep_all_resources"
+PAYMENTS = "payments_to_aep_onboarding"
+TEARDOWN = "stripe_to_aep_teardown"
+INGEST = "stripe_to_aep_ingest"
+PAYPAL_SECRET = "real-paypal-secret-5c1e"
 RUN_TIMEOUT = 240.0
 TOKEN_REQUEST = "Requesting an IMS access token"
 
@@ -59,10 +67,15 @@ def cluster(aep: EmulatorServer) -> Iterator[AirflowCluster]:
     conns = {
         "aep_default": aep_connection(aep),
         "stripe_default": {"conn_type": "stripe", "password": STRIPE_KEY},
+        "paypal_default": {"conn_type": "generic", "host": "h", "login": "l", "password": PAYPAL_SECRET},
     }
-    with AirflowCluster(home, DAGS_FOLDER, conns) as running:
-        for dag_id in present_dags():
+    # The ingest DAG's own schedule, every minute (the DAG's env var, as a user would set it).
+    dag_env = {"STRIPE_AEP_INGEST_SCHEDULE": "* * * * *"}
+    with AirflowCluster(home, DAGS_FOLDER, conns, extra_env=dag_env) as running:
+        for dag_id in (*present_dags(), PAYMENTS, TEARDOWN, INGEST):
             running.wait_for_dag(dag_id)
+            if dag_id != INGEST:  # the ingest DAG is unpaused once its flow is onboarded
+                running.set_paused(dag_id, False)
         yield running
 
 
@@ -70,7 +83,7 @@ def secrets(aep: EmulatorServer) -> list[str]:
     """The client secret, the Stripe key, and every IMS token the emulator minted so far."""
     with aep.state.lock:
         tokens = list(aep.state.tokens)
-    return [CLIENT_SECRET, STRIPE_KEY, *tokens]
+    return [CLIENT_SECRET, STRIPE_KEY, PAYPAL_SECRET, *tokens]
 
 
 def leaked_files(cluster: AirflowCluster, aep: EmulatorServer) -> dict[str, int]:
@@ -178,6 +191,110 @@ def test_two_runs_at_once_create_everything_once(cluster: AirflowCluster, aep: E
         *run_ids,
     )
     assert spans[0][1] <= spans[1][0], "the two runs overlapped"
+
+
+def test_the_payments_onboarding_in_real_airflow(cluster: AirflowCluster, aep: EmulatorServer):
+    prefix = "Real payments"
+    run_id = cluster.trigger(PAYMENTS, conf_for(PAYMENTS, prefix), f"payments-{int(time.time())}")
+    states = cluster.wait_for_runs(PAYMENTS, [run_id], RUN_TIMEOUT)
+    tis = cluster.task_instances(PAYMENTS, run_id)
+    assert states == {run_id: "success"}, [(t["task_id"], t["state"]) for t in tis]
+    xcom = cluster.xcom_values(PAYMENTS, run_id)
+    flow_id = next(v for (task, _, key), v in xcom.items() if task.endswith("create_dataflow"))
+    assert flow_id in aep.state.sandbox("prod").flows
+    assert leaked_files(cluster, aep) == {}
+
+
+def _flow_runs(aep: EmulatorServer, flow_id: str) -> list[dict[str, Any]]:
+    """The flow's runs as `GET /runs` shows them (the documented shape)."""
+    with aep.state.lock:
+        stored = [r for r in aep.state.sandbox("prod").runs.values() if r["flowId"] == flow_id]
+        return [render_run(r, aep.config) for r in stored]
+
+
+def _ingest_runs(cluster: AirflowCluster, run_type: str) -> list[dict[str, Any]]:
+    return [r for r in cluster.runs(INGEST) if r["run_type"] == run_type]
+
+
+def test_the_ingest_dag_on_its_own_schedule_and_by_hand(cluster: AirflowCluster, aep: EmulatorServer):
+    """The scheduler runs the ingest DAG every minute (its own timetable, real intervals): each run
+    starts exactly one AEP run, the windows are non-empty, contiguous and never repeated; a manual
+    run in between joins the chain; a cleared DAG run starts no AEP run."""
+    # The names the ingest DAG's defaults look for: prefix "Airflow", resource "charges".
+    onboarded = cluster.trigger(
+        ONBOARDING, conf_for(ONBOARDING, "Airflow"), f"ingest-setup-{int(time.time())}"
+    )
+    assert cluster.wait_for_runs(ONBOARDING, [onboarded], RUN_TIMEOUT) == {onboarded: "success"}
+    flow_id = cluster.xcom_values(ONBOARDING, onboarded)[("create_dataflow", -1, "return_value")]
+    assert aep.state.sandbox("prod").flows[flow_id]["name"] == onboarding_names("Airflow", "charges").dataflow
+    before = {r["id"] for r in _flow_runs(aep, flow_id)}
+
+    cluster.set_paused(INGEST, False)
+
+    def scheduled_done(count: int) -> list[dict[str, Any]] | None:
+        runs = _ingest_runs(cluster, "scheduled")
+        assert all(r["state"] != "failed" for r in runs), runs
+        done = [r for r in runs if r["state"] == "success"]
+        return done if len(done) >= count else None
+
+    cluster.wait_for(lambda: scheduled_done(2), 4 * 60, "two scheduled ingest runs", interval=2)
+    # Triggered mid-minute: at a minute's turn a manual run would ask for exactly the next scheduled
+    # run's window, and that run would (rightly) reuse its AEP run.
+    cluster.wait_for(lambda: 10 <= time.gmtime().tm_sec <= 45, 60, "mid-minute", interval=0.5)
+    manual = cluster.trigger(INGEST, {}, f"ingest-manual-{int(time.time())}")
+    assert cluster.wait_for_runs(INGEST, [manual], RUN_TIMEOUT) == {manual: "success"}
+    after_manual = len(scheduled_done(0) or []) + 1  # a scheduled run that follows the manual one
+    cluster.wait_for(
+        lambda: scheduled_done(max(3, after_manual)), 4 * 60, "scheduled runs after the manual", interval=2
+    )
+
+    # A cleared (re-run) DAG run starts no AEP run and ends with the same one.
+    def aep_run(run_id: str) -> Any:
+        return cluster.xcom_values(INGEST, run_id).get(("ingest_interval", -1, "return_value"))
+
+    rerun = _ingest_runs(cluster, "scheduled")[1]["run_id"]
+    first_aep_run = aep_run(rerun)
+    cluster.clear_run(INGEST, rerun)
+    cluster.wait_for(lambda: cluster.run_state(INGEST, rerun) != "success", 30, "the clear", interval=0.5)
+    assert cluster.wait_for_runs(INGEST, [rerun], RUN_TIMEOUT) == {rerun: "success"}
+    assert aep_run(rerun) == first_aep_run
+
+    cluster.set_paused(INGEST, True)
+    cluster.wait_for(
+        lambda: all(r["state"] in ("success", "failed") for r in cluster.runs(INGEST)), RUN_TIMEOUT, "quiet"
+    )
+    dag_runs = cluster.runs(INGEST)
+    assert all(r["state"] == "success" for r in dag_runs), dag_runs
+    scheduled = [r for r in dag_runs if r["run_type"] == "scheduled"]
+    assert len(scheduled) >= 3 and any(r["run_id"] == manual for r in dag_runs)
+    assert all(r["data_interval_start"] < r["data_interval_end"] for r in scheduled)  # real intervals
+    aep_run_of = {r["run_id"]: aep_run(r["run_id"]) for r in dag_runs}
+    new_runs = [r for r in _flow_runs(aep, flow_id) if r["id"] not in before]
+    # Exactly one AEP run per DAG run, the cleared one included (it started none of its own).
+    assert len(new_runs) == len(dag_runs) == len(set(aep_run_of.values()))
+    assert set(aep_run_of.values()) == {r["id"] for r in new_runs}
+    windows = sorted(run_window(r) for r in new_runs)  # type: ignore[type-var]
+    assert all(w is not None and w[0] < w[1] for w in windows), windows  # non-empty
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(windows)), windows  # contiguous, no overlap
+    manual_window = run_window(next(r for r in new_runs if r["id"] == aep_run_of[manual]))
+    assert manual_window in windows[1:-1]  # between scheduled runs, in the chain
+    assert leaked_files(cluster, aep) == {}
+    print(f"\n[{INGEST}] {len(dag_runs)} DAG runs ({len(scheduled)} scheduled), AEP windows {windows}")
+
+
+def test_the_teardown_in_real_airflow(cluster: AirflowCluster, aep: EmulatorServer):
+    prefix = "Real down"
+    onboarded = cluster.trigger(ONBOARDING, conf_for(ONBOARDING, prefix), f"down-setup-{int(time.time())}")
+    assert cluster.wait_for_runs(ONBOARDING, [onboarded], RUN_TIMEOUT) == {onboarded: "success"}
+    assert inventory.counts(inventory.with_prefix(inventory.resources(inventory.state_dump(aep.url)), prefix))
+    conf = {"name_prefix": prefix, "resource_paths": ["charges"], "delete_data_resources": True}
+    run_id = cluster.trigger(TEARDOWN, conf, f"teardown-{int(time.time())}")
+    states = cluster.wait_for_runs(TEARDOWN, [run_id], RUN_TIMEOUT)
+    tis = cluster.task_instances(TEARDOWN, run_id)
+    assert states == {run_id: "success"}, [(t["task_id"], t["state"]) for t in tis]
+    left = inventory.with_prefix(inventory.resources(inventory.state_dump(aep.url)), prefix)
+    assert left["dataflow"] == [] and left["dataset"] == [], left
+    assert leaked_files(cluster, aep) == {}
 
 
 def _task_files(cluster: AirflowCluster, dag_id: str, run_id: str, task_id: str, pattern: str) -> list[Path]:

@@ -276,3 +276,30 @@ def test_class_id_rejects_bare_namespace():
     with pytest.raises(v.InvalidInputError) as info:
         v.validate_class_id("https://ns.adobe.com/")
     assert info.value.field == "class_id"
+
+
+def test_a_connection_the_run_needs_is_checked_for_existence_type_and_fields():
+    from types import SimpleNamespace
+
+    from airflow_provider_stripe_aep.validation import ConnectionNeed, InvalidInputError, validate_connection
+
+    need = ConnectionNeed("paypal_default", None, ("host", "login", "password"), "the PayPal credentials")
+    with pytest.raises(InvalidInputError, match=r"paypal_default.*must be defined") as missing:
+        validate_connection(need, None)
+    assert missing.value.field == "connection paypal_default"
+    conn = SimpleNamespace(conn_type="generic", host="h", login="l", password="", extra_dejson={})
+    with pytest.raises(InvalidInputError) as no_password:
+        validate_connection(need, conn)
+    assert no_password.value.field == "connection paypal_default password"
+    validate_connection(need, SimpleNamespace(**{**vars(conn), "password": "p"}))
+
+    stripe = ConnectionNeed("stripe_default", "stripe", ("password",))
+    with pytest.raises(InvalidInputError, match="must be 'stripe'") as wrong_type:
+        validate_connection(stripe, SimpleNamespace(conn_type="http", password="sk_x", extra_dejson={}))
+    assert wrong_type.value.field == "connection stripe_default conn_type"
+    key = "sk_test_secret_value"
+    with pytest.raises(InvalidInputError) as no_extra:
+        validate_connection(
+            ConnectionNeed("c", None, ("extra.token",)), SimpleNamespace(password=key, extra_dejson={})
+        )
+    assert key not in str(no_extra.value)

@@ -126,6 +126,9 @@ CASES = [
     (AEPDataflowRunSensor, {"flow_id": ""}, "flow_id"),
     (AEPDataflowRunSensor, {"flow_id": "f1", "poll_interval": "0"}, "poll_interval"),
     (AEPDataflowRunSensor, {"flow_id": "f1", "deferrable": "maybe"}, "deferrable"),
+    (AEPDataflowRunSensor, {"flow_id": "f1", "poke_interval": 0}, "poke_interval"),
+    (AEPDataflowRunSensor, {"flow_id": "f1", "max_failed_ratio": 2}, "max_failed_ratio"),
+    (AEPCreateDataflowOperator, {**FLOW_OK, "flow_spec_id": "a", "flow_spec_name": "b"}, "flow_spec_name"),
 ]
 
 
@@ -146,10 +149,10 @@ def connections(monkeypatch):
 )
 def test_bad_input_is_rejected_before_any_request(requests_mock, operator, kwargs, field):
     task = operator(task_id="t", **kwargs)
-    # AEP operators fail the task without retries (AirflowFailException caused by the bad input).
-    with pytest.raises((AirflowFailException, InvalidInputError)) as info:
+    # Every AEP task, sensor included, fails without retries (AirflowFailException caused by the input).
+    with pytest.raises(AirflowFailException) as info:
         task.execute({"ti": mock.MagicMock()})
-    cause = info.value if isinstance(info.value, InvalidInputError) else info.value.__cause__
+    cause = info.value.__cause__
     assert isinstance(cause, InvalidInputError)
     assert cause.field == field
     assert field in str(info.value)

@@ -7,6 +7,7 @@ from airflow_provider_stripe_aep.resources.run_status import (
     SuccessPolicy,
     describe,
     run_result,
+    run_window,
     same_window,
     select_run,
     summarize_run,
@@ -130,11 +131,35 @@ def test_window_params_are_epoch_seconds_as_integers_and_match_back():
         "windowEndTime": 1700086400,
         "deltaColumn": {"name": "updated"},
     }
-    assert same_window({"params": params}, 1_700_000_000, 1_700_086_400)
-    in_ms = {"params": {"windowStartTime": 1_700_000_000_000, "windowEndTime": 1_700_086_400_000}}
-    assert same_window(in_ms, 1_700_000_000, 1_700_086_400)
-    assert not same_window({"params": params}, 1_700_000_000, 1_700_086_401)
-    assert not same_window({}, 1_700_000_000, 1_700_086_400)
+
+
+def _run_with_window(start, end, key="activities", **extra):
+    copy_activity = {
+        "id": "copyActivity",
+        "durationSummary": {"extensions": {"windowStart": start, "windowEnd": end}},
+    }
+    return {"id": "r", key: [{"id": "promotionActivity"}, copy_activity], **extra}
+
+
+def test_run_window_reads_the_documented_copy_activity_window_in_milliseconds():
+    run = _run_with_window(1_700_000_000_000, 1_700_086_400_000)
+    assert run_window(run) == (1_700_000_000_000, 1_700_086_400_000)
+    assert same_window(run, 1_700_000_000, 1_700_086_400)
+    assert not same_window(run, 1_700_000_000, 1_700_086_401)
+
+
+def test_run_window_accepts_the_specs_activites_spelling_and_digit_strings():
+    run = _run_with_window("1700000000000", "1700086400000", key="activites")
+    assert run_window(run) == (1_700_000_000_000, 1_700_086_400_000)
+
+
+def test_a_run_echoing_params_but_no_activity_window_has_no_window():
+    # `params` is nowhere documented on a run object: it is never read.
+    params = window_params(1_700_000_000, 1_700_086_400, start_time=1_700_090_000)
+    assert run_window({"params": params}) is None
+    assert not same_window({"params": params}, 1_700_000_000, 1_700_086_400)
+    assert run_window({}) is None
+    assert run_window(_run_with_window(None, 1)) is None
 
 
 @pytest.mark.parametrize("key", ["activities", "activites"], ids=["live-examples", "spec-spelling"])
