@@ -19,8 +19,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/python scripts/demo.py
 
+# Most tests wait on Airflow and the emulator, not on the CPU: four workers even on two cores.
+TEST_WORKERS ?= 4
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 # The connection forms in a real browser: Airflow's API server (3.x) + headless Chromium (Debian packages).
 UI_STAMP := $(VENV)/.installed-ui-$(AIRFLOW_VERSION)

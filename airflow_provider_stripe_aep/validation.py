@@ -367,6 +367,19 @@ def _to_interval(value: Any, frequency: str) -> int:
     return number
 
 
+def validate_failed_ratio(value: Any, field: str = "max_failed_ratio") -> float | None:
+    """The share of failed records a run may have (failed / input records); unset = None (policy default)."""
+    if value is None or value == "":
+        return None
+    try:
+        ratio = float(value)
+    except (TypeError, ValueError):
+        ratio = -1.0
+    if not 0 <= ratio <= 1:
+        raise InvalidInputError(field, value, "must be a number from 0 to 1 (failed / input records)")
+    return ratio
+
+
 def validate_bool(value: Any, field: str) -> bool:
     """A bool, or its text from a rendered template ("true", "False", "1"...)."""
     if isinstance(value, bool):

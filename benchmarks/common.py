@@ -98,7 +98,6 @@ def airflow_env(home: Path | None = None, **extra: str) -> dict[str, str]:
         {
             "AIRFLOW_HOME": str(home),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-            "AIRFLOW__CORE__UNIT_TEST_MODE": "True",
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home}/airflow.db",
             "PYTHONDONTWRITEBYTECODE": "",
         }

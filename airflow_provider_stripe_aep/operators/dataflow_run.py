@@ -20,13 +20,14 @@ from airflow_provider_stripe_aep.resources.run_status import (
     describe,
     summarize_run,
 )
-from airflow_provider_stripe_aep.sensors.dataflow_run import RunWaiting, _ratio, _to_seconds
+from airflow_provider_stripe_aep.sensors.dataflow_run import RunWaiting, _to_seconds
 from airflow_provider_stripe_aep.triggers.dataflow_run import AEPDataflowRunTrigger
 from airflow_provider_stripe_aep.utils.failures import fail_fast
 from airflow_provider_stripe_aep.validation import (
     InvalidInputError,
     to_epoch_seconds,
     validate_bool,
+    validate_failed_ratio,
     validate_id,
     validate_name,
 )
@@ -197,7 +198,9 @@ class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
         wait = validate_bool(self.wait_for_completion, "wait_for_completion")
         deferrable = validate_bool(self.deferrable, "deferrable")
         poll_interval = _to_seconds(self.poll_interval, "poll_interval")
-        self.success_policy = SuccessPolicy(self.allow_partial_success, _ratio(self.max_failed_ratio))
+        self.success_policy = SuccessPolicy(
+            self.allow_partial_success, validate_failed_ratio(self.max_failed_ratio)
+        )
         flow_name = validate_name(self.flow_name, "flow_name") if self.flow_name else None
         if not flow_name:
             self.flow_id = validate_id(self.flow_id, "flow_id")

@@ -20,9 +20,13 @@ from airflow_provider_stripe_aep.resources.flow_health import (
     matches_prefix,
 )
 from airflow_provider_stripe_aep.resources.run_status import AEP_FAILED_RATIO_ALERT
-from airflow_provider_stripe_aep.validation import InvalidInputError, validate_bool
+from airflow_provider_stripe_aep.validation import InvalidInputError, validate_bool, validate_failed_ratio
 
 HEALTH_XCOM_KEY = "health"
+
+
+def _ceiling(ratio: float | None) -> float:
+    return AEP_FAILED_RATIO_ALERT if ratio is None else ratio
 
 
 def _seconds(value: Any, field: str, *, unit: float = 1.0, optional: bool = True) -> float | None:
@@ -41,20 +45,6 @@ def _seconds(value: Any, field: str, *, unit: float = 1.0, optional: bool = True
     if not seconds > 0:
         raise InvalidInputError(field, value, "must be a duration greater than 0 (a number or a timedelta)")
     return seconds
-
-
-def _ratio(value: Any) -> float:
-    if value is None or value == "":
-        return AEP_FAILED_RATIO_ALERT
-    try:
-        ratio = float(value)
-    except (TypeError, ValueError):
-        ratio = -1.0
-    if not 0 <= ratio <= 1:
-        raise InvalidInputError(
-            "max_failed_ratio", value, "must be a number from 0 to 1 (failed / input records)"
-        )
-    return ratio
 
 
 class AEPDataflowHealthOperator(AEPBaseOperator):
@@ -116,7 +106,7 @@ class AEPDataflowHealthOperator(AEPBaseOperator):
         assert window is not None
         return HealthPolicy(
             window_seconds=window,
-            max_failed_ratio=_ratio(self.max_failed_ratio),
+            max_failed_ratio=_ceiling(validate_failed_ratio(self.max_failed_ratio)),
             stale_after_intervals=float(self.stale_after_intervals),
             expected_interval_seconds=_seconds(self.expected_interval, "expected_interval", unit=3600),
             stale_after_seconds=_seconds(self.stale_after, "stale_after", unit=3600),

@@ -50,6 +50,7 @@ from airflow_provider_stripe_aep.validation import (
     InvalidInputError,
     to_epoch_seconds,
     validate_bool,
+    validate_failed_ratio,
     validate_id,
 )
 
@@ -77,20 +78,6 @@ def to_epoch_ms(value: Any, field: str = "started_after") -> int:
         if isinstance(parsed, datetime.datetime):
             return to_epoch_ms(parsed, field)
     return to_epoch_seconds(value, field) * 1000
-
-
-def _ratio(value: Any) -> float | None:
-    if value is None or value == "":
-        return None
-    try:
-        ratio = float(value)
-    except (TypeError, ValueError):
-        ratio = -1.0
-    if not 0 <= ratio <= 1:
-        raise InvalidInputError(
-            "max_failed_ratio", value, "must be a number from 0 to 1 (failed / input records)"
-        )
-    return ratio
 
 
 class RunWaiting(DataflowLineage):
@@ -320,7 +307,9 @@ class AEPDataflowRunSensor(RunWaiting, BaseSensorOperator):
                 self.poll_interval if self._user_poke_interval is None else self._user_poke_interval,
                 "poke_interval" if self._user_poke_interval is not None else "poll_interval",
             )
-            self.success_policy = SuccessPolicy(self.allow_partial_success, _ratio(self.max_failed_ratio))
+            self.success_policy = SuccessPolicy(
+                self.allow_partial_success, validate_failed_ratio(self.max_failed_ratio)
+            )
             deferrable = validate_bool(self.deferrable, "deferrable")
             explicit = self._explicit_selector()
             self.selector = explicit or self._this_dag_runs_run(context)

@@ -56,7 +56,6 @@ from airflow_provider_stripe_aep.resources.lineage import (
 )
 from airflow_provider_stripe_aep.resources.naming import OnboardingNames, onboarding_names
 from airflow_provider_stripe_aep.sensors.dataflow_run import AEPDataflowRunSensor
-from airflow_provider_stripe_aep.sensors.dataflow_run import _ratio as validate_failed_ratio
 from airflow_provider_stripe_aep.sources import paypal as payments
 from airflow_provider_stripe_aep.validation import (
     ON_CONFLICT_ALLOWED,
@@ -68,6 +67,7 @@ from airflow_provider_stripe_aep.validation import (
     validate_choice,
     validate_class_id,
     validate_event_columns,
+    validate_failed_ratio,
     validate_name_prefix,
     validate_poll_interval,
     validate_resource_path,

@@ -303,3 +303,16 @@ def test_a_connection_the_run_needs_is_checked_for_existence_type_and_fields():
             ConnectionNeed("c", None, ("extra.token",)), SimpleNamespace(password=key, extra_dejson={})
         )
     assert key not in str(no_extra.value)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [(None, None), ("", None), ("0.05", 0.05), (0, 0.0), (1, 1.0)]
+)
+def test_failed_ratio_reads_a_share_or_unset(value: object, expected: float | None) -> None:
+    assert v.validate_failed_ratio(value) == expected
+
+
+@pytest.mark.parametrize("value", [-0.1, 1.5, "lots", [0.1]])
+def test_failed_ratio_outside_0_to_1_names_the_field(value: object) -> None:
+    with pytest.raises(v.InvalidInputError, match="max_failed_ratio.*from 0 to 1"):
+        v.validate_failed_ratio(value)
