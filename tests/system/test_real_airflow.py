@@ -36,6 +36,8 @@ ALL_RESOURCES = "stripe_to_aep_all_resources"
 PAYMENTS = "payments_to_aep_onboarding"
 TEARDOWN = "stripe_to_aep_teardown"
 INGEST = "stripe_to_aep_ingest"
+HEALTH = "aep_dataflow_health"
+LANDED = "stripe_to_aep_landed_report"
 PAYPAL_SECRET = "real-paypal-secret-5c1e"
 RUN_TIMEOUT = 240.0
 TOKEN_REQUEST = "Requesting an IMS access token"
@@ -70,11 +72,13 @@ def cluster(aep: EmulatorServer) -> Iterator[AirflowCluster]:
         "paypal_default": {"conn_type": "generic", "host": "h", "login": "l", "password": PAYPAL_SECRET},
     }
     # The ingest DAG's own schedule, every minute (the DAG's env var, as a user would set it).
-    dag_env = {"STRIPE_AEP_INGEST_SCHEDULE": "* * * * *"}
+    # The health DAG's every minute too, by its own env var (unpaused in its test only).
+    dag_env = {"STRIPE_AEP_INGEST_SCHEDULE": "* * * * *", "AEP_DATAFLOW_HEALTH_SCHEDULE": "* * * * *"}
     with AirflowCluster(home, DAGS_FOLDER, conns, extra_env=dag_env) as running:
-        for dag_id in (*present_dags(), PAYMENTS, TEARDOWN, INGEST):
+        for dag_id in (*present_dags(), PAYMENTS, TEARDOWN, INGEST, LANDED, HEALTH):
             running.wait_for_dag(dag_id)
-            if dag_id != INGEST:  # the ingest DAG is unpaused once its flow is onboarded
+            # The ingest DAG is unpaused once its flow is onboarded, the health DAG in its test.
+            if dag_id not in (INGEST, HEALTH):
                 running.set_paused(dag_id, False)
         yield running
 
@@ -280,6 +284,110 @@ def test_the_ingest_dag_on_its_own_schedule_and_by_hand(cluster: AirflowCluster,
     assert manual_window in windows[1:-1]  # between scheduled runs, in the chain
     assert leaked_files(cluster, aep) == {}
     print(f"\n[{INGEST}] {len(dag_runs)} DAG runs ({len(scheduled)} scheduled), AEP windows {windows}")
+
+
+def test_the_landed_report_runs_on_the_ingest_runs_asset_events(cluster: AirflowCluster):
+    """The landed report, scheduled on the dataset's Asset only, ran by itself after the ingest DAG's
+    runs (the previous test's) and read exactly the AEP runs they started from the events' extra."""
+    ingest_runs = cluster.runs(INGEST)
+    assert ingest_runs and all(r["state"] == "success" for r in ingest_runs), ingest_runs
+    ingested = {
+        cluster.xcom_values(INGEST, r["run_id"])[("ingest_interval", -1, "return_value")] for r in ingest_runs
+    }
+
+    def reported() -> set[str] | None:
+        runs = cluster.runs(LANDED)
+        if not runs or any(r["state"] not in ("success", "failed") for r in runs):
+            return None
+        seen = {
+            run["run_id"]
+            for r in runs
+            for run in cluster.xcom_values(LANDED, r["run_id"]).get(
+                ("report_landed_runs", -1, "return_value")
+            )
+            or []
+        }
+        return seen if seen >= ingested else None
+
+    seen = cluster.wait_for(reported, 120, "the landed report of every ingest run", interval=2)
+    landed_runs = cluster.runs(LANDED)
+    assert {r["run_type"] for r in landed_runs} == {"asset_triggered"}, landed_runs
+    assert all(r["state"] == "success" for r in landed_runs), landed_runs
+    assert seen == ingested
+    first_ingest_end = cluster.query("SELECT min(end_date) FROM dag_run WHERE dag_id = ?", INGEST)[0][0]
+    first_landed_start = cluster.query("SELECT min(start_date) FROM dag_run WHERE dag_id = ?", LANDED)[0][0]
+    assert first_landed_start >= first_ingest_end
+    print(f"\n[{LANDED}] {len(landed_runs)} asset-triggered runs read AEP runs {sorted(seen)}")
+
+
+def _completed_ms(run: dict[str, Any]) -> int:
+    return int(run["metrics"]["durationSummary"]["completedAtUTC"])
+
+
+def _last_success_ms(aep: EmulatorServer, flow_id: str) -> int:
+    done = [r for r in _flow_runs(aep, flow_id) if r["metrics"]["statusSummary"]["status"] == "success"]
+    return max(_completed_ms(r) for r in done)
+
+
+def _health(cluster: AirflowCluster, run_id: str) -> dict[str, str]:
+    verdicts = cluster.xcom_values(HEALTH, run_id)[("check_dataflows", -1, "health")]
+    return {v["name"]: v["verdict"] for v in verdicts}
+
+
+def test_the_health_dag_on_its_own_schedule_and_by_hand(cluster: AirflowCluster, aep: EmulatorServer):
+    """The health DAG every minute (its env var): a scheduled run judges every flow the earlier tests
+    onboarded ok (each `once` flow ran and succeeded, well within the 2 x 24 h the defaults allow);
+    a manual run with `stale_after_hours` between the ingest flow's last success and the others'
+    judges the ingest flow (run by the ingest DAG minutes ago) ok, every other flow stale, and fails."""
+    with aep.state.lock:
+        flows = {fid: f["name"] for fid, f in aep.state.sandbox("prod").flows.items()}
+    ingest_flow = next(
+        fid for fid, name in flows.items() if name == onboarding_names("Airflow", "charges").dataflow
+    )
+    assert len(flows) > 1
+    cluster.set_paused(HEALTH, False)
+
+    def scheduled_done() -> str | None:
+        done = [
+            r
+            for r in cluster.runs(HEALTH)
+            if r["run_type"] == "scheduled" and r["state"] in ("success", "failed")
+        ]
+        return done[0]["run_id"] if done else None
+
+    scheduled = cluster.wait_for(scheduled_done, 150, "a scheduled health run", interval=2)
+    assert cluster.run_state(HEALTH, scheduled) == "success"
+    assert _health(cluster, scheduled) == {name: "ok" for name in flows.values()}
+    xcom = cluster.xcom_values(HEALTH, scheduled)
+    assert xcom[("check_dataflows", -1, "return_value")] == xcom[("check_dataflows", -1, "health")]
+
+    # The ingest flow's last success is minutes newer than any other flow's (the ingest test ran
+    # after every other onboarding): a staleness allowance halfway between splits them.
+    now_ms = int(time.time() * 1000)
+    ingest_age = (now_ms - _last_success_ms(aep, ingest_flow)) / 1000
+    others_age = min((now_ms - _last_success_ms(aep, fid)) / 1000 for fid in flows if fid != ingest_flow)
+    assert others_age - ingest_age > 120, (ingest_age, others_age)
+    stale_after_hours = (ingest_age + others_age) / 2 / 3600
+    manual = cluster.trigger(
+        HEALTH, {"stale_after_hours": stale_after_hours}, f"health-manual-{int(time.time())}"
+    )
+    assert cluster.wait_for_runs(HEALTH, [manual], RUN_TIMEOUT) == {manual: "failed"}
+    expected = {name: ("ok" if fid == ingest_flow else "stale") for fid, name in flows.items()}
+    assert _health(cluster, manual) == expected
+    assert ("check_dataflows", -1, "return_value") not in cluster.xcom_values(HEALTH, manual)
+    verdicts = cluster.xcom_values(HEALTH, manual)[("check_dataflows", -1, "health")]
+    ingest_verdict = next(v for v in verdicts if v["flow_id"] == ingest_flow)
+    assert ingest_verdict["runs"] == len(_flow_runs(aep, ingest_flow))
+
+    cluster.set_paused(HEALTH, True)
+    cluster.wait_for(
+        lambda: all(r["state"] in ("success", "failed") for r in cluster.runs(HEALTH)), RUN_TIMEOUT, "quiet"
+    )
+    assert leaked_files(cluster, aep) == {}
+    print(
+        f"\n[{HEALTH}] scheduled {scheduled}: {len(flows)} ok; manual (stale after "
+        f"{stale_after_hours * 60:.1f} min): 1 ok, {len(flows) - 1} stale"
+    )
 
 
 def test_the_teardown_in_real_airflow(cluster: AirflowCluster, aep: EmulatorServer):
