@@ -7,6 +7,8 @@ links are built only from non-secret data the task pushed to XCom (org ID, sandb
 
 from __future__ import annotations
 
+import json
+from importlib.metadata import version
 from typing import Any
 from urllib.parse import quote
 
@@ -89,8 +91,19 @@ def announce_dataset(
     events = context.get("outlet_events") if hasattr(context, "get") else None
     if events is None:  # called outside a task run
         return asset
-    events[AssetAlias(alias)].add(asset, extra=extra or {})
+    events[AssetAlias(alias)].add(asset, extra=_alias_extra(extra or {}))
     return asset
+
+
+_AIRFLOW_2 = version("apache-airflow").startswith("2.")
+
+
+def _alias_extra(extra: dict[str, Any]) -> dict[str, Any]:
+    """Airflow 2.11 groups a DatasetAlias's events by `frozenset(extra.items())`, so there a nested value
+    (a dict or list) travels as JSON text; `run_status.runs_in_events` reads both forms back."""
+    if not _AIRFLOW_2:
+        return extra
+    return {k: json.dumps(v, sort_keys=True) if isinstance(v, dict | list) else v for k, v in extra.items()}
 
 
 def dataflow_runs_asset_uri(sandbox: str, dataflow_name: str) -> str:

@@ -8,6 +8,7 @@ unknown counts as still running. Run timestamps are epoch milliseconds (referenc
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any, NamedTuple, TypedDict
 
@@ -253,8 +254,21 @@ def runs_in_events(extras: Iterable[Any]) -> list[dict[str, Any]]:
             continue
         run = extra.get("payload") if extra.get("from_trigger") else extra
         if isinstance(run, dict) and run.get("run_id"):
-            runs.append(dict(run))
+            runs.append({k: _from_json_text(v) if k in _NESTED_EXTRA else v for k, v in run.items()})
     return runs
+
+
+_NESTED_EXTRA = ("counts", "errors")
+"""Keys of `run_event_extra` whose values nest; on Airflow 2.11 an alias event carries them as JSON."""
+
+
+def _from_json_text(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
 
 
 def window_params(

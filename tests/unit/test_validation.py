@@ -314,5 +314,5 @@ def test_failed_ratio_reads_a_share_or_unset(value: object, expected: float | No
 
 @pytest.mark.parametrize("value", [-0.1, 1.5, "lots", [0.1]])
 def test_failed_ratio_outside_0_to_1_names_the_field(value: object) -> None:
-    with pytest.raises(v.InvalidInputError, match="max_failed_ratio.*from 0 to 1"):
+    with pytest.raises(v.InvalidInputError, match=r"max_failed_ratio.*from 0 to 1"):
         v.validate_failed_ratio(value)

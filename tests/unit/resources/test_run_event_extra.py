@@ -70,3 +70,18 @@ def test_runs_in_events_keeps_events_that_carry_a_run():
 def test_the_window_is_read_under_the_spec_spelling_of_activities():
     spec_run = {("activites" if k == "activities" else k): v for k, v in RUN.items()}
     assert run_window_ms(spec_run) == run_window_ms(RUN) == (1773014400000, 1773100800000)
+
+
+def test_runs_read_back_from_json_text_as_airflow_2_alias_events_carry_them() -> None:
+    import json
+
+    from airflow_provider_stripe_aep.resources.run_status import runs_in_events
+
+    extra = {
+        "run_id": "r1",
+        "counts": {"outputRecordCount": 5},
+        "errors": [{"code": "X"}],
+        "status": "success",
+    }
+    as_text = {k: json.dumps(v) if isinstance(v, dict | list) else v for k, v in extra.items()}
+    assert runs_in_events([as_text]) == runs_in_events([extra]) == [extra]
