@@ -60,8 +60,10 @@ def cluster(aep: EmulatorServer) -> Iterator[AirflowCluster]:
         "STRIPE_AEP_RESOURCE_PATH": RESOURCE,
         "STRIPE_AEP_WATCH_POLL_INTERVAL": "1",
         "STRIPE_AEP_INGEST_SCHEDULE": "@yearly",  # only the intervals this test starts
-        # The harness turns scheduling off; Asset-triggered DAG runs need it (no other DAG is due).
+        # Asset-triggered DAG runs need the scheduler's job schedule (named, though it is the default).
         "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "True",
+        # The test starts its DAGs' runs itself and needs them to start: unpaused at creation.
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
     }
     with AirflowCluster(home, EXAMPLE_DAGS, conns, extra_env=env) as running:
         for dag_id in (LANDED, ONBOARDING, INGEST):

@@ -51,7 +51,13 @@ def cluster(aep: EmulatorServer) -> Iterator[CeleryCluster]:
         "aep_default": aep_connection(aep),
         "stripe_default": {"conn_type": "stripe", "password": STRIPE_KEY},
     }
-    with CeleryCluster(home, EXAMPLE_DAGS, conns) as running:
+    # This test starts every DAG run itself (the ingest DAG's own schedule runs in test-real): named
+    # settings, so that its runs start unpaused and no scheduled run adds an AEP run it does not count.
+    settings = {
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+        "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",
+    }
+    with CeleryCluster(home, EXAMPLE_DAGS, conns, extra_env=settings) as running:
         running.wait_for_dag(ALL_RESOURCES)
         running.wait_for_dag(INGEST)
         yield running

@@ -59,7 +59,12 @@ def cluster(aep: EmulatorServer) -> Iterator[AirflowCluster]:
     dags.mkdir(parents=True)
     (dags / "coalesced_polling.py").write_text(DAG_FILE, encoding="utf-8")
     conns = {"aep_default": aep_connection(aep)}
-    with AirflowCluster(home, dags, conns, extra_env={"AIRFLOW__CORE__PARALLELISM": "8"}) as running:
+    with AirflowCluster(
+        home,
+        dags,
+        conns,
+        extra_env={"AIRFLOW__CORE__PARALLELISM": "8", "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False"},
+    ) as running:
         running.wait_for_dag(DAG_ID)
         yield running
 
