@@ -48,7 +48,7 @@ def test_without_the_emulator_extra_the_fixture_fails_naming_the_extra(tmp_path)
     assert done.returncode == 1
     assert "1 error" in done.stdout
     assert "The aep_emulator fixture needs the [emulator] extra" in done.stdout
-    assert 'pip install "airflow-provider-stripe-aep[emulator]"' in done.stdout
+    assert ' install "airflow-provider-stripe-aep[emulator]"' in done.stdout  # the command to run
 
 
 def test_the_connections_point_at_the_server():
