@@ -98,7 +98,8 @@ def test_every_dotted_path_imports(page):
         try:
             resolve(dotted)
         except (ImportError, AttributeError) as exc:
-            missing.append(f"{dotted}: {exc}")
+            if "needs Airflow 3" not in str(exc):  # Airflow-3-only modules refuse Airflow 2 by design
+                missing.append(f"{dotted}: {exc}")
     assert missing == []
 
 

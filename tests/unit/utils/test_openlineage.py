@@ -51,7 +51,11 @@ BLOCKED = textwrap.dedent(
     import airflow_provider_stripe_aep as package
     modules = [m.name for m in pkgutil.walk_packages(package.__path__, package.__name__ + ".")]
     for name in modules:
-        importlib.import_module(name)
+        try:
+            importlib.import_module(name)
+        except ImportError as exc:  # an Airflow-3-only module on Airflow 2 refuses, by design
+            if "needs Airflow 3" not in str(exc):
+                raise
     imported_attempts = list(attempts)
 
     try:
