@@ -21,6 +21,7 @@ from aep_testing import CLIENT_SECRET, EXAMPLE_DAGS, STRIPE_KEY, aep_connection
 from celery_cluster import TRIGGERERS, CeleryCluster
 
 from airflow_provider_stripe_aep.emulator import EmulatorConfig, EmulatorServer
+from airflow_provider_stripe_aep.resources.run_status import run_window
 from airflow_provider_stripe_aep.sources.stripe import RESOURCE_PATHS
 
 pytestmark = pytest.mark.slow
@@ -113,12 +114,11 @@ def test_all_resources_and_two_ingest_intervals_on_celery(cluster: CeleryCluster
         f["id"]: f["name"] for f in dump["sandboxes"]["prod"]["flows"] if f["name"].startswith(f"{PREFIX} ")
     }
     runs = [r for r in dump["sandboxes"]["prod"]["runs"] if r["flowId"] in flows]
-    on_demand = [r for r in runs if r.get("params")]
-    scheduled = Counter(r["flowId"] for r in runs if not r.get("params"))
+    # An on-demand run shows its window where AEP documents it (copyActivity); a scheduled run shows none.
+    on_demand = [r for r in runs if run_window(r)]
+    scheduled = Counter(r["flowId"] for r in runs if not run_window(r))
     assert scheduled == dict.fromkeys(flows, 1)
-    windows = sorted(
-        (int(r["params"]["windowStartTime"]), int(r["params"]["windowEndTime"])) for r in on_demand
-    )
+    windows = sorted(run_window(r) for r in on_demand)
     assert len(windows) == len(INTERVALS) == len(set(windows))
     returned = [cluster.xcom_values(INGEST, r)[("ingest_interval", -1, "return_value")] for r in ingests]
     assert sorted(returned) == sorted(r["id"] for r in on_demand)
