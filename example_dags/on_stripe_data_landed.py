@@ -21,10 +21,10 @@ from __future__ import annotations
 import os
 
 import pendulum
-from airflow import __version__ as AIRFLOW_VERSION
 
 from airflow_provider_stripe_aep.links import dataflow_runs_asset
 from airflow_provider_stripe_aep.resources.naming import onboarding_names
+from airflow_provider_stripe_aep.version_compat import AIRFLOW_V_3_0_PLUS
 
 NAME_PREFIX = os.environ.get("STRIPE_AEP_NAME_PREFIX", "Airflow")
 RESOURCE_PATH = os.environ.get("STRIPE_AEP_RESOURCE_PATH", "charges")
@@ -32,12 +32,12 @@ SANDBOX = os.environ.get("STRIPE_AEP_SANDBOX", "prod")
 STATUSES = [s for s in os.environ.get("STRIPE_AEP_WATCH_STATUSES", "success,partialSuccess").split(",") if s]
 POLL_INTERVAL = float(os.environ.get("STRIPE_AEP_WATCH_POLL_INTERVAL", "60"))
 
-if int(AIRFLOW_VERSION.split(".", 1)[0]) >= 3:
+if AIRFLOW_V_3_0_PLUS:
     from typing import Any
 
     from airflow.sdk import DAG, AssetWatcher, task
 
-    from airflow_provider_stripe_aep.resources.run_status import runs_in_events
+    from airflow_provider_stripe_aep.resources.run_status import triggering_runs
     from airflow_provider_stripe_aep.triggers.dataflow_run_events import AEPDataflowRunEventTrigger
 
     FLOW_NAME = onboarding_names(NAME_PREFIX, RESOURCE_PATH).dataflow
@@ -66,8 +66,7 @@ if int(AIRFLOW_VERSION.split(".", 1)[0]) >= 3:
         @task
         def landed_runs(**context: Any) -> list[dict[str, Any]]:
             """The AEP runs this DAG run was triggered by: replace with the work to do on new data."""
-            events = context["triggering_asset_events"]
-            runs = runs_in_events(event.extra for evs in events.values() for event in evs)
+            runs = triggering_runs(context)
             for run in runs:
                 print(
                     f"AEP run {run['run_id']} of flow {run['flow_id']} ended {run['status']}: {run['counts']}"

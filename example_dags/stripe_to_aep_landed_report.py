@@ -26,7 +26,7 @@ from airflow.providers.common.compat.sdk import DAG, task
 
 from airflow_provider_stripe_aep.links import dataset_asset
 from airflow_provider_stripe_aep.resources.naming import onboarding_names
-from airflow_provider_stripe_aep.resources.run_status import runs_in_events
+from airflow_provider_stripe_aep.resources.run_status import triggering_runs
 
 NAME_PREFIX = os.environ.get("STRIPE_AEP_NAME_PREFIX", "Airflow")
 RESOURCE_PATH = os.environ.get("STRIPE_AEP_RESOURCE_PATH", "charges")
@@ -46,8 +46,7 @@ with DAG(
 
     @task
     def report_landed_runs(**context: Any) -> list[dict[str, Any]]:
-        events = context.get("triggering_asset_events") or context.get("triggering_dataset_events") or {}
-        runs = runs_in_events(event.extra for batch in events.values() for event in batch)
+        runs = triggering_runs(context)
         for run in runs:
             counts = run.get("counts") or {}
             log.info(

@@ -9,7 +9,7 @@ unknown counts as still running. Run timestamps are epoch milliseconds (referenc
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple, TypedDict
 
 from airflow_provider_stripe_aep.resources.run_diagnostics import scrub_message
@@ -256,6 +256,13 @@ def runs_in_events(extras: Iterable[Any]) -> list[dict[str, Any]]:
         if isinstance(run, dict) and run.get("run_id"):
             runs.append({k: _from_json_text(v) if k in _NESTED_EXTRA else v for k, v in run.items()})
     return runs
+
+
+def triggering_runs(context: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The runs announced by the events that triggered a DAG run, from its task context's
+    `triggering_asset_events` (`triggering_dataset_events` on Airflow 2)."""
+    events = context.get("triggering_asset_events") or context.get("triggering_dataset_events") or {}
+    return runs_in_events(event.extra for batch in events.values() for event in batch)
 
 
 _NESTED_EXTRA = ("counts", "errors")

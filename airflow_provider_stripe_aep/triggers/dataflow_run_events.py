@@ -19,12 +19,12 @@ import time
 from collections.abc import AsyncIterator, Hashable, Sequence
 from typing import Any
 
-from airflow import __version__ as _AIRFLOW_VERSION
+from airflow_provider_stripe_aep.version_compat import AIRFLOW_V_3_0_PLUS, AIRFLOW_VERSION, NeedsAirflow3Error
 
-if int(_AIRFLOW_VERSION.split(".", 1)[0]) < 3:
-    raise ImportError(
+if not AIRFLOW_V_3_0_PLUS:
+    raise NeedsAirflow3Error(
         "airflow_provider_stripe_aep.triggers.dataflow_run_events needs Airflow 3 (AssetWatcher and "
-        f"BaseEventTrigger); this is Airflow {_AIRFLOW_VERSION}. On Airflow 2, schedule downstream DAGs "
+        f"BaseEventTrigger); this is Airflow {AIRFLOW_VERSION}. On Airflow 2, schedule downstream DAGs "
         "on the ingest DAG's dataset Asset instead."
     )
 

@@ -152,10 +152,12 @@ def _defines(module_name: str, base: type) -> bool:
     import importlib
     import inspect
 
+    from airflow_provider_stripe_aep.version_compat import NeedsAirflow3Error
+
     try:
         module = importlib.import_module(module_name)
-    except ImportError as exc:  # the AssetWatcher trigger on Airflow 2: refused, naming Airflow 3
-        return base.__name__ == "BaseTrigger" and "needs Airflow 3" in str(exc)
+    except NeedsAirflow3Error:  # the AssetWatcher trigger on Airflow 2
+        return base.__name__ == "BaseTrigger"
     return any(
         issubclass(obj, base) and obj.__module__ == module_name
         for obj in vars(module).values()

@@ -26,6 +26,7 @@ import importlib, importlib.util, json, pkgutil, sys
 heavy = json.loads(sys.argv[1])
 import airflow.providers.common.compat.sdk  # what every DAG file loads anyway
 import airflow.triggers.base
+from airflow_provider_stripe_aep.version_compat import NeedsAirflow3Error
 before = {m for m in heavy if m in sys.modules}
 names = []
 for name in json.loads(sys.argv[2]):
@@ -38,9 +39,8 @@ for name in json.loads(sys.argv[2]):
 for name in names:
     try:
         importlib.import_module(name)
-    except ImportError as exc:  # an Airflow-3-only module on Airflow 2 refuses, by design
-        if "needs Airflow 3" not in str(exc):
-            raise
+    except NeedsAirflow3Error:  # an Airflow-3-only module on Airflow 2 refuses, by design
+        pass
 loaded = sorted(m for m in heavy if m in sys.modules and m not in before)
 print(json.dumps({"imported": names, "heavy": loaded}))
 """

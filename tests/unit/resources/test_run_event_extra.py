@@ -85,3 +85,17 @@ def test_runs_read_back_from_json_text_as_airflow_2_alias_events_carry_them() ->
     }
     as_text = {k: json.dumps(v) if isinstance(v, dict | list) else v for k, v in extra.items()}
     assert runs_in_events([as_text]) == runs_in_events([extra]) == [extra]
+
+
+def test_triggering_runs_reads_either_airflow_versions_context_key() -> None:
+    from types import SimpleNamespace
+
+    from airflow_provider_stripe_aep.resources.run_status import triggering_runs
+
+    extra = run_event_extra(summarize_run(RUN, ALLOW_1_PERCENT), run_window_ms(RUN))
+    batches = {
+        "aep://prod/datasets/x": [SimpleNamespace(extra={"note": "manual"}), SimpleNamespace(extra=extra)]
+    }
+    assert triggering_runs({"triggering_asset_events": batches}) == [extra]
+    assert triggering_runs({"triggering_dataset_events": batches}) == [extra]
+    assert triggering_runs({"triggering_asset_events": {}}) == triggering_runs({}) == []

@@ -7,8 +7,10 @@ import importlib
 import sys
 from importlib.metadata import version
 
-import airflow
 import pytest
+
+from airflow_provider_stripe_aep import version_compat
+from airflow_provider_stripe_aep.version_compat import NeedsAirflow3Error
 
 MODULE = "airflow_provider_stripe_aep.triggers.dataflow_run_events"
 AIRFLOW_2 = version("apache-airflow").startswith("2.")
@@ -21,14 +23,15 @@ def _import_fresh():
 
 def test_the_import_matches_the_running_airflow():
     if AIRFLOW_2:
-        with pytest.raises(ImportError, match=r"needs Airflow 3 .*this is Airflow 2\."):
+        with pytest.raises(NeedsAirflow3Error, match=r"needs Airflow 3 .*this is Airflow 2\."):
             _import_fresh()
     else:
         assert _import_fresh().AEPDataflowRunEventTrigger.__name__ == "AEPDataflowRunEventTrigger"
 
 
 def test_an_airflow_2_version_is_refused_naming_airflow_3(monkeypatch):
-    monkeypatch.setattr(airflow, "__version__", "2.11.0")
+    monkeypatch.setattr(version_compat, "AIRFLOW_VERSION", "2.11.0")
+    monkeypatch.setattr(version_compat, "AIRFLOW_V_3_0_PLUS", False)
     monkeypatch.delitem(sys.modules, MODULE, raising=False)
-    with pytest.raises(ImportError, match=r"needs Airflow 3 .*this is Airflow 2\.11\.0"):
+    with pytest.raises(NeedsAirflow3Error, match=r"needs Airflow 3 .*this is Airflow 2\.11\.0"):
         importlib.import_module(MODULE)

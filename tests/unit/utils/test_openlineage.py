@@ -49,13 +49,13 @@ BLOCKED = textwrap.dedent(
     sys.meta_path.insert(0, NoOpenLineage())
 
     import airflow_provider_stripe_aep as package
+    from airflow_provider_stripe_aep.version_compat import NeedsAirflow3Error
     modules = [m.name for m in pkgutil.walk_packages(package.__path__, package.__name__ + ".")]
     for name in modules:
         try:
             importlib.import_module(name)
-        except ImportError as exc:  # an Airflow-3-only module on Airflow 2 refuses, by design
-            if "needs Airflow 3" not in str(exc):
-                raise
+        except NeedsAirflow3Error:  # an Airflow-3-only module on Airflow 2 refuses, by design
+            pass
     imported_attempts = list(attempts)
 
     try:
