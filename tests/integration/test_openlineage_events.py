@@ -23,6 +23,7 @@ RUN_TASKS = {"stripe_to_aep_onboarding": "wait_for_run", "stripe_to_aep_ingest":
 
 def _run_dags(tmp_path: Path, prefix: str, resource_path: str) -> tuple[dict, list[dict]]:
     events_file = tmp_path / "events.jsonl"
+    result_file = tmp_path / "results.json"
     env = {
         **os.environ,
         "AIRFLOW__OPENLINEAGE__TRANSPORT": json.dumps(
@@ -32,15 +33,14 @@ def _run_dags(tmp_path: Path, prefix: str, resource_path: str) -> tuple[dict, li
         "PYTHONPATH": os.pathsep.join([str(HERE.parent), str(HERE)]),
     }
     done = subprocess.run(
-        [sys.executable, str(HERE / "lineage_dag_runs.py"), prefix, resource_path],
+        [sys.executable, str(HERE / "lineage_dag_runs.py"), prefix, resource_path, str(result_file)],
         env=env,
         capture_output=True,
         text=True,
         timeout=600,
     )
     assert done.returncode == 0, done.stderr[-4000:]
-    line = next(x for x in done.stdout.splitlines() if x.startswith("LINEAGE-RESULT "))
-    results = json.loads(line.removeprefix("LINEAGE-RESULT "))
+    results = json.loads(result_file.read_text())
     events = [json.loads(x) for x in events_file.read_text().splitlines() if x.strip()]
     return results, events
 
