@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from airflow_provider_stripe_aep.emulator import source_changes
+from airflow_provider_stripe_aep.emulator import fixtures, source_changes
 from airflow_provider_stripe_aep.emulator.config import RUN_OUTCOMES, FailedRows, FaultRule
 from airflow_provider_stripe_aep.emulator.connections import masked_connection
 from airflow_provider_stripe_aep.emulator.errors import ApiError
@@ -260,6 +260,28 @@ async def set_source_field(resource_path: str, request: Request) -> dict[str, An
             state.sandbox(sandbox), resource_path, body["path"], body["schema"], body.get("value")
         )
     return {"resourcePath": resource_path, "path": body["path"], "sandbox": sandbox}
+
+
+@router.post("/explore/tables/{table}/columns")
+async def set_table_column(table: str, request: Request) -> dict[str, Any]:
+    """Make a table source "add a column" (or retype one): body ``{"name": "Note", "type": "string",
+    "value": "...", "sandbox": "prod"}``. Explore answers of that table (and the rows runs ingest)
+    carry the column from now on, as ``{"name", "type", "xdm": {"type"}}`` like the packaged ones."""
+    body = await json_body(request)
+    if not isinstance(body, dict) or not all(
+        isinstance(body.get(k), str) and body[k] for k in ("name", "type")
+    ):
+        raise _bad('body must be {"name": "<column>", "type": "<type>", "value": ..., "sandbox": optional}')
+    if table not in fixtures.paypal_tables():
+        raise _bad(f"table must be one of {', '.join(fixtures.paypal_tables())}")
+    state = emulator_state(request)
+    sandbox = str(body.get("sandbox") or "prod")
+    column = {"name": body["name"], "type": body["type"], "xdm": {"type": body["type"]}}
+    with state.lock:
+        if sandbox not in state.sandboxes:
+            raise _bad(f"no sandbox {sandbox!r}")
+        source_changes.set_column(state.sandbox(sandbox), table, column, body.get("value"))
+    return {"table": table, "column": column, "sandbox": sandbox}
 
 
 @router.get("/runs/{run_id}/output")

@@ -240,8 +240,8 @@ def _explore_rest(store: SandboxStore, params: Any) -> dict[str, Any]:
     return response
 
 
-def _explore_tables(params: Any) -> Any:
-    tables = fixtures.paypal_tables()
+def _explore_tables(store: SandboxStore, params: Any) -> Any:
+    tables = source_changes.tables(store)
     object_type = params.get("objectType", "").lower()
     if object_type == "root":
         return [
@@ -264,7 +264,7 @@ async def explore(connection_id: str, request: Request, ctx: Ctx) -> Any:
     connection = get_connection(ctx.store, connection_id)
     if connection["connectionSpec"]["id"] == STRIPE_CONNECTION_SPEC_ID:
         return _explore_rest(ctx.store, request.query_params)
-    return _explore_tables(request.query_params)
+    return _explore_tables(ctx.store, request.query_params)
 
 
 # ---------------------------------------------------------------- source connections

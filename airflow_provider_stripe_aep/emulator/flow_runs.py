@@ -12,7 +12,7 @@ import time
 import uuid
 from typing import Any
 
-from airflow_provider_stripe_aep.emulator import fixtures, source_changes
+from airflow_provider_stripe_aep.emulator import source_changes
 from airflow_provider_stripe_aep.emulator.config import EmulatorConfig, FailedRows
 from airflow_provider_stripe_aep.emulator.state import FlowMeta, Resource, SandboxStore, new_etag, new_id
 
@@ -34,7 +34,7 @@ def _record_count(store: SandboxStore, flow: Resource) -> int:
         if "resourcePath" in params:
             total += len(source_changes.sample_records(store, params["resourcePath"]))
         elif "path" in params:
-            total += len(fixtures.paypal_tables().get(params["path"], {}).get("rows", []))
+            total += len(source_changes.tables(store).get(params["path"], {}).get("rows", []))
     return total
 
 
@@ -92,9 +92,11 @@ def mapping_output(store: SandboxStore, flow: Resource) -> dict[str, Any]:
         return {"mappingId": params.get("mappingId"), "mappingVersion": version, "fields": []}
     records: list[dict[str, Any]] = []
     for source_id in flow.get("sourceConnectionIds", []):
-        path = (store.source_connections.get(source_id) or {}).get("params", {}).get("resourcePath")
-        if path:
-            records += [{"data": r} for r in source_changes.sample_records(store, path)]
+        params = (store.source_connections.get(source_id) or {}).get("params", {})
+        if params.get("resourcePath"):
+            records += [{"data": r} for r in source_changes.sample_records(store, params["resourcePath"])]
+        elif params.get("path"):
+            records += source_changes.tables(store).get(params["path"], {}).get("rows", [])
     fields = {
         str(m["destination"])
         for m in mapping_set["_versions"][version]["mappings"]

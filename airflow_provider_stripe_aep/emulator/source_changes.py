@@ -1,7 +1,8 @@
-"""Stripe "adds a field": per-sandbox changes to the packaged explore responses and sample records.
+"""A source "adds a field": per-sandbox changes to the packaged explore responses and sample records.
 
 Stripe adds fields with every API version, and a field that was null in the sample can become an
-object. Tests make that happen with the admin call ``POST /_emulator/explore/{resource_path}/fields``;
+object; a table source gains columns. Tests make that happen with the admin calls
+``POST /_emulator/explore/{resource_path}/fields`` and ``POST /_emulator/explore/tables/{table}/columns``;
 explore answers and the records a run ingests then carry the change.
 """
 
@@ -52,3 +53,25 @@ def sample_records(store: SandboxStore, resource_path: str) -> list[dict[str, An
         for record in records:
             _set_value(record, path.split("."), change["value"])
     return records
+
+
+def set_column(store: SandboxStore, table: str, column: dict[str, Any], value: Any) -> None:
+    """Add (or retype) a column of a table source: ``column`` is its explore entry (``name``, ``type``,
+    ``xdm``) and every row holds ``value`` in it."""
+    store.table_columns.setdefault(table, {})[column["name"]] = {"column": column, "value": value}
+
+
+def tables(store: SandboxStore) -> dict[str, Any]:
+    """The table source's tables (``{path: {"columns": [...], "rows": [...]}}``) with the added columns."""
+    found = fixtures.paypal_tables()
+    for path, changes in store.table_columns.items():
+        table = found.get(path)
+        if table is None:
+            continue
+        for name, change in changes.items():
+            table["columns"] = [c for c in table["columns"] if c["name"] != name] + [
+                copy.deepcopy(change["column"])
+            ]
+            for row in table["rows"]:
+                row[name] = copy.deepcopy(change["value"])
+    return found

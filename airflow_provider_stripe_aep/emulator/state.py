@@ -65,6 +65,8 @@ class SandboxStore:
     mapping_sets: dict[str, Resource] = field(default_factory=dict)
     source_fields: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Fields Stripe "added" (admin call): resource path -> {dotted path: {schema, value}}."""
+    table_columns: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Columns a table source "added" (admin call): table path -> {column name: {column, value}}."""
 
 
 @dataclass

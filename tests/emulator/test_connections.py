@@ -235,7 +235,7 @@ def test_delete_connections(aep: Aep) -> None:
         assert gone.status_code == 404 and _code(gone) == "FLOW-1101-404"
 
 
-def test_paypal_table_source(aep: Aep) -> None:
+def _paypal_base(aep: Aep) -> str:
     body = {
         "name": "Paypal connection",
         "connectionSpec": {"id": PAYPAL_CONNECTION_SPEC_ID, "version": "1.0"},
@@ -250,7 +250,11 @@ def test_paypal_table_source(aep: Aep) -> None:
     }
     response = aep.post("/flowservice/connections", json=body)
     assert response.status_code == 201
-    base = response.json()["id"]
+    return str(response.json()["id"])
+
+
+def test_paypal_table_source(aep: Aep) -> None:
+    base = _paypal_base(aep)
     item = aep.get(f"/flowservice/connections/{base}").json()["items"][0]
     assert item["auth"]["params"]["clientId"] == "pp-client"
     assert item["auth"]["params"]["clientSecret"] != "pp-secret-x"
@@ -278,3 +282,32 @@ def test_paypal_table_source(aep: Aep) -> None:
         },
     )
     assert src.status_code == 201
+
+
+def test_a_table_gains_a_column_in_explore_and_previewed_rows(aep: Aep) -> None:
+    base = _paypal_base(aep)
+    table = "PayPal.Catalog_Products"
+    params = {"objectType": "table", "object": table, "preview": "true"}
+    before = aep.get(f"/flowservice/connections/{base}/explore", params=params).json()
+    added = aep.admin(
+        "POST",
+        f"/explore/tables/{table}/columns",
+        json={"name": "Risk_Note", "type": "string", "value": "hi"},
+    )
+    assert added.status_code == 200, added.text
+    after = aep.get(f"/flowservice/connections/{base}/explore", params=params).json()
+    assert after["schema"]["columns"] == [
+        *before["schema"]["columns"],
+        {"name": "Risk_Note", "type": "string", "xdm": {"type": "string"}},
+    ]
+    assert [r["Risk_Note"] for r in after["data"]] == ["hi"] * len(before["data"])
+    other = aep.get(
+        f"/flowservice/connections/{base}/explore",
+        params={"objectType": "table", "object": "PayPal.Billing_Plans"},
+    ).json()
+    assert "Risk_Note" not in {c["name"] for c in other["schema"]["columns"]}
+    assert (
+        aep.admin("POST", "/explore/tables/Nope/columns", json={"name": "A", "type": "string"}).status_code
+        == 400
+    )
+    assert aep.admin("POST", f"/explore/tables/{table}/columns", json={"name": "A"}).status_code == 400

@@ -246,3 +246,52 @@ def test_the_payments_plan_then_its_run_then_keeps(connections, monkeypatch):
 
     dagrun, xcom = run_dag("payments_to_aep_onboarding", {**conf, "plan_only": True})
     assert list(actions(xcom[("plan", "return_value")]).values()) == ["keep"] * 8
+
+
+@pytest.mark.usefixtures("airflow_db")
+def test_extend_carries_a_new_table_column_into_aep(connections, monkeypatch):
+    """The same drift through a table source (seed 004): the table gains a column."""
+    from airflow_provider_stripe_aep.sources.paypal import PAYPAL_DEFAULT_TABLE
+
+    aep = connections
+    paypal = {"conn_type": "generic", "host": "h", "login": "it-paypal", "password": "it-paypal-secret"}
+    monkeypatch.setenv("AIRFLOW_CONN_PAYPAL_DEFAULT", json.dumps(paypal))
+    payments = "payments_to_aep_onboarding"
+    conf = {"name_prefix": "TableDrift", "poll_interval": 0.2, "on_schema_change": "extend"}
+    dagrun, first = run_dag(payments, conf)
+    assert ok(dagrun)
+    store = aep.state.sandbox("prod")
+    mapping_id = first[("create_mapping_set", "return_value")]
+    flow_id = first[("create_dataflow", "return_value")]
+    answer = httpx.post(
+        f"{aep.url}/_emulator/explore/tables/{PAYPAL_DEFAULT_TABLE}/columns",
+        json={"name": "Risk_Note", "type": "string", "value": "watch this one"},
+    )
+    assert answer.status_code == 200, answer.text
+
+    aep.state.request_log.clear()
+    dagrun, plan_xcom = run_dag(payments, {**conf, "plan_only": True})
+    plan = plan_xcom[("plan", "return_value")]
+    assert writes(aep) == []
+    assert [actions(plan)[k] for k in ("field group", "mapping set", "dataflow")] == ["update"] * 3
+
+    aep.state.request_log.clear()
+    dagrun, _ = run_dag(payments, conf)
+    assert ok(dagrun)
+    assert writes(aep) == planned(plan)
+    assert [m for m, _ in writes(aep)] == ["PATCH", "POST", "PUT", "PATCH"]  # + Data Prep's validation
+    (fg_ops,) = [r["body"] for r in plan["requests"] if r["method"] == "PATCH" and "fieldgroups" in r["path"]]
+    assert {op["op"] for op in fg_ops} == {"add"} and [op["path"].rsplit("/", 1)[-1] for op in fg_ops] == [
+        "Risk_Note"
+    ]
+    versions = store.mapping_sets[mapping_id]["_versions"]
+    (new,) = [m for m in versions[1]["mappings"] if m["source"] == "Risk_Note"]
+    assert not any(m["source"] == "Risk_Note" for m in versions[0]["mappings"])
+    (mapping,) = [t for t in store.flows[flow_id]["transformations"] if t["name"] == "Mapping"]
+    assert str(mapping["params"]["mappingVersion"]) == "1"
+    run_id, _ = AdobeExperiencePlatformHook().trigger_run(flow_id, window_start=1, window_end=2)
+    assert new["destination"] in _run_output(aep, run_id)["fields"]
+
+    aep.state.request_log.clear()
+    assert ok(run_dag(payments, conf)[0])
+    assert writes(aep) == []  # a second run sends nothing
