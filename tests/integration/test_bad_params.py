@@ -84,11 +84,9 @@ def dag(dag_id: str) -> Any:
 
 
 @pytest.fixture
-def platform(connections, monkeypatch):
-    paypal = {"conn_type": "generic", "host": "h", "login": "l", "password": "it-paypal-secret"}
-    monkeypatch.setenv("AIRFLOW_CONN_PAYPAL_DEFAULT", json.dumps(paypal))
-    connections.state.request_log.clear()
-    return connections
+def platform(paypal):
+    paypal.state.request_log.clear()
+    return paypal
 
 
 def test_every_dag_has_at_least_15_bad_param_cases():

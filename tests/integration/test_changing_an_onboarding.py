@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import json
-
 import httpx
 import pytest
 from aep_testing import run_dag
@@ -229,10 +227,8 @@ def test_the_all_resources_plan_plans_each_selected_path_and_applies_nothing(con
 
 
 @pytest.mark.usefixtures("airflow_db")
-def test_the_payments_plan_then_its_run_then_keeps(connections, monkeypatch):
-    aep = connections
-    paypal = {"conn_type": "generic", "host": "h", "login": "it-paypal", "password": "it-paypal-secret"}
-    monkeypatch.setenv("AIRFLOW_CONN_PAYPAL_DEFAULT", json.dumps(paypal))
+def test_the_payments_plan_then_its_run_then_keeps(paypal):
+    aep = paypal
     conf = {"name_prefix": "Pay", "poll_interval": 0.2}
     dagrun, xcom = run_dag("payments_to_aep_onboarding", {**conf, "plan_only": True})
     assert ok(dagrun)
@@ -249,13 +245,11 @@ def test_the_payments_plan_then_its_run_then_keeps(connections, monkeypatch):
 
 
 @pytest.mark.usefixtures("airflow_db")
-def test_extend_carries_a_new_table_column_into_aep(connections, monkeypatch):
+def test_extend_carries_a_new_table_column_into_aep(paypal):
     """The same drift through a table source (seed 004): the table gains a column."""
     from airflow_provider_stripe_aep.sources.paypal import PAYPAL_DEFAULT_TABLE
 
-    aep = connections
-    paypal = {"conn_type": "generic", "host": "h", "login": "it-paypal", "password": "it-paypal-secret"}
-    monkeypatch.setenv("AIRFLOW_CONN_PAYPAL_DEFAULT", json.dumps(paypal))
+    aep = paypal
     payments = "payments_to_aep_onboarding"
     conf = {"name_prefix": "TableDrift", "poll_interval": 0.2, "on_schema_change": "extend"}
     dagrun, first = run_dag(payments, conf)

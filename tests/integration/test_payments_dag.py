@@ -6,30 +6,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from aep_testing import platform_posts, run_dag
+from aep_testing import PAYPAL_SECRET, platform_posts, run_dag
 
 from airflow_provider_stripe_aep.resources import platform
 from airflow_provider_stripe_aep.sources import paypal as payments
 
 DAG_ID = "payments_to_aep_onboarding"
-PAYPAL_SECRET = "it-paypal-secret-93b1"
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("airflow_db")]
-
-
-@pytest.fixture
-def paypal(connections, monkeypatch):
-    monkeypatch.setenv(
-        "AIRFLOW_CONN_PAYPAL_DEFAULT",
-        json.dumps(
-            {
-                "conn_type": "generic",
-                "host": "api.sandbox.paypal.com",
-                "login": "it-paypal-client",
-                "password": PAYPAL_SECRET,
-            }
-        ),
-    )
-    return connections
 
 
 def test_payments_onboarding_follows_the_tutorial_and_a_rerun_creates_nothing(paypal):
