@@ -38,9 +38,9 @@ test-ui: $(UI_STAMP)
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium chromium-driver; }
 	$(BIN)/python -m pytest tests/ui
 
-# A real Airflow 3 (scheduler, DAG processor, triggerer, API server) runs the two onboarding DAGs
-# (stripe_to_aep_onboarding, stripe_to_aep_all_resources), and 20 deferred sensors on one flow that
-# share one poll; a few minutes.
+# A real Airflow 3 (scheduler, DAG processor, triggerer, API server) runs every example DAG, 20 deferred
+# sensors on one flow that share one poll, and the AssetWatcher across a triggerer restart
+# (docs/development.md); about 10 minutes on two cores.
 test-real: $(STAMP)
 	STRIPE_AEP_REAL_AIRFLOW=1 $(BIN)/python -m pytest tests/system/test_real_airflow.py tests/system/test_coalesced_polling.py tests/system/test_asset_watcher.py -s -q
 

@@ -8,11 +8,12 @@ links are built only from non-secret data the task pushed to XCom (org ID, sandb
 from __future__ import annotations
 
 import json
-from importlib.metadata import version
 from typing import Any
 from urllib.parse import quote
 
 from airflow.providers.common.compat.sdk import Asset, AssetAlias, BaseOperatorLink, XCom
+
+from airflow_provider_stripe_aep.version_compat import AIRFLOW_V_3_0_PLUS
 
 AEP_UI = "https://experience.adobe.com"
 LINK_XCOM_KEY = "aep_link"
@@ -95,13 +96,10 @@ def announce_dataset(
     return asset
 
 
-_AIRFLOW_2 = version("apache-airflow").startswith("2.")
-
-
 def _alias_extra(extra: dict[str, Any]) -> dict[str, Any]:
     """Airflow 2.11 groups a DatasetAlias's events by `frozenset(extra.items())`, so there a nested value
     (a dict or list) travels as JSON text; `run_status.runs_in_events` reads both forms back."""
-    if not _AIRFLOW_2:
+    if AIRFLOW_V_3_0_PLUS:
         return extra
     return {k: json.dumps(v, sort_keys=True) if isinstance(v, dict | list) else v for k, v in extra.items()}
 

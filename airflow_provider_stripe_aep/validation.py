@@ -501,7 +501,9 @@ ON_CONFLICT_ALLOWED: tuple[str, ...] = ("fail", "reuse", "update")
 """What a step does with a same-named resource that differs (`resources.get_or_create`); `update`
 changes a dataflow in place, other kinds treat it as `fail`."""
 ON_SCHEMA_CHANGE_ALLOWED: tuple[str, ...] = ("fail", "ignore", "extend")
-"""What a run does when the source's fields changed (`resources.schema_drift`)."""
+"""What a run does when the source's fields changed (`resources.schema_drift`): `fail` stops with the
+differences listed (the default); `ignore` keeps the existing shape and logs the new fields; `extend`
+adds the new fields (field group PATCH, next mapping version, dataflow PATCH)."""
 
 
 def validate_onboarding_params(

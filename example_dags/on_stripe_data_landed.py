@@ -10,8 +10,9 @@ ingest DAG's runs too, so a DAG scheduled on both would hear those runs twice (d
 Airflow batches the events that arrive between two scheduler loops into one DAG run: `landed_runs`
 handles every run its triggering events carry, so each AEP run is handled exactly once.
 
-Settings from the environment: `STRIPE_AEP_NAME_PREFIX`, `STRIPE_AEP_RESOURCE_PATH`,
-`STRIPE_AEP_SANDBOX` (which dataflow, as for the ingest DAG), `STRIPE_AEP_WATCH_STATUSES`
+Settings from the environment: `STRIPE_AEP_NAME_PREFIX`, `STRIPE_AEP_RESOURCE_PATH` (which dataflow,
+as for the ingest DAG), `STRIPE_AEP_SANDBOX` (the sandbox of the `aep_default` connection, in the
+Asset's URI), `STRIPE_AEP_WATCH_STATUSES`
 (comma-separated among success, partialSuccess, failed) and `STRIPE_AEP_WATCH_POLL_INTERVAL` (seconds).
 On Airflow 2 this file defines no DAG.
 """

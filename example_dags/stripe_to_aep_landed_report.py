@@ -11,8 +11,9 @@ AEP run (built by `resources.run_status.run_event_extra`):
 
 The task reads them from `triggering_asset_events` (`triggering_dataset_events` on Airflow 2), logs
 one line per run and returns the runs as XCom: the place to start a report, a dbt job or an alert on
-failed records. The dataset comes from `STRIPE_AEP_NAME_PREFIX`, `STRIPE_AEP_RESOURCE_PATH` and
-`STRIPE_AEP_SANDBOX`, as in the ingest DAG. See docs/lineage.md.
+failed records. The dataset comes from `STRIPE_AEP_NAME_PREFIX` and `STRIPE_AEP_RESOURCE_PATH`, as in
+the ingest DAG, and `STRIPE_AEP_SANDBOX`, which must name the sandbox of the `aep_default` connection
+(the ingest DAG announces the dataset in its connection's sandbox). See docs/lineage.md.
 """
 
 from __future__ import annotations

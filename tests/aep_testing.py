@@ -16,7 +16,7 @@ EXAMPLE_DAGS = Path(__file__).resolve().parent.parent / "example_dags"
 
 CLIENT_SECRET = pytest_plugin.CLIENT_SECRET
 STRIPE_KEY = pytest_plugin.STRIPE_KEY
-PAYPAL_SECRET = "it-paypal-secret-93b1"  # the table source's client secret in tests
+PAYPAL_SECRET = pytest_plugin.PAYPAL_SECRET
 aep_connection = pytest_plugin.aep_connection
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from importlib.metadata import version
 
-from aep_testing import EXAMPLE_DAGS
+from aep_testing import EXAMPLE_DAGS, dag_bag
 
 from airflow_provider_stripe_aep.links import dataflow_runs_asset_uri, dataset_asset_uri
 from airflow_provider_stripe_aep.resources.naming import onboarding_names
@@ -14,13 +14,7 @@ AIRFLOW_2 = version("apache-airflow").startswith("2.")
 
 
 def _bag():
-    try:
-        from airflow.dag_processing.dagbag import DagBag
-    except ImportError:  # Airflow 2
-        from airflow.models.dagbag import DagBag
-    bag = DagBag(dag_folder=str(EXAMPLE_DAGS / "on_stripe_data_landed.py"))
-    assert bag.import_errors == {}
-    return bag
+    return dag_bag(EXAMPLE_DAGS / "on_stripe_data_landed.py")
 
 
 def test_the_dag_watches_the_runs_asset_not_the_dataset_one():

@@ -159,12 +159,11 @@ class AsyncAEPHttpClient:
         return _Failure(error, _retry_after_seconds(cast(Any, response)))
 
     # Reads the trigger needs --------------------------------------------------------------------
-    async def run_pages(self, flow_id: str) -> AsyncIterator[list[dict[str, Any]]]:
-        """The flow's runs page by page, newest first (the requests `FlowServiceAPI.iter_runs` sends):
-        the next page is asked with the original query plus the `continuationToken` taken verbatim
-        from `_links.next.href` (reference §2.10). Callers stop early when they have what they need."""
+    async def _pages(self, base: list[tuple[str, Any]]) -> AsyncIterator[list[dict[str, Any]]]:
+        """`GET /runs` with the query `base`, page by page (the requests `FlowServiceAPI` sends): the
+        next page is asked with the original query plus the `continuationToken` taken verbatim from
+        `_links.next.href` (reference §2.10). Callers stop early when they have what they need."""
         path = "/runs"
-        base: list[tuple[str, Any]] = [("property", f"flowId=={flow_id}"), ("orderby", "-createdAt")]
         page_path: str = path
         params: list[tuple[str, Any]] | None = list(base)
         seen: set[str] = set()
@@ -177,6 +176,10 @@ class AsyncAEPHttpClient:
             seen.add(token)
             # httpx replaces a URL's query with `params`: the whole query goes in the URL instead.
             page_path, params = f"{path}?{urlencode(base)}&continuationToken={token}", None
+
+    def run_pages(self, flow_id: str) -> AsyncIterator[list[dict[str, Any]]]:
+        """The flow's runs page by page, newest first (as `FlowServiceAPI.iter_runs`)."""
+        return self._pages([("property", f"flowId=={flow_id}"), ("orderby", "-createdAt")])
 
     async def runs(self, flow_id: str) -> list[dict[str, Any]]:
         """All the flow's runs, newest first, every page."""
@@ -194,28 +197,14 @@ class AsyncAEPHttpClient:
             return dict(items[0]) if items and isinstance(items[0], dict) else None
         return dict(body) if isinstance(body, dict) and body.get("id") else None
 
-    async def runs_started_after(self, started_after_ms: int, max_pages: int = 100) -> list[dict[str, Any]]:
+    async def runs_started_after(self, started_after_ms: int) -> list[dict[str, Any]]:
         """Every run of the sandbox (all flows) that started after `started_after_ms`, newest first,
-        paged through `_links.next` as documented (reference §2.8 filter, §2.10 paging)."""
-        base: list[tuple[str, Any]] = [
+        every page (reference §2.8 filter, §2.10 paging)."""
+        base = [
             ("property", f"metrics.durationSummary.startedAtUTC>{int(started_after_ms)}"),
             ("orderby", "-createdAt"),
         ]
-        runs: list[dict[str, Any]] = []
-        token: str | None = None
-        for _ in range(max_pages):
-            params = [*base, ("continuationToken", token)] if token else base
-            body = (await self.get("flowservice", "/runs", params=params)).json() or {}
-            items = body.get("items") if isinstance(body, dict) else None
-            runs.extend(dict(item) for item in items or [] if isinstance(item, dict))
-            token = (
-                _continuation_token((body.get("_links") or {}).get("next"))
-                if isinstance(body, dict)
-                else None
-            )
-            if not token:
-                break
-        return runs
+        return [run async for page in self._pages(base) for run in page]
 
 
 __all__ = ["AsyncAEPHttpClient", "shared_client"]

@@ -20,7 +20,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from airflow_provider_stripe_aep.emulator import fixtures
+from airflow_provider_stripe_aep.emulator import source_changes
 from airflow_provider_stripe_aep.emulator.errors import ApiError
 from airflow_provider_stripe_aep.emulator.flow_runs import render_run
 from airflow_provider_stripe_aep.emulator.gateway import Ctx, platform_context
@@ -62,7 +62,7 @@ def _record(store: SandboxStore, run: Resource, index: int) -> dict[str, Any]:
     for source_id in run.get("_sources", []):
         path = (store.source_connections.get(source_id) or {}).get("params", {}).get("resourcePath")
         if path:
-            samples = fixtures.sample_records(path)
+            samples = source_changes.sample_records(store, path)
     return dict(samples[index % len(samples)]) if samples else {}
 
 

@@ -106,13 +106,8 @@ def mapping_output(store: SandboxStore, flow: Resource) -> dict[str, Any]:
     return {"mappingId": mapping_set["id"], "mappingVersion": version, "fields": sorted(fields)}
 
 
-PARTIAL_ERRORS = (
-    {
-        "code": "INGEST-1212-400",
-        "message": "Encountered 1 errors in the data. Successfully ingested the rest.",
-    },
-    {"code": "MAPPER-3700-400", "message": "Mapper Transform Error"},
-)
+PARTIAL_ERROR = {"code": "MAPPER-3700-400", "message": ROW_ERROR_MESSAGES["MAPPER-3700-400"]}
+"""The row-level error of a partly failed run (with its `recordCount`)."""
 
 
 def create_run(
@@ -256,7 +251,7 @@ def render_run(run: Resource, config: EmulatorConfig, now_ms: int | None = None)
                 for code, n in per_code.items()
             ]
         else:
-            row_errors = [dict(PARTIAL_ERRORS[1], recordCount=failed_records)]
+            row_errors = [dict(PARTIAL_ERROR, recordCount=failed_records)]
     if errors:
         status_summary["errors"] = errors + row_errors
     in_bytes = records * BYTES_PER_RECORD

@@ -470,13 +470,11 @@ def _run_params(meta: FlowMeta, params: Any, api_variant: str) -> dict[str, Any]
 
 
 def _window_ms(params: dict[str, Any]) -> tuple[int, int]:
-    """The requested window in epoch milliseconds. The tutorial says unix time and the spec says epoch
-    milliseconds, both with 10-digit examples (reference §2.9): 10 digits are read as seconds, 13 as
-    milliseconds; the docs do not say which AEP assumes for an ambiguous value."""
+    """The requested window in epoch milliseconds (units read as `EPOCH_MS_FROM` says)."""
 
     def ms(name: str) -> int:
         value = int(str(params[name]).strip())
-        return value if value > 10**11 else value * 1000
+        return value if value >= EPOCH_MS_FROM else value * 1000
 
     return ms("windowStartTime"), ms("windowEndTime")
 

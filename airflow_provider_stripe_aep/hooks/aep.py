@@ -24,6 +24,8 @@ from airflow_provider_stripe_aep.hooks.connection_config import CONN_TYPE, build
 from airflow_provider_stripe_aep.resources import platform
 from airflow_provider_stripe_aep.resources.dataflow_patch import plan_dataflow_patch
 from airflow_provider_stripe_aep.resources.facts import (
+    FLOW_FIELDS_FIXED_AT_CREATE,
+    MAPPING_VERSION_FACT,
     base_connection_facts,
     dataflow_facts,
     dataset_facts,
@@ -344,17 +346,10 @@ class AdobeExperiencePlatformHook(BaseHook):
         `ignore` (keep it as it is, log the new fields) or `extend` (PATCH with `add` operations; a
         field removed or retyped is refused before any write, each named)."""
         if on_schema_change != "fail":
-            existing = self._stored_field_group(str(body["title"]))
+            existing = self.find_field_group(str(body["title"]))
             if existing is not None and self._only_fields_differ(existing, body):
                 return self._carry_field_drift(existing, body, on_schema_change)
         return self._ensure_titled("field group", "fieldgroups", body, field_group_facts, on_conflict)
-
-    def _stored_field_group(self, title: str) -> dict[str, Any] | None:
-        schemas = self.client.schemas
-        summary = schemas.find_by_title("fieldgroups", title)
-        if summary is None:
-            return None
-        return schemas.get("fieldgroups", summary["$id"], accept=platform.XED_RAW_CONTENT_TYPE)
 
     @staticmethod
     def _only_fields_differ(existing: dict[str, Any], body: dict[str, Any]) -> bool:
@@ -486,13 +481,7 @@ class AdobeExperiencePlatformHook(BaseHook):
             return self._found(existing, mapping_set_facts)
 
         def create() -> str:
-            from airflow_provider_stripe_aep.client.data_prep import describe_failures
-
-            failures = describe_failures(data_prep.validate_mapping_set(body))
-            if failures:
-                raise AEPValidationError(
-                    f"Data Prep rejected {len(failures)} mapping(s) of {name!r}: " + "; ".join(failures[:20])
-                )
+            self._validate_mapping_set(name, body)
             created = data_prep.create_mapping_set({**body, "name": name})
             version["value"] = int(created.get("version") or 0)
             return str(created["id"])
@@ -521,6 +510,16 @@ class AdobeExperiencePlatformHook(BaseHook):
         )
         return mapping_id, listed.get(mapping_id, version.get("value", 0))
 
+    def _validate_mapping_set(self, name: str, body: dict[str, Any]) -> None:
+        """Data Prep's documented validation, before a mapping set is created or updated."""
+        from airflow_provider_stripe_aep.client.data_prep import describe_failures
+
+        failures = describe_failures(self.client.data_prep.validate_mapping_set(body))
+        if failures:
+            raise AEPValidationError(
+                f"Data Prep rejected {len(failures)} mapping(s) of {name!r}: " + "; ".join(failures[:20])
+            )
+
     def _carry_mapping_drift(
         self, name: str, existing: dict[str, Any], body: dict[str, Any], policy: str
     ) -> tuple[str, int]:
@@ -534,16 +533,9 @@ class AdobeExperiencePlatformHook(BaseHook):
                 f"Schema change refused for mapping set {name!r} ({mapping_id}), nothing was changed: "
                 + "; ".join(drift.refusals())
             )
-        from airflow_provider_stripe_aep.client.data_prep import describe_failures
-
-        data_prep = self.client.data_prep
         next_body = extended_mapping_set(existing, body)
-        failures = describe_failures(data_prep.validate_mapping_set(next_body))
-        if failures:
-            raise AEPValidationError(
-                f"Data Prep rejected {len(failures)} mapping(s) of {name!r}: " + "; ".join(failures[:20])
-            )
-        updated = data_prep.update_mapping_set(mapping_id, {**next_body, "name": name})
+        self._validate_mapping_set(name, next_body)
+        updated = self.client.data_prep.update_mapping_set(mapping_id, {**next_body, "name": name})
         new_version = int(updated.get("version") or version + 1)
         self.log.info(
             "Mapping set %r (%s): version %d -> %d, new mappings: %s",
@@ -591,7 +583,7 @@ class AdobeExperiencePlatformHook(BaseHook):
 
         def update(existing: dict[str, Any], diffs: list[str]) -> str:
             if on_conflict != "update":  # on_schema_change="extend": only the mapping version moves
-                others = [d for d in diffs if not d.startswith(_MAPPING_VERSION_FACT)]
+                others = [d for d in diffs if not d.startswith(MAPPING_VERSION_FACT)]
                 if others and on_conflict == "reuse":
                     self.log.warning("Reusing dataflow %r despite differences: %s", name, "; ".join(others))
                     return str(existing["id"])
@@ -605,7 +597,7 @@ class AdobeExperiencePlatformHook(BaseHook):
                     str(existing["id"]), {"mapping_id": mapping_id, "mapping_version": mapping_version}
                 )
                 return str(existing["id"])
-            fixed = [d for d in diffs if d.split(":")[0].startswith(_FLOW_FIELDS_FIXED_AT_CREATE)]
+            fixed = [d for d in diffs if d.split(":")[0].startswith(FLOW_FIELDS_FIXED_AT_CREATE)]
             if fixed:
                 raise AEPResourceConflictError(
                     f"Dataflow {name!r} ({existing['id']}) differs in what AEP cannot change in place: "
@@ -638,7 +630,7 @@ class AdobeExperiencePlatformHook(BaseHook):
             if base
             else None,
             tenant_id=self.tenant_id(),
-            field_group=self._stored_field_group(names.field_group),
+            field_group=self.find_field_group(names.field_group),
             schema=schema and schemas.get("schemas", schema["$id"], accept=platform.XED_RAW_CONTENT_TYPE),
             dataset=catalog.find_dataset(names.dataset),
             target_connection=flows.find_by_name("targetConnections", names.target_connection, data_lake),
@@ -770,13 +762,15 @@ class AdobeExperiencePlatformHook(BaseHook):
         window_end: int,
         start_time: int | None = None,
         delta_column: str | None = None,
+        flow: dict[str, Any] | None = None,
     ) -> tuple[str, bool]:
         """Start an on-demand run for the window, unless one for it exists; returns (run ID, created).
 
-        AEP runs flows on demand only when they are scheduled `once` (§2.9): checked before the POST.
-        After an ambiguous POST the runs are looked up again before any second POST.
+        AEP runs flows on demand only when they are scheduled `once` (§2.9): checked before the POST,
+        on `flow` when the caller has just read it. After an ambiguous POST the runs are looked up
+        again before any second POST.
         """
-        flow = self.get_dataflow(flow_id)
+        flow = flow if flow is not None else self.get_dataflow(flow_id)
         frequency = (flow.get("scheduleParams") or {}).get("frequency")
         if frequency != "once":
             raise AEPValidationError(
@@ -1057,11 +1051,7 @@ class AdobeExperiencePlatformHook(BaseHook):
     async def aruns_started_after(self, started_after_ms: int) -> list[dict[str, Any]]:
         """Every run of the connection's sandbox (all flows) started after `started_after_ms`, newest
         first, on the event loop; one request per page however many flows are watched."""
-        if self._async_sender is None:
-            from airflow_provider_stripe_aep.client.async_http import AsyncAEPHttpClient
-
-            self._async_sender = AsyncAEPHttpClient((await self.aget_client()).http)
-        return await self._async_sender.runs_started_after(started_after_ms)
+        return await (await self._async()).runs_started_after(started_after_ms)
 
     async def afind_dataflow_id(self, name: str) -> str | None:
         """The ID of the dataflow named `name`, or None while there is none; the connection is read
@@ -1069,12 +1059,6 @@ class AdobeExperiencePlatformHook(BaseHook):
         client = await self.aget_client()
         flow = await asyncio.to_thread(client.flows.find_by_name, "flows", name)
         return str(flow["id"]) if flow else None
-
-
-_MAPPING_VERSION_FACT = "transformations.Mapping.mappingVersion"
-
-_FLOW_FIELDS_FIXED_AT_CREATE = ("flowSpec", "sourceConnectionIds", "targetConnectionIds")
-"""Adobe advises new connections and a new flow rather than changing these (reference §2.11)."""
 
 
 def _length(file: dict[str, Any]) -> int:

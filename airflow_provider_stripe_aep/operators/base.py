@@ -10,10 +10,14 @@ from typing import Any
 from airflow.providers.common.compat.sdk import BaseOperator
 
 from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
-from airflow_provider_stripe_aep.resources.get_or_create import ON_CONFLICT_VALUES, OnConflict
-from airflow_provider_stripe_aep.resources.schema_drift import ON_SCHEMA_CHANGE_VALUES, OnSchemaChange
+from airflow_provider_stripe_aep.resources.get_or_create import OnConflict
+from airflow_provider_stripe_aep.resources.schema_drift import OnSchemaChange
 from airflow_provider_stripe_aep.utils.failures import fail_fast
-from airflow_provider_stripe_aep.validation import validate_choice
+from airflow_provider_stripe_aep.validation import (
+    ON_CONFLICT_ALLOWED,
+    ON_SCHEMA_CHANGE_ALLOWED,
+    validate_choice,
+)
 
 FAIL_FAST_METHODS = ("execute", "execute_complete")
 """The methods through which a task does its work (run, and resume after deferral)."""
@@ -27,9 +31,7 @@ def _failing_fast(method: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(method)
     def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
         with fail_fast():
-            check = getattr(self, "check_policies", None)
-            if check is not None:
-                check()
+            self.check_policies()
             return method(self, *args, **kwargs)
 
     wrapper.__aep_fail_fast__ = True  # type: ignore[attr-defined]
@@ -81,15 +83,16 @@ class AEPBaseOperator(BaseOperator):
         self.aep_conn_id = aep_conn_id
         self.on_conflict: OnConflict = on_conflict  # type: ignore[assignment]
         self.on_schema_change: OnSchemaChange = on_schema_change  # type: ignore[assignment]
-        if "{{" not in str(on_conflict) + str(on_schema_change):  # literals fail when the DAG is parsed
+        # Both literal: checked when the DAG is parsed; otherwise when the task runs (fail_fast).
+        if "{{" not in str(on_conflict) + str(on_schema_change):
             self.check_policies()
         self.retry_overrides = retry_overrides
 
     def check_policies(self) -> None:
         """`on_conflict` and `on_schema_change` are among their values (after rendering)."""
-        self.on_conflict = validate_choice(self.on_conflict, ON_CONFLICT_VALUES, "on_conflict")  # type: ignore[assignment]
+        self.on_conflict = validate_choice(self.on_conflict, ON_CONFLICT_ALLOWED, "on_conflict")  # type: ignore[assignment]
         self.on_schema_change = validate_choice(  # type: ignore[assignment]
-            self.on_schema_change, ON_SCHEMA_CHANGE_VALUES, "on_schema_change"
+            self.on_schema_change, ON_SCHEMA_CHANGE_ALLOWED, "on_schema_change"
         )
 
     @cached_property

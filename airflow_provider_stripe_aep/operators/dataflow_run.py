@@ -163,7 +163,7 @@ class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
     def _given(self, value: Any, field: str) -> int | None:
         return None if value in (None, "") else to_epoch_seconds(value, field)
 
-    def _window(self, context: Any, flow: dict[str, Any] | None) -> tuple[int, int]:
+    def _window(self, context: Any, flow: dict[str, Any]) -> tuple[int, int]:
         """The window to ingest: the explicit one, else the DAG run's (see `ingest_window`)."""
         start = self._given(self.window_start, "window_start")
         end = self._given(self.window_end, "window_end")
@@ -173,7 +173,7 @@ class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
             if start is None:
                 windows = self.hook.run_windows(self.flow_id)
                 first = self._given(self.first_window_start, "first_window_start")
-                if first is None and flow is not None:
+                if first is None:
                     first = flow_start_time(flow)
                 start, end = ingest_window(
                     end=end,
@@ -185,7 +185,7 @@ class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
             raise InvalidInputError("window_end", end, f"must be after window_start ({start})")
         return start, end
 
-    def _run_window_ms(self, context: Any) -> tuple[int, int] | None:
+    def _run_window_ms(self) -> tuple[int, int] | None:
         window = self.ingest_window
         return (window[0] * 1000, window[1] * 1000) if window else None
 
@@ -208,10 +208,11 @@ class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
         with fail_fast():
             if flow_name:
                 self.flow_id = self.hook.find_dataflow_id(flow_name)
-            window = self._window(context, self.hook.get_dataflow(self.flow_id))
+            flow = self.hook.get_dataflow(self.flow_id)
+            window = self._window(context, flow)
             self.ingest_window = window
             self.run_id, _ = self.hook.trigger_run(
-                self.flow_id, window_start=window[0], window_end=window[1], delta_column=delta
+                self.flow_id, window_start=window[0], window_end=window[1], delta_column=delta, flow=flow
             )
             push_link(context, **self.hook.ui_context(), flow_id=self.flow_id, run_id=self.run_id)
             if not wait:

@@ -19,14 +19,10 @@ from airflow_provider_stripe_aep.resources.flow_health import (
     judge_flow,
     matches_prefix,
 )
-from airflow_provider_stripe_aep.resources.run_status import AEP_FAILED_RATIO_ALERT
+from airflow_provider_stripe_aep.resources.run_status import SuccessPolicy
 from airflow_provider_stripe_aep.validation import InvalidInputError, validate_bool, validate_failed_ratio
 
 HEALTH_XCOM_KEY = "health"
-
-
-def _ceiling(ratio: float | None) -> float:
-    return AEP_FAILED_RATIO_ALERT if ratio is None else ratio
 
 
 def _seconds(value: Any, field: str, *, unit: float = 1.0, optional: bool = True) -> float | None:
@@ -106,7 +102,9 @@ class AEPDataflowHealthOperator(AEPBaseOperator):
         assert window is not None
         return HealthPolicy(
             window_seconds=window,
-            max_failed_ratio=_ceiling(validate_failed_ratio(self.max_failed_ratio)),
+            max_failed_ratio=SuccessPolicy(
+                max_failed_ratio=validate_failed_ratio(self.max_failed_ratio)
+            ).failed_ratio_ceiling,
             stale_after_intervals=float(self.stale_after_intervals),
             expected_interval_seconds=_seconds(self.expected_interval, "expected_interval", unit=3600),
             stale_after_seconds=_seconds(self.stale_after, "stale_after", unit=3600),

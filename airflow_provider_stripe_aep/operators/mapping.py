@@ -11,7 +11,6 @@ from airflow_provider_stripe_aep.resources.platform import PROFILE_CLASS_ID
 from airflow_provider_stripe_aep.validation import (
     optional_value,
     validate_class_id,
-    validate_event_columns,
     validate_id,
     validate_name,
 )
@@ -89,8 +88,8 @@ class AEPCreateMappingSetOperator(AEPBaseOperator):
         self.timestamp_format = timestamp_format
 
     def execute(self, context: Any) -> str:
+        from airflow_provider_stripe_aep.xdm import from_explore
         from airflow_provider_stripe_aep.xdm import inference as xdm
-        from airflow_provider_stripe_aep.xdm import tables as tabular
 
         name = validate_name(self.name, "name")
         schema_id = validate_id(self.schema_id, "schema_id", allow_slash=True)
@@ -103,18 +102,17 @@ class AEPCreateMappingSetOperator(AEPBaseOperator):
             class_id = validate_class_id(self.class_id)
             event_mappings = self._table_event_mappings(class_id) if self.table_path else None
             tenant_id = optional_value(self.tenant_id)
-            mappings = xdm.infer_mappings(
+            mappings = from_explore.mappings(
                 explore,
+                resource=resource,
+                table=bool(self.table_path),
                 tenant_id=validate_id(tenant_id, "tenant_id").lstrip("_")
                 if tenant_id
                 else self.hook.tenant_id(),
-                resource_path=resource,
                 class_id=class_id,
                 empty_objects=self.empty_objects,
                 event_mappings=event_mappings,
             )
-            if self.table_path:
-                mappings = tabular.table_mappings(mappings)
         self.log.info("Mapping set %r: %d mappings", name, len(mappings))
         body = xdm.build_mapping_set(schema_id, mappings)
         mapping_id, version = self.hook.ensure_mapping_set(
@@ -125,13 +123,12 @@ class AEPCreateMappingSetOperator(AEPBaseOperator):
 
     def _table_event_mappings(self, class_id: str) -> list[dict[str, str]] | None:
         """A table's ExperienceEvent `_id`/`timestamp` mappings, from the columns the user named."""
-        from airflow_provider_stripe_aep.xdm import tables as tabular
+        from airflow_provider_stripe_aep.xdm import from_explore
 
-        columns = validate_event_columns(
+        return from_explore.table_event_mappings(
+            self.explore_schema,  # type: ignore[arg-type]
             class_id=class_id,
-            mappings=None,
             id_column=self.id_column,
             timestamp_column=self.timestamp_column,
             timestamp_format=self.timestamp_format,
         )
-        return tabular.event_mappings(self.explore_schema, **columns) if columns else None  # type: ignore[arg-type]

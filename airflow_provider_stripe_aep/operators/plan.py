@@ -15,7 +15,6 @@ from airflow_provider_stripe_aep.validation import (
     optional_value,
     validate_bool,
     validate_class_id,
-    validate_event_columns,
     validate_id,
     validate_name,
     validate_name_prefix,
@@ -105,7 +104,7 @@ class AEPPlanOnboardingOperator(AEPBaseOperator):
 
     def execute(self, context: Any) -> dict[str, Any]:
         from airflow_provider_stripe_aep.resources.plan import Wanted, plan_onboarding, render
-        from airflow_provider_stripe_aep.xdm import inference as xdm
+        from airflow_provider_stripe_aep.xdm import from_explore
 
         if not validate_bool(self.plan_only, "plan_only"):
             raise AirflowSkipException("plan_only is false: the run applies (see task `apply`)")
@@ -118,16 +117,17 @@ class AEPPlanOnboardingOperator(AEPBaseOperator):
         observed = self.hook.observe_onboarding(names, resource)
         group = mappings = None
         if observed.explore is not None:  # built as the schema and mapping steps build them
-            group = xdm.build_field_group(
+            tenant_id = observed.tenant_id
+            group = from_explore.field_group(
                 observed.explore,
-                tenant_id=observed.tenant_id,
-                resource_path=resource,
+                resource=resource,
+                table=False,
+                tenant_id=tenant_id,
                 title=names.field_group,
                 class_id=class_id,
-                description=f"Stripe {resource} fields, generated from the Flow Service explore schema.",
             )
-            mappings = xdm.infer_mappings(
-                observed.explore, tenant_id=observed.tenant_id, resource_path=resource, class_id=class_id
+            mappings = from_explore.mappings(
+                observed.explore, resource=resource, table=False, tenant_id=tenant_id, class_id=class_id
             )
         plan = plan_onboarding(
             names,
@@ -156,8 +156,8 @@ class AEPPlanOnboardingOperator(AEPBaseOperator):
         """The same, for a table: its explore, field group and mappings as the table steps make them."""
         from airflow_provider_stripe_aep.resources.plan import SourceFacts, Wanted, plan_onboarding, render
         from airflow_provider_stripe_aep.sources import paypal
+        from airflow_provider_stripe_aep.xdm import from_explore
         from airflow_provider_stripe_aep.xdm import inference as xdm
-        from airflow_provider_stripe_aep.xdm import tables as tabular
 
         table = validate_table_path(self.table_path)
         spec_id, auth_spec, flow_spec = self.table_source
@@ -172,35 +172,33 @@ class AEPPlanOnboardingOperator(AEPBaseOperator):
         observed = self.hook.observe_onboarding(names, table, table=True)
         group = mappings = None
         if observed.explore is not None:
-            explore = tabular.as_hierarchical(observed.explore)
-            group = xdm.build_field_group(
-                explore,
-                tenant_id=observed.tenant_id,
-                resource_path=table,
+            tenant_id = observed.tenant_id
+            group = from_explore.field_group(
+                observed.explore,
+                resource=table,
+                table=True,
+                tenant_id=tenant_id,
                 title=names.field_group,
                 class_id=class_id,
-                description=f"table {table} fields, generated from the Flow Service explore schema.",
             )
             given = optional_value(self.mappings)
             if given:
                 mappings = [xdm.normalize_mapping(m) for m in given]
             else:
-                columns = validate_event_columns(
+                events = from_explore.table_event_mappings(
+                    observed.explore,
                     class_id=class_id,
-                    mappings=None,
                     id_column=self.id_column,
                     timestamp_column=self.timestamp_column,
                     timestamp_format=self.timestamp_format,
                 )
-                events = tabular.event_mappings(observed.explore, **columns) if columns else None
-                mappings = tabular.table_mappings(
-                    xdm.infer_mappings(
-                        explore,
-                        tenant_id=observed.tenant_id,
-                        resource_path=table,
-                        class_id=class_id,
-                        event_mappings=events,
-                    )
+                mappings = from_explore.mappings(
+                    observed.explore,
+                    resource=table,
+                    table=True,
+                    tenant_id=tenant_id,
+                    class_id=class_id,
+                    event_mappings=events,
                 )
         plan = plan_onboarding(
             names,

@@ -27,8 +27,8 @@ if TYPE_CHECKING:  # XDM inference is imported where it runs, not at DAG parse t
 def explore_source(
     explore: Any, resource_path: Any, table_path: Any, needed_unless: str
 ) -> tuple[dict[str, Any], str]:
-    """The explore response in the shape :mod:`xdm` reads, and the resource it describes: a Stripe
-    resource path, or a table of a table-based source (its flat columns reshaped)."""
+    """The explore response, checked, and the resource it describes: a Stripe resource path, or a
+    table of a table-based source (its columns checked here, before any request)."""
     if not isinstance(explore, dict):
         raise InvalidInputError(
             "explore_schema",
@@ -38,7 +38,8 @@ def explore_source(
     if table_path:
         from airflow_provider_stripe_aep.xdm import tables as tabular
 
-        return tabular.as_hierarchical(explore), validate_table_path(table_path)
+        tabular.table_columns(explore)
+        return explore, validate_table_path(table_path)
     return explore, validate_resource_path(resource_path)
 
 
@@ -100,6 +101,7 @@ class AEPCreateTargetSchemaOperator(AEPBaseOperator):
         self.description = description
 
     def execute(self, context: Any) -> str:
+        from airflow_provider_stripe_aep.xdm import from_explore
         from airflow_provider_stripe_aep.xdm import inference as xdm
 
         if self.schema_id:
@@ -114,14 +116,13 @@ class AEPCreateTargetSchemaOperator(AEPBaseOperator):
             explore, resource = explore_source(
                 self.explore_schema, self.resource_path, self.table_path, "field_group or schema_id is given"
             )
-            source = "table" if self.table_path else "Stripe"
-            body = xdm.build_field_group(
+            body = from_explore.field_group(
                 explore,
+                resource=resource,
+                table=bool(self.table_path),
                 tenant_id=self.hook.tenant_id(),
-                resource_path=resource,
                 title=f"{title} fields",
                 class_id=class_id,
-                description=f"{source} {resource} fields, generated from the Flow Service explore schema.",
                 empty_objects=self.empty_objects,
             )
         field_group_id = self.hook.ensure_field_group(

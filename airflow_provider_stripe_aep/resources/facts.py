@@ -138,6 +138,14 @@ def _mapping_transformation(flow: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
+MAPPING_VERSION_FACT = "transformations.Mapping.mappingVersion"
+"""The `dataflow_facts` key of the mapping set version a flow uses."""
+
+FLOW_FIELDS_FIXED_AT_CREATE = ("flowSpec", "sourceConnectionIds", "targetConnectionIds")
+"""`dataflow_facts` keys not to change in place: Adobe advises new connections and a new flow
+rather than changing these (reference §2.11)."""
+
+
 def dataflow_facts(flow: dict[str, Any]) -> dict[str, Any]:
     """Connections, flow spec, mapping ID and version, and the schedule's frequency and interval
     (`startTime` is left out: an onboarding sends "now" every time)."""

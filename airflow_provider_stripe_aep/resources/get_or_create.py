@@ -13,11 +13,9 @@ from datetime import datetime
 from typing import Any, Literal
 
 from airflow_provider_stripe_aep.client import AEPAmbiguousError, AEPResourceConflictError
-from airflow_provider_stripe_aep.validation import ON_CONFLICT_ALLOWED
 
 OnConflict = Literal["fail", "reuse", "update"]
 # "update" changes an existing dataflow to match (hook `ensure_dataflow`); other kinds treat it as "fail".
-ON_CONFLICT_VALUES: tuple[str, ...] = ON_CONFLICT_ALLOWED
 
 
 def dig(obj: Any, dotted: str) -> Any:
@@ -98,7 +96,7 @@ def ensure(
     second lookup follows after `settle` seconds.
 
     `update(existing, differences)`, for kinds that can be changed in place, is called instead of
-    failing when `on_conflict == "update"` (a policy the caller adds to ON_CONFLICT_VALUES)."""
+    failing when `on_conflict == "update"`."""
     existing = find()
     rounds = 0
     while existing is None:

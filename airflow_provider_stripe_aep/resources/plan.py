@@ -16,6 +16,8 @@ from typing import Any, Literal, NamedTuple
 from airflow_provider_stripe_aep.resources import platform
 from airflow_provider_stripe_aep.resources.dataflow_patch import plan_dataflow_patch
 from airflow_provider_stripe_aep.resources.facts import (
+    FLOW_FIELDS_FIXED_AT_CREATE,
+    MAPPING_VERSION_FACT,
     base_connection_facts,
     dataflow_facts,
     dataset_facts,
@@ -359,12 +361,8 @@ def _dataflow(
     changes = _changes(dataflow_facts(existing), dataflow_facts(body))
     if not changes:
         return _entry(kind, name, "keep", flow_id), []
-    fixed = [
-        c
-        for c in changes
-        if c["field"].startswith(("flowSpec", "sourceConnectionIds", "targetConnectionIds"))
-    ]
-    mapping_only = all(c["field"] == "transformations.Mapping.mappingVersion" for c in changes)
+    fixed = [c for c in changes if c["field"].startswith(FLOW_FIELDS_FIXED_AT_CREATE)]
+    mapping_only = all(c["field"] == MAPPING_VERSION_FACT for c in changes)
     if fixed or not (on_conflict == "update" or (mapping_only and on_schema_change == "extend")):
         return _entry(kind, name, "conflict", flow_id, changes=changes), []
     wanted_changes: dict[str, Any] = {"mapping_id": mapping_id, "mapping_version": version}

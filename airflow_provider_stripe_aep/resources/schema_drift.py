@@ -16,12 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from airflow_provider_stripe_aep.resources.facts import field_tree, mapping_set_facts
-from airflow_provider_stripe_aep.validation import ON_SCHEMA_CHANGE_ALLOWED
 
 OnSchemaChange = Literal["fail", "ignore", "extend"]
-ON_SCHEMA_CHANGE_VALUES: tuple[str, ...] = ON_SCHEMA_CHANGE_ALLOWED
-"""`fail`: stop with the differences listed (the default); `ignore`: keep the existing shape and log
-the new fields; `extend`: add the new fields (field group PATCH, next mapping version, dataflow PATCH)."""
+"""See `validation.ON_SCHEMA_CHANGE_ALLOWED`."""
 
 ADDITIVE_RULE = (
     "AEP allows only additive changes to a schema that has ingested data or is enabled for Profile: "

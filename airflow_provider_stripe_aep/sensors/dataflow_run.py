@@ -96,7 +96,7 @@ class RunWaiting(DataflowLineage):
     run_event: dict[str, Any] | None = None
     """`run_event_extra` of the run that ended well: the extra of the task's Asset events."""
 
-    def _run_window_ms(self, context: Any) -> tuple[int, int] | None:
+    def _run_window_ms(self) -> tuple[int, int] | None:
         """The data window of the run, when the task knows it better than the run reports it (the run
         operator knows the window it asked for)."""
         return None
@@ -104,7 +104,7 @@ class RunWaiting(DataflowLineage):
     def _announce(self, summary: RunSummary, context: Any) -> None:
         """Put the run (`run_event_extra`) in the `extra` of the event each outlet Asset (Dataset on
         Airflow 2) gets when the task succeeds."""
-        window = self._run_window_ms(context) or summary.get("window_ms")
+        window = self._run_window_ms() or summary.get("window_ms")
         extra = run_event_extra(summary, tuple(window) if window else None)  # type: ignore[arg-type]
         self.run_event = extra  # for an Asset added through an AssetAlias: `.add(asset, extra=...)`
         outlet_events = context.get("outlet_events") if hasattr(context, "get") else None

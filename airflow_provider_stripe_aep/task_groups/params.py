@@ -93,7 +93,7 @@ def change_params() -> dict[str, Param]:
 
 def change_templates() -> dict[str, Any]:
     """`{{ params.<name> }}` for each of `change_params`, as onboarding group keyword arguments."""
-    return {name: template(name) for name in ("plan_only", "on_conflict", "on_schema_change")}
+    return {name: template(name) for name in change_params()}
 
 
 def event_column_params() -> dict[str, Param]:

@@ -112,14 +112,10 @@ def test_an_explore_answer_gains_a_field_and_runs_after_the_flow_patch_write_it(
     assert explore["schema"]["properties"]["data"]["properties"]["risk_note"] == {"type": "string"}
     assert all(r["data"]["risk_note"] == "hi" for r in explore["data"])
 
-    group = aep.get(
-        f"/schemaregistry/tenant/fieldgroups/{encoded(ids['field_group'])}",
-        headers=aep.headers(Accept="application/vnd.adobe.xed+json; version=1"),
-    )
-    assert group.status_code == 200
-    _patch_group(
+    patched = _patch_group(
         aep, ids["field_group"], [{"op": "add", "path": f"{DEF}/risk_note", "value": {"type": "string"}}]
     )
+    assert patched.status_code == 200, patched.text  # type: ignore[attr-defined]
     current = aep.get(f"/conversion/mappingSets/{ids['mapping']}").json()
     new_leaf = f"_{TENANT}.charges_data.risk_note"
     body = {

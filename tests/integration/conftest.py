@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from importlib.metadata import version
 
 import pytest
-from aep_testing import PAYPAL_SECRET, aep, aep_emulator_config, connections
+from aep_testing import aep, aep_emulator_config, connections
 
 from airflow_provider_stripe_aep.emulator import EmulatorConfig
 
@@ -24,20 +23,3 @@ if version("apache-airflow").startswith("2."):
 @pytest.fixture
 def emulator_config() -> EmulatorConfig:
     return EmulatorConfig(run_seconds=0.5, run_interval_seconds=1.0)
-
-
-@pytest.fixture
-def paypal(connections, monkeypatch):
-    """The emulator with a `paypal_default` connection: the table-based source (seed 004)."""
-    monkeypatch.setenv(
-        "AIRFLOW_CONN_PAYPAL_DEFAULT",
-        json.dumps(
-            {
-                "conn_type": "generic",
-                "host": "api.sandbox.paypal.com",
-                "login": "it-paypal-client",
-                "password": PAYPAL_SECRET,
-            }
-        ),
-    )
-    return connections

@@ -84,9 +84,9 @@ def dag(dag_id: str) -> Any:
 
 
 @pytest.fixture
-def platform(paypal):
-    paypal.state.request_log.clear()
-    return paypal
+def platform(connections):
+    connections.state.request_log.clear()
+    return connections
 
 
 def test_every_dag_has_at_least_15_bad_param_cases():

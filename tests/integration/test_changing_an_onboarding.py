@@ -5,23 +5,17 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from aep_testing import run_dag
+from aep_testing import platform_writes, run_dag
 
 from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
 
 DAG_ID = "stripe_to_aep_onboarding"
-WRITES = ("POST", "PUT", "PATCH", "DELETE")
 VALIDATION = "/data/foundation/conversion/mappingSets/validate"
-PLATFORM = "/data/foundation/"
 
 
 def writes(server) -> list[tuple[str, str]]:
     """(method, path) of every write to the platform APIs (the IMS token call is not one)."""
-    return [
-        (r["method"], r["path"])
-        for r in server.state.request_log
-        if r["method"] in WRITES and r["path"].startswith(PLATFORM)
-    ]
+    return [(r["method"], r["path"]) for r in platform_writes(server)]
 
 
 def planned(plan: dict) -> list[tuple[str, str]]:
@@ -140,9 +134,7 @@ def test_extend_carries_a_new_stripe_field_into_aep(connections):
     sent = writes(aep)
     assert sent == planned(plan)
     assert [m for m, _ in sent] == ["PATCH", "POST", "PUT", "PATCH"]  # + Data Prep's validation only
-    _, _, put, flow_patch = [
-        r for r in aep.state.request_log if r["method"] in WRITES and r["path"].startswith(PLATFORM)
-    ]
+    _, _, put, flow_patch = [r for r in platform_writes(aep)]
     assert put["path"].endswith(f"/mappingSets/{mapping_id}")
     assert flow_patch["path"].endswith(f"/flows/{flow_id}")
     (fg_ops,) = [r["body"] for r in plan["requests"] if r["method"] == "PATCH" and "fieldgroups" in r["path"]]
@@ -227,8 +219,8 @@ def test_the_all_resources_plan_plans_each_selected_path_and_applies_nothing(con
 
 
 @pytest.mark.usefixtures("airflow_db")
-def test_the_payments_plan_then_its_run_then_keeps(paypal):
-    aep = paypal
+def test_the_payments_plan_then_its_run_then_keeps(connections):
+    aep = connections
     conf = {"name_prefix": "Pay", "poll_interval": 0.2}
     dagrun, xcom = run_dag("payments_to_aep_onboarding", {**conf, "plan_only": True})
     assert ok(dagrun)
@@ -245,11 +237,11 @@ def test_the_payments_plan_then_its_run_then_keeps(paypal):
 
 
 @pytest.mark.usefixtures("airflow_db")
-def test_extend_carries_a_new_table_column_into_aep(paypal):
+def test_extend_carries_a_new_table_column_into_aep(connections):
     """The same drift through a table source (seed 004): the table gains a column."""
     from airflow_provider_stripe_aep.sources.paypal import PAYPAL_DEFAULT_TABLE
 
-    aep = paypal
+    aep = connections
     payments = "payments_to_aep_onboarding"
     conf = {"name_prefix": "TableDrift", "poll_interval": 0.2, "on_schema_change": "extend"}
     dagrun, first = run_dag(payments, conf)

@@ -9,14 +9,10 @@ from urllib.parse import parse_qs
 
 import pytest
 import requests
-from aep_testing import run_dag
+from aep_testing import requests_to, run_dag
 
 pytestmark = pytest.mark.usefixtures("airflow_db")
 PATHS = {"charges": "ok", "customers": "failing", "refunds": "stale"}
-
-
-def list_calls(aep, path: str) -> list[dict]:
-    return [r for r in aep.state.request_log if r["method"] == "GET" and r["path"] == path]
 
 
 def wait_for_a_finished_run_with_failed_rows(aep, flow_id: str, timeout: float = 30) -> None:
@@ -74,9 +70,9 @@ def test_the_health_dag_names_each_flow_with_its_verdict_and_fails(connections, 
         assert any(f"Health Stripe {path} dataflow" in line and verdict in line for line in text.splitlines())
 
     # One paged list of flows, then one paged list of runs per flow (a next page carries the token).
-    flow_lists = list_calls(aep, "/data/foundation/flowservice/flows")
+    flow_lists = requests_to(aep, method="GET", path="/data/foundation/flowservice/flows")
     assert len([r for r in flow_lists if "continuationToken" not in r["query"]]) == 1
-    runs = list_calls(aep, "/data/foundation/flowservice/runs")
+    runs = requests_to(aep, method="GET", path="/data/foundation/flowservice/runs")
     first_pages = [parse_qs(r["query"]) for r in runs if "continuationToken" not in r["query"]]
     assert sorted(q["property"][0] for q in first_pages) == sorted(f"flowId=={i}" for i in ids.values())
     assert all(

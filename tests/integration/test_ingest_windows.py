@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import pendulum
 import pytest
-from aep_testing import run_dag
+from aep_testing import load_dag, run_dag
 
 from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
 from airflow_provider_stripe_aep.operators.dataflow_run import AEPTriggerDataflowRunOperator
@@ -35,13 +35,7 @@ def windows(flow_id: str) -> list[tuple[int, int]]:
 
 
 def build(dag_id: str):
-    try:
-        from airflow.dag_processing.dagbag import DagBag
-    except ImportError:  # Airflow 2
-        from airflow.models.dagbag import DagBag
-    bag = DagBag(dag_folder=str(USER_DAGS / f"{dag_id}.py"))
-    assert bag.import_errors == {}
-    return bag.dags[dag_id]
+    return load_dag(dag_id, USER_DAGS / f"{dag_id}.py")
 
 
 def test_a_plain_cron_schedule_ingests_contiguous_windows_and_a_re_run_starts_nothing(

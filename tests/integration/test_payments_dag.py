@@ -15,8 +15,8 @@ DAG_ID = "payments_to_aep_onboarding"
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("airflow_db")]
 
 
-def test_payments_onboarding_follows_the_tutorial_and_a_rerun_creates_nothing(paypal):
-    aep = paypal
+def test_payments_onboarding_follows_the_tutorial_and_a_rerun_creates_nothing(connections):
+    aep = connections
     conf = {"name_prefix": "Pay", "poll_interval": 0.2}
     dagrun, xcom = run_dag(DAG_ID, conf)
     assert str(dagrun.state).endswith("success")
@@ -72,14 +72,14 @@ def test_payments_onboarding_follows_the_tutorial_and_a_rerun_creates_nothing(pa
     assert again_xcom[("create_dataflow", "return_value")] == xcom[("create_dataflow", "return_value")]
 
 
-def test_the_paypal_secret_reaches_aep_but_not_xcom(paypal):
-    aep = paypal
+def test_the_paypal_secret_reaches_aep_but_not_xcom(connections):
+    aep = connections
     dagrun, xcom = run_dag(DAG_ID, {"name_prefix": "Sec", "poll_interval": 0.2})
     assert str(dagrun.state).endswith("success")
     assert PAYPAL_SECRET not in json.dumps(list(xcom.values()), default=str)
     base = aep.state.sandbox("prod").connections[xcom[("create_base_connection", "return_value")]]
     assert base["auth"]["params"]["clientId"] == "it-paypal-client"
-    assert base["auth"]["params"]["host"] == "api.sandbox.paypal.com"
+    assert base["auth"]["params"]["host"] == "https://api-m.sandbox.paypal.com"
     assert any(
         r["method"] == "POST" and r["path"].endswith("/flowservice/connections")
         for r in aep.state.request_log
@@ -96,8 +96,8 @@ EVENT_CONF = {
 }
 
 
-def test_an_experience_event_onboarding_maps_id_and_timestamp_from_the_named_columns(paypal):
-    aep = paypal
+def test_an_experience_event_onboarding_maps_id_and_timestamp_from_the_named_columns(connections):
+    aep = connections
     dagrun, xcom = run_dag(DAG_ID, EVENT_CONF)
     assert str(dagrun.state).endswith("success")
     store = aep.state.sandbox("prod")
@@ -136,8 +136,8 @@ def test_an_experience_event_onboarding_maps_id_and_timestamp_from_the_named_col
     assert run["counts"]["inputRecordCount"] > 0
 
 
-def test_a_column_the_table_lacks_fails_the_run_before_anything_is_made_from_the_table(paypal):
-    aep = paypal
+def test_a_column_the_table_lacks_fails_the_run_before_anything_is_made_from_the_table(connections):
+    aep = connections
     dagrun, _ = run_dag(DAG_ID, {**EVENT_CONF, "name_prefix": "Col", "id_column": "ProductId"})
     assert str(dagrun.state).endswith("failed")
     states = {ti.task_id: str(ti.state) for ti in dagrun.get_task_instances()}

@@ -48,8 +48,6 @@ def test_the_ingest_event_carries_the_run_and_the_report_dag_reads_it(connection
     before = len(asset_events(landed))
     if AIRFLOW_2:
         import airflow.providers.fab.auth_manager.models  # noqa: F401  (dag.test() deletes older runs)
-
-        ingest.sync_to_db()  # Airflow 2 records events only for datasets a parsed DAG declared
     date_arg = {"execution_date": LOGICAL_DATE} if AIRFLOW_2 else {"logical_date": LOGICAL_DATE}
     dagrun = ingest.test(run_conf=conf, **date_arg)
     assert str(dagrun.state).endswith("success")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
-import time
 from dataclasses import dataclass, field
 
 from airflow_cluster import AirflowCluster, airflow_bin, free_port
@@ -162,9 +161,3 @@ class CeleryCluster(AirflowCluster):
             text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
             counts[f"worker-{n}"] = text.count("Executing workload in Celery")
         return counts
-
-    def wait_seconds(self, seconds: float) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            self.check_alive()
-            time.sleep(0.5)

@@ -183,9 +183,20 @@ def test_one_shared_client_per_loop_and_tls_setting():
     assert asyncio.run(main()) == (True, False)
 
 
-def test_runs_follow_the_next_link_to_every_page(ims):
+LISTINGS = {
+    "one flow's runs": (lambda sender: sender.runs("flow-1"), "flowId==flow-1"),
+    "the sandbox's runs since": (
+        lambda sender: sender.runs_started_after(5),
+        "metrics.durationSummary.startedAtUTC>5",
+    ),
+}
+
+
+@pytest.mark.parametrize("listing", LISTINGS.values(), ids=LISTINGS.keys())
+def test_runs_follow_the_next_link_to_every_page(ims, listing):
     """§2.10: `_links.next.href` carries the continuationToken; it is sent back verbatim with the
     original query, and the list ends when `next` is absent."""
+    read, query = listing
     older = {**RUN, "id": "run-1"}
 
     def handler(request: httpx.Request, n: int) -> httpx.Response:
@@ -202,12 +213,12 @@ def test_runs_follow_the_next_link_to_every_page(ims):
 
     async def main() -> Any:
         async with httpx.AsyncClient(transport=httpx.MockTransport(respond)) as http:
-            return await AsyncAEPHttpClient(make_client().http, client=http).runs("flow-1")
+            return await read(AsyncAEPHttpClient(make_client().http, client=http))
 
     runs = asyncio.run(main())
     assert [r["id"] for r in runs] == ["run-2", "run-1"]
     assert len(seen) == 2
     second = seen[1].url
     assert b"continuationToken=tok%2Bpage%3D2" in second.query
-    assert ("property", "flowId==flow-1") in second.params.multi_items()
+    assert ("property", query) in second.params.multi_items()
     assert ("orderby", "-createdAt") in second.params.multi_items()
