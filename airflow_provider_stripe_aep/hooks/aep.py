@@ -742,17 +742,25 @@ class AdobeExperiencePlatformHook(BaseHook):
             )
         return run
 
-    def run_windows(self, flow_id: str) -> list[tuple[int, int]]:
-        """The windows (epoch seconds) of the flow's runs that show one (`run_status.run_window`)."""
-        windows = (run_window(run) for run in self.client.flows.iter_runs(flow_id))
+    def flow_runs(self, flow_id: str) -> list[dict[str, Any]]:
+        """All the flow's runs, newest first."""
+        return list(self.client.flows.iter_runs(flow_id))
+
+    def run_windows(
+        self, flow_id: str, runs: Iterable[dict[str, Any]] | None = None
+    ) -> list[tuple[int, int]]:
+        """The windows (epoch seconds) of the flow's runs that show one (`run_status.run_window`);
+        `runs`: the flow's runs when the caller has just listed them."""
+        listed = self.client.flows.iter_runs(flow_id) if runs is None else runs
+        windows = (run_window(run) for run in listed)
         return [(start // 1000, end // 1000) for start, end in filter(None, windows)]
 
-    def find_window_run(self, flow_id: str, window_start: int, window_end: int) -> dict[str, Any] | None:
-        """The flow's newest run started for exactly this window, if any."""
-        return next(
-            (r for r in self.client.flows.iter_runs(flow_id) if same_window(r, window_start, window_end)),
-            None,
-        )
+    def find_window_run(
+        self, flow_id: str, window_start: int, window_end: int, runs: Iterable[dict[str, Any]] | None = None
+    ) -> dict[str, Any] | None:
+        """The flow's newest run started for exactly this window, if any (in `runs` when given)."""
+        listed = self.client.flows.iter_runs(flow_id) if runs is None else runs
+        return next((r for r in listed if same_window(r, window_start, window_end)), None)
 
     def trigger_run(
         self,
@@ -763,12 +771,13 @@ class AdobeExperiencePlatformHook(BaseHook):
         start_time: int | None = None,
         delta_column: str | None = None,
         flow: dict[str, Any] | None = None,
+        runs: Iterable[dict[str, Any]] | None = None,
     ) -> tuple[str, bool]:
         """Start an on-demand run for the window, unless one for it exists; returns (run ID, created).
 
         AEP runs flows on demand only when they are scheduled `once` (§2.9): checked before the POST,
-        on `flow` when the caller has just read it. After an ambiguous POST the runs are looked up
-        again before any second POST.
+        on `flow` when the caller has just read it (and `runs`, the flow's runs, when it has just
+        listed them). After an ambiguous POST the runs are looked up again before any second POST.
         """
         flow = flow if flow is not None else self.get_dataflow(flow_id)
         frequency = (flow.get("scheduleParams") or {}).get("frequency")
@@ -777,7 +786,7 @@ class AdobeExperiencePlatformHook(BaseHook):
                 f"Dataflow {flow_id} is scheduled {frequency!r}; AEP starts on-demand runs only for "
                 "dataflows scheduled 'once'. Update its schedule to frequency='once' first."
             )
-        existing = self.find_window_run(flow_id, window_start, window_end)
+        existing = self.find_window_run(flow_id, window_start, window_end, runs)
         if existing is not None:
             self.log.info(
                 "Dataflow %s already has run %s for window %s-%s; not starting another",

@@ -163,15 +163,18 @@ class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
     def _given(self, value: Any, field: str) -> int | None:
         return None if value in (None, "") else to_epoch_seconds(value, field)
 
-    def _window(self, context: Any, flow: dict[str, Any]) -> tuple[int, int]:
-        """The window to ingest: the explicit one, else the DAG run's (see `ingest_window`)."""
+    def _window(
+        self, context: Any, flow: dict[str, Any], runs: list[dict[str, Any]] | None
+    ) -> tuple[int, int]:
+        """The window to ingest: the explicit one, else the DAG run's (see `ingest_window`); `runs`
+        are the flow's, listed when the start is not given."""
         start = self._given(self.window_start, "window_start")
         end = self._given(self.window_end, "window_end")
         if start is None or end is None:
             interval = data_interval(context)
             end = end if end is not None else (interval[1] if interval else run_date(context))
             if start is None:
-                windows = self.hook.run_windows(self.flow_id)
+                windows = self.hook.run_windows(self.flow_id, runs)
                 first = self._given(self.first_window_start, "first_window_start")
                 if first is None:
                     first = flow_start_time(flow)
@@ -209,10 +212,16 @@ class AEPTriggerDataflowRunOperator(RunWaiting, AEPBaseOperator):
             if flow_name:
                 self.flow_id = self.hook.find_dataflow_id(flow_name)
             flow = self.hook.get_dataflow(self.flow_id)
-            window = self._window(context, flow)
+            runs = self.hook.flow_runs(self.flow_id) if self.window_start in (None, "") else None
+            window = self._window(context, flow, runs)
             self.ingest_window = window
             self.run_id, _ = self.hook.trigger_run(
-                self.flow_id, window_start=window[0], window_end=window[1], delta_column=delta, flow=flow
+                self.flow_id,
+                window_start=window[0],
+                window_end=window[1],
+                delta_column=delta,
+                flow=flow,
+                runs=runs,
             )
             push_link(context, **self.hook.ui_context(), flow_id=self.flow_id, run_id=self.run_id)
             if not wait:

@@ -142,6 +142,23 @@ class Aep:
         ids["flow"] = response.json()["id"]
         return ids
 
+    def once_flow(self, resource_path: str = "charges") -> dict[str, str]:
+        """`onboard` with a flow scheduled `once`, an hour from now: it runs only on demand."""
+        return self.onboard(resource_path, startTime=str(int(time.time()) + 3600), frequency="once")
+
+    def finished_run(self, flow_id: str) -> dict[str, Any]:
+        """An on-demand run of the flow (the tutorial's window), once it has ended."""
+        window = {"startTime": "1663735590", "windowStartTime": "1651584991", "windowEndTime": "1651585956"}
+        created = self.post("/flowservice/runs", json={"flowId": flow_id, "params": window})
+        run_id = created.json()["items"][0]["id"]
+
+        def done() -> dict[str, Any] | None:
+            run: dict[str, Any] = self.get(f"/flowservice/runs/{run_id}").json()["items"][0]
+            return run if run["metrics"]["statusSummary"]["status"] != "inProgress" else None
+
+        result: dict[str, Any] = wait_for(done)
+        return result
+
     def runs(self, flow_id: str) -> list[dict[str, Any]]:
         response = self.get(
             "/flowservice/runs", params={"property": f"flowId=={flow_id}", "orderby": "-createdAt"}

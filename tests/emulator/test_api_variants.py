@@ -3,7 +3,6 @@ as the guides show, ``spec`` as the OpenAPI specs do. docs/api-notes.md has the 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,16 +20,12 @@ def server(request: pytest.FixtureRequest) -> Iterator[EmulatorServer]:
         yield srv
 
 
-def _once_flow(aep: Aep) -> dict[str, str]:
-    return aep.onboard(startTime=str(int(time.time()) + 3600), frequency="once")
-
-
 def _window(**values: Any) -> dict[str, Any]:
     return {"startTime": 1663735590, "windowStartTime": 1651584991, "windowEndTime": 1651585956, **values}
 
 
 def test_run_create_answer_and_run_envelope(aep: Aep) -> None:
-    ids = _once_flow(aep)
+    ids = aep.once_flow()
     response = aep.post("/flowservice/runs", json={"flowId": ids["flow"], "params": _window()})
     assert response.status_code == 201, response.text
     body = response.json()
@@ -81,13 +76,13 @@ def test_a_schedule_sent_back_as_read_is_accepted(aep: Aep) -> None:
     ids=["seconds", "milliseconds"],
 )
 def test_integer_run_params_are_accepted_in_both(aep: Aep, params: dict[str, Any]) -> None:
-    ids = _once_flow(aep)
+    ids = aep.once_flow()
     assert aep.post("/flowservice/runs", json={"flowId": ids["flow"], "params": params}).status_code == 201
 
 
 def test_string_run_params_follow_the_variant(aep: Aep) -> None:
     """The guide sends `"1663735590"`; the spec types the fields `integer`."""
-    ids = _once_flow(aep)
+    ids = aep.once_flow()
     strings = {key: str(value) for key, value in _window().items()}
     response = aep.post("/flowservice/runs", json={"flowId": ids["flow"], "params": strings})
     if aep.server.config.api_variant == "spec":
@@ -100,7 +95,7 @@ def test_string_run_params_follow_the_variant(aep: Aep) -> None:
 def test_flow_action_op_in_either_case(aep: Aep, op: str) -> None:
     """The destinations guide and aepp send `op=disable`; the spec's enum is upper case. Both are
     accepted under both variants (reference §8a: accept either)."""
-    ids = _once_flow(aep)
+    ids = aep.once_flow()
     response = aep.post(f"/flowservice/flows/{ids['flow']}/action", params={"op": op})
     assert response.status_code == 200, response.text
     assert aep.get(f"/flowservice/flows/{ids['flow']}").json()["items"][0]["state"] == "disabled"

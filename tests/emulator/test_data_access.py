@@ -5,36 +5,17 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
 
 from .helpers import Aep, wait_for
 
 PLANTED = "planted-value-x9@example.com"
 
 
-def _finished_run(aep: Aep, flow_id: str) -> dict[str, Any]:
-    window = {"startTime": "1663735590", "windowStartTime": "1651584991", "windowEndTime": "1651585956"}
-    run_id = aep.post("/flowservice/runs", json={"flowId": flow_id, "params": window}).json()["items"][0][
-        "id"
-    ]
-
-    def done() -> dict[str, Any] | None:
-        run: dict[str, Any] = aep.get(f"/flowservice/runs/{run_id}").json()["items"][0]
-        return run if run["metrics"]["statusSummary"]["status"] != "inProgress" else None
-
-    result: dict[str, Any] = wait_for(done)
-    return result
-
-
-def _once(aep: Aep, resource_path: str = "charges") -> dict[str, str]:
-    return aep.onboard(resource_path, startTime=str(int(time.time()) + 3600), frequency="once")
-
-
 def test_a_run_with_failed_rows_reports_them_as_aep_documents(aep: Aep) -> None:
-    flow = _once(aep)["flow"]
+    flow = aep.once_flow()["flow"]
     body = {"share": 0.03, "records": 200, "codes": ["MAPPER-3700-400", "INGEST-1401-400"], "flowId": flow}
     assert aep.admin("POST", "/failed-rows", json=body).ok
-    run = _finished_run(aep, flow)
+    run = aep.finished_run(flow)
     metrics = run["metrics"]
     assert metrics["statusSummary"]["status"] == "success"  # below the partial-ingestion threshold
     assert metrics["recordSummary"]["inputRecordCount"] == 200
@@ -52,10 +33,10 @@ def test_a_run_with_failed_rows_reports_them_as_aep_documents(aep: Aep) -> None:
 
 
 def test_data_access_lists_and_serves_the_failed_rows_and_row_errors(aep: Aep) -> None:
-    flow = _once(aep)["flow"]
+    flow = aep.once_flow()["flow"]
     body = {"share": 0.5, "records": 4, "codes": ["INGEST-1555-400"], "value": PLANTED, "flowId": flow}
     assert aep.admin("POST", "/failed-rows", json=body).ok
-    run = _finished_run(aep, flow)
+    run = aep.finished_run(flow)
     batch = run["activities"][1]["targetInfo"][0]["reference"]["ids"][0]
 
     listing = aep.get(f"/export/batches/{batch}/meta", params={"path": "row_errors"}).json()
@@ -79,12 +60,12 @@ def test_data_access_lists_and_serves_the_failed_rows_and_row_errors(aep: Aep) -
 
 
 def test_a_clean_run_has_no_row_errors_and_a_failed_run_no_manifest(aep: Aep) -> None:
-    flow = _once(aep)["flow"]
-    clean = _finished_run(aep, flow)
+    flow = aep.once_flow()["flow"]
+    clean = aep.finished_run(flow)
     batch = clean["activities"][1]["targetInfo"][0]["reference"]["ids"][0]
     assert aep.get(f"/export/batches/{batch}/meta", params={"path": "row_errors"}).json()["data"] == []
     assert aep.admin("POST", f"/flows/{flow}/fail-runs").ok
-    failed = _finished_run(aep, flow)
+    failed = aep.finished_run(flow)
     promotion = failed["activities"][1]["statusSummary"]
     assert "manifest" not in promotion.get("extensions", {})
     assert promotion["errors"][0]["code"] == "CONNECTOR-2001-500"  # activity-level error

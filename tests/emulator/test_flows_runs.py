@@ -301,41 +301,28 @@ def _window() -> dict[str, str]:
     return {"startTime": "1663735590", "windowStartTime": "1651584991", "windowEndTime": "1651585956"}
 
 
-def _finished_run(aep: Aep, flow_id: str) -> dict[str, Any]:
-    run_id = aep.post("/flowservice/runs", json={"flowId": flow_id, "params": _window()}).json()["items"][0][
-        "id"
-    ]
-
-    def done() -> dict[str, Any] | None:
-        run: dict[str, Any] = aep.get(f"/flowservice/runs/{run_id}").json()["items"][0]
-        return run if run["metrics"]["statusSummary"]["status"] != "inProgress" else None
-
-    result: dict[str, Any] = wait_for(done)
-    return result
-
-
 def test_run_outcomes_per_flow_and_global(aep: Aep) -> None:
     first = aep.onboard(startTime=str(int(time.time()) + 3600), frequency="once")
     second = aep.onboard("customers", startTime=str(int(time.time()) + 3600), frequency="once")
     assert aep.admin("POST", "/run-outcome", json={"outcome": "partialSuccess", "flowId": first["flow"]}).ok
-    partial = _finished_run(aep, first["flow"])
+    partial = aep.finished_run(first["flow"])
     summary = partial["metrics"]["statusSummary"]
     records = partial["metrics"]["recordSummary"]
     assert summary["status"] == "partialSuccess"
     assert [e["code"] for e in summary["errors"]] == ["INGEST-1212-400", "MAPPER-3700-400"]
     assert summary["errors"][1]["recordCount"] == records["failedRecordCount"] == 1
     assert records["outputRecordCount"] == records["inputRecordCount"] - 1
-    assert _finished_run(aep, second["flow"])["metrics"]["statusSummary"]["status"] == "success"
+    assert aep.finished_run(second["flow"])["metrics"]["statusSummary"]["status"] == "success"
 
     assert aep.admin("POST", "/run-outcome", json={"outcome": "failed"}).json() == {"outcome": "failed"}
-    failed = _finished_run(aep, second["flow"])
+    failed = aep.finished_run(second["flow"])
     assert failed["metrics"]["statusSummary"]["errors"][0]["code"] == "CONNECTOR-2001-500"
     assert (
         failed["metrics"]["recordSummary"]["failedRecordCount"]
         == failed["metrics"]["recordSummary"]["inputRecordCount"]
     )
     # the per-flow setting wins over the global one
-    assert _finished_run(aep, first["flow"])["metrics"]["statusSummary"]["status"] == "partialSuccess"
+    assert aep.finished_run(first["flow"])["metrics"]["statusSummary"]["status"] == "partialSuccess"
     assert aep.admin("POST", "/run-outcome", json={"outcome": "sometimes"}).status_code == 400
     assert aep.admin("POST", "/run-outcome", json={"outcome": None, "flowId": "nope"}).status_code == 404
 
@@ -344,15 +331,15 @@ def test_run_outcome_from_config() -> None:
     with EmulatorServer(EmulatorConfig(run_seconds=0.1, run_outcome="failed")) as srv:
         aep = Aep(srv)
         ids = aep.onboard(startTime=str(int(time.time()) + 3600), frequency="once")
-        assert _finished_run(aep, ids["flow"])["metrics"]["statusSummary"]["status"] == "failed"
+        assert aep.finished_run(ids["flow"])["metrics"]["statusSummary"]["status"] == "failed"
         srv.reset()
         aep = Aep(srv)
         ids = aep.onboard(startTime=str(int(time.time()) + 3600), frequency="once")
-        assert _finished_run(aep, ids["flow"])["metrics"]["statusSummary"]["status"] == "failed"
+        assert aep.finished_run(ids["flow"])["metrics"]["statusSummary"]["status"] == "failed"
         srv.set_run_outcome("success")
-        assert _finished_run(aep, ids["flow"])["metrics"]["statusSummary"]["status"] == "success"
+        assert aep.finished_run(ids["flow"])["metrics"]["statusSummary"]["status"] == "success"
         srv.set_run_outcome("partialSuccess", ids["flow"])
-        assert _finished_run(aep, ids["flow"])["metrics"]["statusSummary"]["status"] == "partialSuccess"
+        assert aep.finished_run(ids["flow"])["metrics"]["statusSummary"]["status"] == "partialSuccess"
         with pytest.raises(KeyError):
             srv.set_run_outcome("failed", "no-such-flow")
         with pytest.raises(ValueError, match="outcome"):
@@ -363,7 +350,7 @@ def test_run_outcome_from_config() -> None:
 
 def test_re_trigger_keeps_the_window(aep: Aep) -> None:
     ids = aep.onboard(startTime=str(int(time.time()) + 3600), frequency="once")
-    run = _finished_run(aep, ids["flow"])
+    run = aep.finished_run(ids["flow"])
     again = aep.post(f"/flowservice/runs/{run['id']}/action", params={"op": "RE_TRIGGER"})
     assert again.status_code == 200
     rerun = aep.get(f"/flowservice/runs/{again.json()['id']}").json()["items"][0]
@@ -380,7 +367,7 @@ def _copy_window(run: dict[str, Any]) -> tuple[int, int]:
 
 def test_a_run_shows_its_documented_window_and_no_params(aep: Aep) -> None:
     ids = aep.onboard(startTime=str(int(time.time()) + 3600), frequency="once")
-    run = _finished_run(aep, ids["flow"])
+    run = aep.finished_run(ids["flow"])
     assert "params" not in run
     assert _copy_window(run) == (1651584991000, 1651585956000)
     listed = next(r for r in aep.runs(ids["flow"]) if r["id"] == run["id"])
@@ -392,7 +379,7 @@ def test_an_on_demand_runs_window_is_in_its_copy_activity_in_ms_and_a_scheduled_
 ) -> None:
     """monitor.md (reference §2.9): `copyActivity.durationSummary.extensions.windowStart/windowEnd`."""
     flow_id = aep.onboard()["flow"]
-    run = _finished_run(aep, flow_id)
+    run = aep.finished_run(flow_id)
     copy = next(a for a in run["activities"] if a["id"] == "copyActivity")
     assert copy["durationSummary"]["extensions"] == {"windowStart": 1651584991000, "windowEnd": 1651585956000}
     scheduled = [r for r in aep.runs(flow_id) if r["id"] != run["id"]]

@@ -456,12 +456,8 @@ def test_delete_order_and_404_after_ref2_12(aep: Aep) -> None:
 
 
 # ---------------------------------------------------------------- §2.9 on-demand runs
-def _once_flow(aep: Aep) -> dict[str, str]:
-    return aep.onboard(startTime=str(int(time.time()) + 3600), frequency="once")
-
-
 def test_on_demand_run_body_and_answer_ref2_9(aep: Aep) -> None:
-    ids = _once_flow(aep)
+    ids = aep.once_flow()
     response = aep.post("/flowservice/runs", json={"flowId": ids["flow"], "params": _window()})
     assert response.status_code == 201
     items = response.json()["items"]
@@ -505,7 +501,7 @@ def test_on_demand_run_body_and_answer_ref2_9(aep: Aep) -> None:
 def test_on_demand_run_validation(
     aep: Aep, body: Callable[[dict[str, str]], dict[str, Any]], code: str
 ) -> None:
-    ids = _once_flow(aep)
+    ids = aep.once_flow()
     response = aep.post("/flowservice/runs", json=body(ids))
     assert response.status_code == 400 and _type(response) == code, response.text
     assert aep.runs(ids["flow"]) == []
@@ -518,7 +514,7 @@ def test_on_demand_run_needs_a_once_flow_ref2_9(aep: Aep) -> None:
 
 
 def test_on_demand_run_accepts_integers_and_delta_column_once_ref2_9(aep: Aep) -> None:
-    ids = _once_flow(aep)
+    ids = aep.once_flow()
     params = _window(startTime=1663735590, deltaColumn={"name": "updatedAt"})
     assert aep.post("/flowservice/runs", json={"flowId": ids["flow"], "params": params}).status_code == 201
     changed = _window(deltaColumn={"name": "created"})
@@ -528,7 +524,7 @@ def test_on_demand_run_accepts_integers_and_delta_column_once_ref2_9(aep: Aep) -
 
 # ---------------------------------------------------------------- §2.8 runs: shape, filters, order
 def test_runs_filter_on_start_and_order_by_created_ref2_8(aep: Aep) -> None:
-    ids = _once_flow(aep)
+    ids = aep.once_flow()
     first = aep.post("/flowservice/runs", json={"flowId": ids["flow"], "params": _window()}).json()["items"][
         0
     ]
@@ -554,7 +550,7 @@ def test_runs_filter_on_start_and_order_by_created_ref2_8(aep: Aep) -> None:
 
 
 def test_run_goes_in_progress_then_terminal_in_epoch_ms_ref2_8(aep: Aep) -> None:
-    ids = _once_flow(aep)
+    ids = aep.once_flow()
     created = aep.post("/flowservice/runs", json={"flowId": ids["flow"], "params": _window()}).json()[
         "items"
     ][0]

@@ -4,11 +4,10 @@ real HTTP against an emulator that pages its lists two items at a time."""
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 
 import pytest
-from aep_testing import aep_connection, onboard
+from aep_testing import onboard
 
 from airflow_provider_stripe_aep.emulator import EmulatorConfig
 from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
@@ -20,9 +19,8 @@ def emulator_config() -> EmulatorConfig:
     return EmulatorConfig(run_seconds=60.0, run_interval_seconds=600.0, page_size=2)
 
 
-def five_runs(aep, monkeypatch) -> tuple[str, list[dict]]:
+def five_runs() -> tuple[str, list[dict]]:
     """A flow with five runs (newest first), so the oldest ones are on the second and third pages."""
-    monkeypatch.setenv("AIRFLOW_CONN_AEP_DEFAULT", json.dumps(aep_connection(aep)))
     hook = AdobeExperiencePlatformHook()
     flow_id = onboard(hook)
     deadline = time.monotonic() + 10
@@ -38,8 +36,8 @@ def five_runs(aep, monkeypatch) -> tuple[str, list[dict]]:
     return flow_id, runs
 
 
-def test_the_run_asked_for_on_a_later_page_is_found(aep, monkeypatch):
-    flow_id, runs = five_runs(aep, monkeypatch)
+def test_the_run_asked_for_on_a_later_page_is_found(connections):
+    flow_id, runs = five_runs()
     oldest = runs[-1]
     since_oldest = RunSelector(started_after_ms=run_started_ms(oldest))
 
@@ -51,8 +49,9 @@ def test_the_run_asked_for_on_a_later_page_is_found(aep, monkeypatch):
     assert found is not None and found["id"] == oldest["id"]
 
 
-def test_one_list_read_answers_every_selection_and_stops_when_all_are_settled(aep, monkeypatch):
-    flow_id, runs = five_runs(aep, monkeypatch)
+def test_one_list_read_answers_every_selection_and_stops_when_all_are_settled(connections):
+    aep = connections
+    flow_id, runs = five_runs()
     selectors = [
         RunSelector(),
         RunSelector(run_id=runs[1]["id"]),

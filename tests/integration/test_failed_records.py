@@ -14,10 +14,11 @@ from importlib.metadata import version
 from pathlib import Path
 
 import pytest
-from aep_testing import STRIPE_KEY, aep_connection, return_values
+from aep_testing import return_values
 
 from airflow_provider_stripe_aep.emulator import EmulatorConfig
 from airflow_provider_stripe_aep.emulator.config import FailedRows
+from airflow_provider_stripe_aep.pytest_plugin import connection_env
 
 AIRFLOW_2 = version("apache-airflow").startswith("2.")
 DAG_ID = "stripe_to_aep_onboarding"
@@ -35,9 +36,7 @@ def emulator_config() -> EmulatorConfig:
 
 def dags_test(aep, conf: dict) -> tuple[str, str, dict]:
     """`airflow dags test` in a fresh process; (output, DAG run state, XComs of the run)."""
-    env = dict(os.environ)
-    env["AIRFLOW_CONN_AEP_DEFAULT"] = json.dumps(aep_connection(aep))
-    env["AIRFLOW_CONN_STRIPE_DEFAULT"] = json.dumps({"conn_type": "stripe", "password": STRIPE_KEY})
+    env = {**os.environ, **connection_env(aep)}
     airflow = str(Path(sys.executable).with_name("airflow"))
     result = subprocess.run(
         [airflow, "dags", "test", DAG_ID, "--conf", json.dumps(conf)],

@@ -91,10 +91,17 @@ def test_each_interval_gets_one_run_waited_for_in_the_triggerer(connections, moc
     trigger_ran = mocker.spy(AEPDataflowRunTrigger, "run")
     conf = {"name_prefix": PREFIX, "resource_path": "charges", "poll_interval": 0.2, "deferrable": True}
 
+    aep.state.request_log.clear()
     dagrun, xcom = test_ingest(conf)
 
     assert str(dagrun.state).endswith("success")
     assert trigger_ran.call_count == 1
+    # Before its POST the task read the flow once and listed its runs once (window and reuse check).
+    log = aep.state.request_log
+    post = next(i for i, r in enumerate(log) if r["method"] == "POST" and r["path"].endswith("/runs"))
+    before_post = [r for r in log[:post] if r["method"] == "GET"]
+    assert sum(r["path"].endswith(f"/flows/{flow_id}") for r in before_post) == 1
+    assert sum(r["path"].endswith("/flowservice/runs") for r in before_post) == 1
     on_demand = [r for r in rendered_runs(aep, flow_id) if run_window(r)]
     assert len(on_demand) == 1 and len(runs_of(aep, flow_id)) == scheduled_runs + 1
     # The example DAG's timetable has real intervals, on Airflow's production defaults too.

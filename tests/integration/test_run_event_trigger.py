@@ -4,10 +4,9 @@ schedule starts and ends, none twice, paging through the run list as documented.
 from __future__ import annotations
 
 import asyncio
-import json
 
 import pytest
-from aep_testing import aep_connection, onboard
+from aep_testing import onboard
 
 from airflow_provider_stripe_aep.emulator import EmulatorConfig
 from airflow_provider_stripe_aep.hooks.aep import AdobeExperiencePlatformHook
@@ -23,8 +22,8 @@ def emulator_config() -> EmulatorConfig:
     return EmulatorConfig(run_seconds=0.3, run_interval_seconds=1.0, page_size=2, max_runs_per_flow=RUNS)
 
 
-def test_every_scheduled_run_that_ends_is_announced_once(aep, monkeypatch):
-    monkeypatch.setenv("AIRFLOW_CONN_AEP_DEFAULT", json.dumps(aep_connection(aep)))
+def test_every_scheduled_run_that_ends_is_announced_once(connections):
+    aep = connections
     trigger = AEPDataflowRunEventTrigger(flow_name="flow", poll_interval=0.3, lookback_seconds=60)
 
     async def main() -> list[dict]:
@@ -57,12 +56,12 @@ def test_every_scheduled_run_that_ends_is_announced_once(aep, monkeypatch):
     assert any("continuationToken" in str(r["query"]) for r in pages)  # 4 runs, pages of 2
 
 
-def test_watchers_of_one_connection_share_one_poll_in_airflows_shared_stream_manager(aep, monkeypatch):
+def test_watchers_of_one_connection_share_one_poll_in_airflows_shared_stream_manager(connections):
     """Airflow's own `SharedStreamManager` (what the triggerer runs) with two watchers of the same
     connection: one `GET /runs` per interval for both; each hears only its own flow's runs."""
     from airflow.triggers.shared_stream import SharedStreamManager
 
-    monkeypatch.setenv("AIRFLOW_CONN_AEP_DEFAULT", json.dumps(aep_connection(aep)))
+    aep = connections
     interval, window = 0.5, 4.0
     mine = AEPDataflowRunEventTrigger(flow_name="flow", poll_interval=interval)
     other = AEPDataflowRunEventTrigger(flow_name="a dataflow with no runs", poll_interval=interval)
