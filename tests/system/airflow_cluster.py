@@ -165,9 +165,18 @@ class AirflowCluster:
         request = urllib.request.Request(
             self.url + path, data=data, method=method, headers={"Content-Type": "application/json"}
         )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            raw = response.read()
-        return json.loads(raw) if raw else None
+        # On SQLite, a write can wait out its 5 s lock while the scheduler writes and answer 500
+        # (`database is locked`, rolled back): a GET or PATCH, which can be sent again, is, twice.
+        for attempt in range(3):
+            try:
+                with urllib.request.urlopen(request, timeout=30) as response:
+                    raw = response.read()
+                return json.loads(raw) if raw else None
+            except urllib.error.HTTPError as exc:
+                if exc.code < 500 or method not in ("GET", "PATCH") or attempt == 2:
+                    raise
+                time.sleep(1)
+        raise AssertionError("unreachable")
 
     def _api_ok(self, path: str) -> bool:
         try:
